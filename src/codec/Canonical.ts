@@ -1,0 +1,107 @@
+// spec: ENC-CBOR.1..ENC-CBOR.4 (spec/02-encoding.md)
+// One canonical byte form per value: deterministic CBOR (RFC 8949 §4.2.1 core deterministic
+// encoding) via cborg. Decoding is strict and rejects any byte string that is not the canonical
+// form of the value it decodes to, so that hashes and signatures have exactly one preimage.
+import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions } from "cborg"
+import { Either } from "effect"
+import { bytesEqual, concatBytes, utf8 } from "./Bytes.ts"
+
+/** Upper bound on any single decoded wire object (ENC-CBOR.4). */
+export const MAX_WIRE_BYTES = 4 * 1024 * 1024
+
+const decodeOptions = {
+  strict: true, // minimal integer / length encodings only
+  allowIndefinite: false,
+  allowUndefined: false,
+  allowInfinity: false,
+  allowNaN: false,
+  rejectDuplicateMapKeys: true,
+  useMaps: false,
+} as const
+
+/** Canonical encoding (ENC-CBOR.1). Floats never appear in wire values (ENC-CBOR.2). */
+export const canonicalEncode = (value: unknown): Uint8Array => cborEncode(value, rfc8949EncodeOptions)
+
+export type CborFailure =
+  | { readonly reason: "oversized"; readonly detail: string }
+  | { readonly reason: "malformed"; readonly detail: string }
+  | { readonly reason: "non-canonical"; readonly detail: string }
+
+/**
+ * Strict decode (ENC-CBOR.3): malformed CBOR, trailing bytes, indefinite lengths, duplicate keys,
+ * floats, undefined, tags, and any encoding that differs from the canonical re-encoding are rejected.
+ * Never throws.
+ */
+export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborFailure> => {
+  if (!(bytes instanceof Uint8Array)) return Either.left({ reason: "malformed", detail: "input is not a byte array" })
+  if (bytes.length > MAX_WIRE_BYTES)
+    return Either.left({ reason: "oversized", detail: `${bytes.length} bytes exceeds MAX_WIRE_BYTES=${MAX_WIRE_BYTES}` })
+  let value: unknown
+  try {
+    value = cborDecode(bytes, decodeOptions)
+  } catch (e) {
+    return Either.left({ reason: "malformed", detail: e instanceof Error ? e.message : String(e) })
+  }
+  const floatPath = findFloat(value, "$")
+  if (floatPath !== undefined) return Either.left({ reason: "malformed", detail: `non-integer number at ${floatPath}` })
+  let again: Uint8Array
+  try {
+    again = canonicalEncode(value)
+  } catch (e) {
+    return Either.left({ reason: "malformed", detail: e instanceof Error ? e.message : String(e) })
+  }
+  if (!bytesEqual(again, bytes))
+    return Either.left({ reason: "non-canonical", detail: "bytes are not the deterministic CBOR encoding of their value" })
+  return Either.right(value)
+}
+
+const findFloat = (v: unknown, path: string): string | undefined => {
+  if (typeof v === "number") return Number.isInteger(v) ? undefined : path
+  if (typeof v === "bigint") return path // integers beyond 2^53 are never valid wire values
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const r = findFloat(v[i], `${path}[${i}]`)
+      if (r !== undefined) return r
+    }
+    return undefined
+  }
+  if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) {
+    for (const [k, x] of Object.entries(v)) {
+      const r = findFloat(x, `${path}.${k}`)
+      if (r !== undefined) return r
+    }
+  }
+  return undefined
+}
+
+/**
+ * Domain separation (ENC-HASH.1): every hash and signature input is
+ * `len(tag) as 1 byte || ascii(tag) || payload`, with tags from DOMAIN below.
+ */
+export const tagged = (tag: DomainTag, payload: Uint8Array): Uint8Array => {
+  const t = utf8(tag)
+  return concatBytes(new Uint8Array([t.length]), t, payload)
+}
+
+/** The registry of domain-separation tags (spec/02-encoding.md, table ENC-HASH.2). */
+export const DOMAIN = {
+  tx: "POAI/v1/tx",
+  txId: "POAI/v1/tx-id",
+  workCommitment: "POAI/v1/work-commitment",
+  workCommitMsg: "POAI/v1/work-commit-msg",
+  workReveal: "POAI/v1/work-reveal",
+  workId: "POAI/v1/work-id",
+  claimId: "POAI/v1/claim-id",
+  proposal: "POAI/v1/proposal",
+  vote: "POAI/v1/vote",
+  blockHeader: "POAI/v1/block-header",
+  blockBody: "POAI/v1/block-body",
+  commitCert: "POAI/v1/commit-cert",
+  beacon: "POAI/v1/beacon",
+  beaconValue: "POAI/v1/beacon-value",
+  proposerDraw: "POAI/v1/proposer-draw",
+  stateRoot: "POAI/v1/state-root",
+  evidence: "POAI/v1/evidence",
+  genesis: "POAI/v1/genesis",
+} as const
+export type DomainTag = (typeof DOMAIN)[keyof typeof DOMAIN]

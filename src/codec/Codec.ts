@@ -1,0 +1,55 @@
+// spec: ENC-CBOR.3, ERR-DECODE (spec/02-encoding.md, spec/07-errors.md)
+// Encode a typed wire value to its canonical bytes; decode untrusted bytes to a typed value or a
+// DecodeError. Decoding never throws.
+import { Data, Either, ParseResult, Schema } from "effect"
+import { canonicalDecode, canonicalEncode } from "./Canonical.ts"
+
+export type DecodeReason = "oversized" | "malformed" | "non-canonical" | "schema"
+
+/** Untrusted bytes were not a valid canonical encoding of the expected type. */
+export class DecodeError extends Data.TaggedError("DecodeError")<{
+  readonly type: string
+  readonly reason: DecodeReason
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `cannot decode ${this.type}: ${this.reason}: ${this.detail}`
+  }
+}
+
+export interface Codec<A> {
+  readonly name: string
+  readonly schema: Schema.Schema<A, any, never>
+  readonly encode: (value: A) => Uint8Array
+  readonly decode: (bytes: Uint8Array) => Either.Either<A, DecodeError>
+  /** Validate an in-memory value against the schema (e.g. values built by hand). */
+  readonly validate: (value: unknown) => Either.Either<A, DecodeError>
+}
+
+const parseOptions = { onExcessProperty: "error", errors: "first" } as const
+
+export const makeCodec = <A, I>(name: string, schema: Schema.Schema<A, I, never>): Codec<A> => {
+  const encodeSync = Schema.encodeSync(schema)
+  const decodeUnknown = Schema.decodeUnknownEither(schema, parseOptions)
+  const validate = (value: unknown): Either.Either<A, DecodeError> =>
+    Either.mapLeft(
+      decodeUnknown(value),
+      (e) =>
+        new DecodeError({
+          type: name,
+          reason: "schema",
+          detail: ParseResult.TreeFormatter.formatErrorSync(e).split("\n").slice(0, 6).join(" "),
+        }),
+    )
+  return {
+    name,
+    schema,
+    encode: (value) => canonicalEncode(encodeSync(value)),
+    decode: (bytes) =>
+      Either.flatMap(
+        Either.mapLeft(canonicalDecode(bytes), (f) => new DecodeError({ type: name, reason: f.reason, detail: f.detail })),
+        validate,
+      ),
+    validate,
+  }
+}

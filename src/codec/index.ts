@@ -1,0 +1,52 @@
+// Codecs for every wire type (spec/02-encoding.md).
+import { BeaconEntry, BeaconInput } from "../domain/Beacon.ts"
+import { Block, BlockBody, BlockHeader } from "../domain/Block.ts"
+import {
+  CommitCertificate,
+  Evidence,
+  Precommit,
+  Prevote,
+  ProposalHeader,
+  UnsignedProposalHeader,
+  UnsignedVote,
+  Vote,
+} from "../domain/Consensus.ts"
+import { Message } from "../domain/Message.ts"
+import { Transfer, UnsignedTransfer } from "../domain/Transaction.ts"
+import {
+  TaskSpec,
+  UnsignedWorkCommitment,
+  UnsignedWorkReveal,
+  WorkClaim,
+  WorkCommitment,
+  WorkReveal,
+} from "../domain/Work.ts"
+import { makeCodec } from "./Codec.ts"
+
+export const Codecs = {
+  Transfer: makeCodec("Transfer", Transfer),
+  UnsignedTransfer: makeCodec("UnsignedTransfer", UnsignedTransfer),
+  TaskSpec: makeCodec("TaskSpec", TaskSpec),
+  WorkClaim: makeCodec("WorkClaim", WorkClaim),
+  WorkCommitment: makeCodec("WorkCommitment", WorkCommitment),
+  UnsignedWorkCommitment: makeCodec("UnsignedWorkCommitment", UnsignedWorkCommitment),
+  WorkReveal: makeCodec("WorkReveal", WorkReveal),
+  UnsignedWorkReveal: makeCodec("UnsignedWorkReveal", UnsignedWorkReveal),
+  ProposalHeader: makeCodec("ProposalHeader", ProposalHeader),
+  UnsignedProposalHeader: makeCodec("UnsignedProposalHeader", UnsignedProposalHeader),
+  Vote: makeCodec("Vote", Vote),
+  Prevote: makeCodec("Prevote", Prevote),
+  Precommit: makeCodec("Precommit", Precommit),
+  UnsignedVote: makeCodec("UnsignedVote", UnsignedVote),
+  BlockHeader: makeCodec("BlockHeader", BlockHeader),
+  BlockBody: makeCodec("BlockBody", BlockBody),
+  Block: makeCodec("Block", Block),
+  CommitCertificate: makeCodec("CommitCertificate", CommitCertificate),
+  BeaconEntry: makeCodec("BeaconEntry", BeaconEntry),
+  BeaconInput: makeCodec("BeaconInput", BeaconInput),
+  Evidence: makeCodec("Evidence", Evidence),
+  Message: makeCodec("Message", Message),
+} as const
+export type CodecName = keyof typeof Codecs
+
+export { DecodeError, makeCodec, type Codec } from "./Codec.ts"
