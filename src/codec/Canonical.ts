@@ -10,8 +10,11 @@ import { bytesEqual, concatBytes, utf8 } from "./Bytes.ts"
 export const MAX_WIRE_BYTES = 4 * 1024 * 1024
 
 const decodeOptions = {
-  strict: true, // minimal integer / length encodings only
-  allowIndefinite: false,
+  // Non-minimal integer / length heads are well-formed CBOR that is not in deterministic form: they are
+  // accepted by the parser and rejected by the re-encoding comparison below as "non-canonical"
+  // (RFC 8949 §4.2.1), not as "malformed".
+  strict: false,
+  allowIndefinite: false, // indefinite-length items are malformed in the poai profile (ENC-CBOR.3)
   allowUndefined: false,
   allowInfinity: false,
   allowNaN: false,
@@ -42,8 +45,8 @@ export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborF
   } catch (e) {
     return Either.left({ reason: "malformed", detail: e instanceof Error ? e.message : String(e) })
   }
-  const floatPath = findFloat(value, "$")
-  if (floatPath !== undefined) return Either.left({ reason: "malformed", detail: `non-integer number at ${floatPath}` })
+  const outside = findNonSafeInteger(value, "$")
+  if (outside !== undefined) return Either.left({ reason: "malformed", detail: outside })
   let again: Uint8Array
   try {
     again = canonicalEncode(value)
@@ -55,19 +58,21 @@ export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborF
   return Either.right(value)
 }
 
-const findFloat = (v: unknown, path: string): string | undefined => {
-  if (typeof v === "number") return Number.isInteger(v) ? undefined : path
-  if (typeof v === "bigint") return path // integers beyond 2^53 are never valid wire values
+/** Describes the first number that is not a safe integer (ENC-CBOR.2), or undefined if there is none. */
+const findNonSafeInteger = (v: unknown, path: string): string | undefined => {
+  if (typeof v === "number") return Number.isInteger(v) ? undefined : `non-integer number at ${path}`
+  // cborg yields a bigint exactly for integers outside [-(2^53-1), 2^53-1]: never valid wire values.
+  if (typeof v === "bigint") return `integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const r = findFloat(v[i], `${path}[${i}]`)
+      const r = findNonSafeInteger(v[i], `${path}[${i}]`)
       if (r !== undefined) return r
     }
     return undefined
   }
   if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) {
     for (const [k, x] of Object.entries(v)) {
-      const r = findFloat(x, `${path}.${k}`)
+      const r = findNonSafeInteger(x, `${path}.${k}`)
       if (r !== undefined) return r
     }
   }

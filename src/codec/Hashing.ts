@@ -1,0 +1,53 @@
+// spec: ENC-HASH.1..3, ENC-SIG.1 (spec/02-encoding.md)
+// The one place where hash and signing preimages are defined. Every hash is
+// SHA-256(tagged(tag, canonical bytes)); every signature is over tagged(tag, canonical bytes of the
+// unsigned object). The unsigned object is the signed object without its `signature` field.
+import type { BeaconInput } from "../domain/Beacon.ts"
+import type { BlockBody, BlockHeader } from "../domain/Block.ts"
+import type { CommitCertificate, Evidence, UnsignedProposalHeader, UnsignedVote } from "../domain/Consensus.ts"
+import type { UnsignedTransfer } from "../domain/Transaction.ts"
+import type { UnsignedWorkCommitment, UnsignedWorkReveal, WorkClaim } from "../domain/Work.ts"
+import { concatBytes } from "./Bytes.ts"
+import { canonicalEncode, DOMAIN, tagged } from "./Canonical.ts"
+import { Codecs } from "./index.ts"
+
+export type Sha256 = (data: Uint8Array) => Uint8Array
+
+const omitSignature = <T extends { signature: Uint8Array }>(x: T): Omit<T, "signature"> => {
+  const { signature: _ignored, ...rest } = x
+  return rest
+}
+export { omitSignature }
+
+export const SigningBytes = {
+  transfer: (t: UnsignedTransfer) => tagged(DOMAIN.tx, Codecs.UnsignedTransfer.encode(t)),
+  vote: (v: UnsignedVote) => tagged(DOMAIN.vote, Codecs.UnsignedVote.encode(v)),
+  proposal: (p: UnsignedProposalHeader) => tagged(DOMAIN.proposal, Codecs.UnsignedProposalHeader.encode(p)),
+  workCommitment: (c: UnsignedWorkCommitment) => tagged(DOMAIN.workCommitMsg, Codecs.UnsignedWorkCommitment.encode(c)),
+  workReveal: (r: UnsignedWorkReveal) => tagged(DOMAIN.workReveal, Codecs.UnsignedWorkReveal.encode(r)),
+  beacon: (b: BeaconInput) => tagged(DOMAIN.beacon, Codecs.BeaconInput.encode(b)),
+} as const
+
+export const Hashes = {
+  /** Transaction id: hash of the full signed transfer. */
+  txId: (sha256: Sha256, tx: Parameters<typeof Codecs.Transfer.encode>[0]) =>
+    sha256(tagged(DOMAIN.txId, Codecs.Transfer.encode(tx))),
+  /** Block hash = hash of the header (the header binds the body through bodyHash). */
+  blockHash: (sha256: Sha256, h: BlockHeader) => sha256(tagged(DOMAIN.blockHeader, Codecs.BlockHeader.encode(h))),
+  bodyHash: (sha256: Sha256, b: BlockBody) => sha256(tagged(DOMAIN.blockBody, Codecs.BlockBody.encode(b))),
+  commitCert: (sha256: Sha256, c: CommitCertificate) =>
+    sha256(tagged(DOMAIN.commitCert, Codecs.CommitCertificate.encode(c))),
+  evidence: (sha256: Sha256, e: Evidence) => sha256(tagged(DOMAIN.evidence, Codecs.Evidence.encode(e))),
+  /** beacon_h = H(BLS signature) (LE-BEACON.1). */
+  beaconValue: (sha256: Sha256, sig: Uint8Array) => sha256(tagged(DOMAIN.beaconValue, sig)),
+  /**
+   * Work commitment = H(claim || worker || salt) (WORK-CR.1): the claim's canonical CBOR (self-delimiting)
+   * followed by the 32-byte worker key and the 32-byte salt.
+   */
+  workCommitment: (sha256: Sha256, claim: WorkClaim, worker: Uint8Array, salt: Uint8Array) =>
+    sha256(tagged(DOMAIN.workCommitment, concatBytes(Codecs.WorkClaim.encode(claim), worker, salt))),
+  /** Identity of a piece of work (WORK-CR.4): the task id with the input and output it binds. */
+  workId: (sha256: Sha256, claim: WorkClaim) =>
+    sha256(tagged(DOMAIN.workId, canonicalEncode([claim.task.taskId, claim.inputHash, claim.outputHash]))),
+} as const
+

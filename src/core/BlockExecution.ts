@@ -1,0 +1,174 @@
+// spec: CONS-VALID.1..3 (spec/03-consensus.md), LEDGER-BLOCK.1..2 (spec/05-ledger.md)
+// One code path both validates a proposed block and builds one: `executeBody` in "validate" mode
+// rejects the block on the first invalid item, in "build" mode it leaves invalid items out.
+import { Either } from "effect"
+import { toHex } from "../codec/Bytes.ts"
+import { Hashes, SigningBytes } from "../codec/Hashing.ts"
+import type { BeaconEntry } from "../domain/Beacon.ts"
+import type { Block, BlockBody, BlockHeader } from "../domain/Block.ts"
+import type { CommitCertificate, Evidence } from "../domain/Consensus.ts"
+import type { Transfer } from "../domain/Transaction.ts"
+import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import { type ChainState, type DraftState, cloneState, stateRoot } from "./ChainState.ts"
+import type { CoreContext } from "./Context.ts"
+import { type ProtocolError, reject } from "./Errors.ts"
+import { applyEvidence } from "./Evidence.ts"
+import { applyTransfer, distributeReward } from "./Ledger.ts"
+import { proposerFor } from "./LeaderElection.ts"
+import { powerTable, verifyCertificate } from "./Votes.ts"
+import { applyCommitment, applyReveal, matureClaims } from "./WorkClaims.ts"
+
+export interface Candidates {
+  readonly txs: ReadonlyArray<Transfer>
+  readonly commitments: ReadonlyArray<WorkCommitment>
+  readonly reveals: ReadonlyArray<WorkReveal>
+  readonly evidence: ReadonlyArray<Evidence>
+}
+
+type Mode = "validate" | "build"
+
+/**
+ * Apply body items to a draft at `height` with `proposer` receiving fees and reward dust. Order:
+ * evidence, transfers, commitments, reveals, then maturing and rewards (LEDGER-BLOCK.1).
+ */
+const executeBody = (
+  ctx: CoreContext,
+  s: ChainState,
+  height: number,
+  proposer: string,
+  items: Candidates,
+  mode: Mode,
+): Either.Either<{ draft: DraftState; included: Candidates }, ProtocolError> => {
+  const d = cloneState(s)
+  d.lastPower = powerTable(s).power
+  const p = s.params
+  const keep = <T>(
+    list: ReadonlyArray<T>,
+    max: number,
+    code: "BLOCK_BAD_TX" | "BLOCK_BAD_WORK" | "BLOCK_BAD_EVIDENCE",
+    apply: (x: T, i: number) => ProtocolError | undefined,
+  ): Either.Either<Array<T>, ProtocolError> => {
+    if (mode === "validate" && list.length > max) return Either.left(reject("BLOCK_TOO_LARGE", `${list.length} > ${max}`))
+    const out: Array<T> = []
+    for (const x of list) {
+      if (out.length >= max) break
+      const e = apply(x, out.length)
+      if (e === undefined) out.push(x)
+      else if (mode === "validate") return Either.left(reject(code, e.message))
+    }
+    return Either.right(out)
+  }
+  const evidence = keep(items.evidence, p.maxEvidencePerBlock, "BLOCK_BAD_EVIDENCE", (e) => applyEvidence(ctx.crypto, d, e, height))
+  if (Either.isLeft(evidence)) return Either.left(evidence.left)
+  const txs = keep(items.txs, p.maxTxsPerBlock, "BLOCK_BAD_TX", (tx) => {
+    const r = applyTransfer(ctx, d, tx, proposer)
+    return Either.isLeft(r) ? r.left : undefined
+  })
+  if (Either.isLeft(txs)) return Either.left(txs.left)
+  const commitments = keep(items.commitments, p.maxCommitmentsPerBlock, "BLOCK_BAD_WORK", (c, i) =>
+    applyCommitment(ctx, d, c, height, i),
+  )
+  if (Either.isLeft(commitments)) return Either.left(commitments.left)
+  const reveals = keep(items.reveals, p.maxRevealsPerBlock, "BLOCK_BAD_WORK", (r) => applyReveal(ctx, d, r, height))
+  if (Either.isLeft(reveals)) return Either.left(reveals.left)
+  const matured = matureClaims(d, height)
+  d.qWindow.push({ height, perWorker: matured })
+  while (d.qWindow.length > p.qWindow) d.qWindow.shift()
+  distributeReward(d, matured, proposer)
+  for (const k of d.punished) {
+    const h = Number(k.split("|")[1])
+    if (height - h > p.evidenceMaxAge) d.punished.delete(k)
+  }
+  d.height = height
+  return Either.right({
+    draft: d,
+    included: { evidence: evidence.right, txs: txs.right, commitments: commitments.right, reveals: reveals.right },
+  })
+}
+
+const freeze = (d: DraftState): ChainState => d
+
+/** The beacon entry a proposer signs for height h (LE-BEACON.1). */
+export const makeBeacon = (ctx: CoreContext, s: ChainState, signer: Uint8Array, blsSk: Uint8Array): BeaconEntry => {
+  const input = { chainId: s.chainId, height: s.height + 1, prev: s.beacon }
+  return { ...input, signer, signature: ctx.crypto.bls.sign(SigningBytes.beacon(input), blsSk) }
+}
+
+/**
+ * CONS-VALID.1: full validation of a block proposed for `s.height + 1`. Returns the state after it.
+ * A valid block extends the local chain, is proposed by proposerFor(round), carries a valid beacon
+ * and lastCommit, every item applies, and the header's stateRoot equals the computed root.
+ */
+export const validateBlock = (ctx: CoreContext, s: ChainState, block: Block): Either.Either<ChainState, ProtocolError> => {
+  const h = block.header
+  const sha = ctx.crypto.sha256
+  if (h.chainId !== s.chainId) return Either.left(reject("BLOCK_BAD_HEADER", "chain id"))
+  if (h.height !== s.height + 1) return Either.left(reject("BLOCK_BAD_HEADER", `height ${h.height}, expected ${s.height + 1}`))
+  if (toHex(h.prevHash) !== toHex(s.lastBlockHash)) return Either.left(reject("BLOCK_BAD_HEADER", "prevHash"))
+  const proposer = proposerFor(sha, s, h.round)
+  if (proposer.key !== toHex(h.proposer)) return Either.left(reject("BLOCK_WRONG_PROPOSER", `round ${h.round}`))
+  const b = h.beacon
+  const vinfo = s.validators.get(proposer.key)
+  if (
+    vinfo === undefined ||
+    b.chainId !== s.chainId ||
+    b.height !== h.height ||
+    toHex(b.prev) !== toHex(s.beacon) ||
+    toHex(b.signer) !== proposer.key ||
+    !ctx.crypto.bls.verify(b.signature, SigningBytes.beacon({ chainId: b.chainId, height: b.height, prev: b.prev }), vinfo.blsPubKey)
+  )
+    return Either.left(reject("BLOCK_BAD_BEACON"))
+  if (toHex(Hashes.bodyHash(sha, block.body)) !== toHex(h.bodyHash)) return Either.left(reject("BLOCK_BAD_BODY_HASH"))
+  const lc = block.body.lastCommit
+  if (s.height === 0) {
+    if (lc !== null) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", "height 1 has no last commit"))
+  } else {
+    if (lc === null) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", "missing"))
+    const total = [...s.lastPower.values()].reduce((a, x) => a + x, 0)
+    const err = verifyCertificate(ctx.crypto, s.chainId, { power: s.lastPower, total }, lc, {
+      height: s.height,
+      blockHash: s.lastBlockHash,
+    })
+    if (err) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", err.message))
+  }
+  const r = executeBody(ctx, s, h.height, proposer.key, block.body, "validate")
+  if (Either.isLeft(r)) return Either.left(r.left)
+  const d = r.right.draft
+  d.beacon = Hashes.beaconValue(sha, b.signature)
+  if (toHex(stateRoot(sha, d)) !== toHex(h.stateRoot)) return Either.left(reject("BLOCK_BAD_STATE_ROOT"))
+  d.lastBlockHash = Hashes.blockHash(sha, h)
+  return Either.right(freeze(d))
+}
+
+/**
+ * CONS-BUILD.1: the proposer's block for (s.height + 1, round) from mempool candidates; invalid or
+ * excess candidates are left out. `beacon` is the proposer's (unique) beacon entry for this height.
+ */
+export const buildBlock = (
+  ctx: CoreContext,
+  s: ChainState,
+  round: number,
+  proposer: Uint8Array,
+  beacon: BeaconEntry,
+  candidates: Candidates,
+  lastCommit: CommitCertificate | null,
+): { readonly block: Block; readonly state: ChainState } => {
+  const sha = ctx.crypto.sha256
+  const r = executeBody(ctx, s, s.height + 1, toHex(proposer), candidates, "build")
+  if (Either.isLeft(r)) throw new Error(`buildBlock: build mode cannot fail: ${r.left.message}`)
+  const { draft: d, included } = r.right
+  d.beacon = Hashes.beaconValue(sha, beacon.signature)
+  const body: BlockBody = { ...included, lastCommit }
+  const header: BlockHeader = {
+    chainId: s.chainId,
+    height: s.height + 1,
+    round,
+    prevHash: s.lastBlockHash,
+    proposer,
+    bodyHash: Hashes.bodyHash(sha, body),
+    stateRoot: stateRoot(sha, d),
+    beacon,
+  }
+  d.lastBlockHash = Hashes.blockHash(sha, header)
+  return { block: { header, body }, state: freeze(d) }
+}

@@ -1,0 +1,195 @@
+// spec: LEDGER-STATE.1, LEDGER-ROOT.1 (spec/05-ledger.md)
+// The replicated state after a finalized block, and its root. Values are treated as immutable:
+// block application works on a draft copy (cloneState) and returns a new state.
+import { DOMAIN, canonicalEncode, tagged } from "../codec/Canonical.ts"
+import { compareBytes, fromHex, toHex } from "../codec/Bytes.ts"
+import type { Sha256 } from "../codec/Hashing.ts"
+import type { Genesis } from "./Genesis.ts"
+import { genesisHash } from "./Genesis.ts"
+import type { Params } from "./Params.ts"
+
+export type Hex = string
+
+export interface Account {
+  readonly balance: number
+  readonly stake: number
+  readonly nonce: number
+}
+
+export interface ValidatorInfo {
+  readonly pubKey: Uint8Array
+  readonly blsPubKey: Uint8Array
+}
+
+/** A registered work commitment (WORK-CR.1). `index` is its position among the block's commitments. */
+export interface CommitmentRecord {
+  readonly worker: Hex
+  readonly height: number
+  readonly index: number
+  readonly revealed: boolean
+}
+
+/** A revealed claim that holds the work id (WORK-CR.4/5); it matures at `maturesAt`. */
+export interface ClaimRecord {
+  readonly worker: Hex
+  readonly commitment: Hex
+  readonly commitHeight: number
+  readonly commitIndex: number
+  readonly revealHeight: number
+  readonly maturesAt: number
+  readonly q: number
+  readonly matured: boolean
+}
+
+/** Matured Q per worker for one finalized block (LE-WINDOW.1). */
+export interface QEntry {
+  readonly height: number
+  readonly perWorker: ReadonlyMap<Hex, number>
+}
+
+export interface ChainState {
+  readonly chainId: string
+  readonly params: Params
+  /** Height of the last finalized block (0 = genesis). */
+  readonly height: number
+  /** Hash of the last finalized block header (genesis hash at height 0). */
+  readonly lastBlockHash: Uint8Array
+  /** beacon_h of the last finalized block (LE-BEACON.1). */
+  readonly beacon: Uint8Array
+  readonly accounts: ReadonlyMap<Hex, Account>
+  /** Validator keys; voting power is the account's stake (CONS-POWER.1). */
+  readonly validators: ReadonlyMap<Hex, ValidatorInfo>
+  readonly commitments: ReadonlyMap<Hex, CommitmentRecord>
+  /** work id -> claim holding it. */
+  readonly claims: ReadonlyMap<Hex, ClaimRecord>
+  /** Last qWindow entries of matured Q, oldest first. */
+  readonly qWindow: ReadonlyArray<QEntry>
+  /** Voting power at the last finalized height: verifies that block's certificate (CONS-COMMIT.3). */
+  readonly lastPower: ReadonlyMap<Hex, number>
+  /** Equivocations already punished: key = validator|height|round|kind. */
+  readonly punished: ReadonlySet<string>
+  /** Cumulative counters (part of the state root). */
+  readonly totals: {
+    readonly txs: number
+    readonly evidence: number
+    readonly maturedClaims: number
+    readonly minted: number
+    readonly slashed: number
+  }
+}
+
+export const genesisState = (sha256: Sha256, g: Genesis): ChainState => {
+  const accounts = new Map<Hex, Account>()
+  for (const a of g.accounts) {
+    const k = toHex(a.pubKey)
+    const prev = accounts.get(k)
+    accounts.set(k, { balance: (prev?.balance ?? 0) + a.balance, stake: prev?.stake ?? 0, nonce: 0 })
+  }
+  const validators = new Map<Hex, ValidatorInfo>()
+  for (const v of g.validators) {
+    const k = toHex(v.pubKey)
+    const prev = accounts.get(k)
+    accounts.set(k, { balance: prev?.balance ?? 0, stake: (prev?.stake ?? 0) + v.stake, nonce: 0 })
+    validators.set(k, { pubKey: v.pubKey, blsPubKey: v.blsPubKey })
+  }
+  const gh = genesisHash(sha256, g)
+  return {
+    chainId: g.chainId,
+    params: g.params,
+    height: 0,
+    lastBlockHash: gh,
+    beacon: gh,
+    accounts,
+    validators,
+    commitments: new Map(),
+    claims: new Map(),
+    qWindow: [],
+    lastPower: new Map(),
+    punished: new Set(),
+    totals: { txs: 0, evidence: 0, maturedClaims: 0, minted: 0, slashed: 0 },
+  }
+}
+
+/** A mutable working copy used while applying one block. */
+export interface DraftState {
+  chainId: string
+  params: Params
+  height: number
+  lastBlockHash: Uint8Array
+  beacon: Uint8Array
+  accounts: Map<Hex, Account>
+  validators: Map<Hex, ValidatorInfo>
+  commitments: Map<Hex, CommitmentRecord>
+  claims: Map<Hex, ClaimRecord>
+  qWindow: Array<QEntry>
+  lastPower: ReadonlyMap<Hex, number>
+  punished: Set<string>
+  totals: { txs: number; evidence: number; maturedClaims: number; minted: number; slashed: number }
+}
+
+export const cloneState = (s: ChainState): DraftState => ({
+  chainId: s.chainId,
+  params: s.params,
+  height: s.height,
+  lastBlockHash: s.lastBlockHash,
+  beacon: s.beacon,
+  accounts: new Map(s.accounts),
+  validators: new Map(s.validators),
+  commitments: new Map(s.commitments),
+  claims: new Map(s.claims),
+  qWindow: [...s.qWindow],
+  lastPower: s.lastPower,
+  punished: new Set(s.punished),
+  totals: { ...s.totals },
+})
+
+export const accountOf = (s: { readonly accounts: ReadonlyMap<Hex, Account> }, k: Hex): Account =>
+  s.accounts.get(k) ?? { balance: 0, stake: 0, nonce: 0 }
+
+/** Validators with positive stake, sorted by public key: the voting set of the next height (CONS-POWER.1). */
+export const votingSet = (s: ChainState): ReadonlyArray<{ readonly key: Hex; readonly pubKey: Uint8Array; readonly power: number }> => {
+  const out: Array<{ key: Hex; pubKey: Uint8Array; power: number }> = []
+  for (const [key, v] of s.validators) {
+    const stake = accountOf(s, key).stake
+    if (stake > 0) out.push({ key, pubKey: v.pubKey, power: stake })
+  }
+  out.sort((a, b) => compareBytes(a.pubKey, b.pubKey))
+  return out
+}
+
+const sortedEntries = <V>(m: ReadonlyMap<Hex, V>): Array<[Hex, V]> => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+
+/**
+ * State root (LEDGER-ROOT.1): SHA-256 over the tagged canonical CBOR of the state in a fixed,
+ * sorted array form. Specified field by field in spec/05-ledger.md. `lastBlockHash` is not part of it
+ * (the header that carries the root is what that hash covers; the header chain binds it through prevHash).
+ */
+export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Array =>
+  sha256(
+    tagged(
+      DOMAIN.stateRoot,
+      canonicalEncode([
+        s.chainId,
+        s.height,
+        s.beacon,
+        sortedEntries(s.accounts).map(([k, a]) => [fromHex(k), a.balance, a.stake, a.nonce]),
+        sortedEntries(s.validators).map(([, v]) => [v.pubKey, v.blsPubKey]),
+        sortedEntries(s.commitments).map(([k, c]) => [fromHex(k), fromHex(c.worker), c.height, c.index, c.revealed]),
+        sortedEntries(s.claims).map(([k, c]) => [
+          fromHex(k),
+          fromHex(c.worker),
+          fromHex(c.commitment),
+          c.commitHeight,
+          c.commitIndex,
+          c.revealHeight,
+          c.maturesAt,
+          c.q,
+          c.matured,
+        ]),
+        s.qWindow.map((e) => [e.height, sortedEntries(e.perWorker).map(([k, q]) => [fromHex(k), q])]),
+        sortedEntries(s.lastPower).map(([k, p]) => [fromHex(k), p]),
+        [...s.punished].sort(),
+        [s.totals.txs, s.totals.evidence, s.totals.maturedClaims, s.totals.minted, s.totals.slashed],
+      ]),
+    ),
+  )

@@ -1,0 +1,59 @@
+// spec: LE-DRAW.1, LE-WINDOW.1, LE-FALLBACK.1..2 (spec/04-leader-election.md; paper §3.3 eq. 2)
+import { bytesToBigInt, concatBytes, u64be } from "../codec/Bytes.ts"
+import { DOMAIN, tagged } from "../codec/Canonical.ts"
+import type { Sha256 } from "../codec/Hashing.ts"
+import { type ChainState, type Hex, votingSet } from "./ChainState.ts"
+
+export interface Weighted {
+  readonly key: Hex
+  readonly pubKey: Uint8Array
+  readonly weight: number
+}
+
+/** Sum of matured Q per worker over the window (LE-WINDOW.1). */
+export const windowQ = (s: ChainState): Map<Hex, number> => {
+  const q = new Map<Hex, number>()
+  for (const e of s.qWindow) for (const [k, v] of e.perWorker) q.set(k, (q.get(k) ?? 0) + v)
+  return q
+}
+
+export type WeightSource = "quality" | "stake"
+
+/**
+ * Proposer weights for (height, round) (LE-FALLBACK.1..2): validators weighted by their windowed Q for
+ * rounds < qualityRounds when total Q > 0; otherwise by stake.
+ */
+export const proposerWeights = (s: ChainState, round: number): { source: WeightSource; weights: ReadonlyArray<Weighted> } => {
+  const set = votingSet(s)
+  if (round < s.params.qualityRounds) {
+    const q = windowQ(s)
+    const weights = set.map((v) => ({ key: v.key, pubKey: v.pubKey, weight: q.get(v.key) ?? 0 }))
+    if (weights.some((w) => w.weight > 0)) return { source: "quality", weights }
+  }
+  return { source: "stake", weights: set.map((v) => ({ key: v.key, pubKey: v.pubKey, weight: v.power })) }
+}
+
+/** The uniform 256-bit draw for (height, round): H(tag, beacon || u64(height) || u64(round)) (LE-DRAW.1). */
+export const drawValue = (sha256: Sha256, beacon: Uint8Array, height: number, round: number): bigint =>
+  bytesToBigInt(sha256(tagged(DOMAIN.proposerDraw, concatBytes(beacon, u64be(height), u64be(round)))))
+
+/**
+ * Weighted pick (LE-DRAW.1): x = draw mod total; the first validator, in public-key order, whose
+ * cumulative weight exceeds x. Bias of the modulo reduction is below total/2^256.
+ */
+export const pickWeighted = (weights: ReadonlyArray<Weighted>, draw: bigint): Weighted => {
+  let total = 0n
+  for (const w of weights) total += BigInt(w.weight)
+  if (total === 0n) throw new Error("pickWeighted: total weight is zero (genesis must give positive stake)")
+  const x = draw % total
+  let acc = 0n
+  for (const w of weights) {
+    acc += BigInt(w.weight)
+    if (x < acc) return w
+  }
+  throw new Error("unreachable")
+}
+
+/** The proposer of (state.height + 1, round) (CONS-PROPOSER.1, paper eq. 2). */
+export const proposerFor = (sha256: Sha256, s: ChainState, round: number): Weighted =>
+  pickWeighted(proposerWeights(s, round).weights, drawValue(sha256, s.beacon, s.height + 1, round))

@@ -1,0 +1,765 @@
+// spec: NODE-STEP.1..4, CONS-RULE.1..9, CONS-TIMEOUT.1..3 (spec/03-consensus.md)
+// A PoAI node as a pure state machine: step(ctx, state, input) -> [state, outputs]. The consensus
+// rules are those of Tendermint (Buchman, Kwon, Milosevic 2018, Algorithm 1) with stake-weighted
+// thresholds; the proposer function is PoAI's quality-weighted leader election.
+// The core never reads a clock, never draws randomness, never does I/O and never throws on input:
+// a rejected input returns the same state object and a `rejected` output.
+import { Either } from "effect"
+import { compareBytes, concatBytes, toHex, utf8 } from "../codec/Bytes.ts"
+import { DecodeError } from "../codec/Codec.ts"
+import { Hashes, SigningBytes } from "../codec/Hashing.ts"
+import { Codecs } from "../codec/index.ts"
+import type { Block } from "../domain/Block.ts"
+import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from "../domain/Consensus.ts"
+import type { Message } from "../domain/Message.ts"
+import type { Transfer } from "../domain/Transaction.ts"
+import type { WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
+import { type ChainState, type Hex, genesisState } from "./ChainState.ts"
+import type { CoreContext } from "./Context.ts"
+import { ProtocolError, reject } from "./Errors.ts"
+import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
+import type { Genesis } from "./Genesis.ts"
+import { proposerFor } from "./LeaderElection.ts"
+import { checkTransferStateless } from "./Ledger.ts"
+import type { BlockRef, ConsensusState, Mempool, NodeKeys, NodeState, Step, Validity } from "./NodeState.ts"
+import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
+import { checkCommitmentStateless, checkRevealStateless } from "./WorkClaims.ts"
+
+export type TimeoutKind = "propose" | "prevote" | "precommit"
+
+export type NodeInput =
+  | { readonly type: "start" }
+  | { readonly type: "receive"; readonly from: number; readonly bytes: Uint8Array }
+  | { readonly type: "timeout"; readonly kind: TimeoutKind; readonly height: number; readonly round: number }
+  /** A transfer submitted by a client to this node; the node gossips it. */
+  | { readonly type: "client-tx"; readonly bytes: Uint8Array }
+  /** Work this node (as a worker) has computed; the node commits to it, then reveals (WORK-CR.8). */
+  | { readonly type: "work"; readonly claim: WorkClaim }
+
+export type NodeOutput =
+  | { readonly type: "broadcast"; readonly message: Message; readonly bytes: Uint8Array }
+  | { readonly type: "send"; readonly to: number; readonly message: Message; readonly bytes: Uint8Array }
+  | { readonly type: "timer"; readonly kind: TimeoutKind; readonly height: number; readonly round: number; readonly delayMs: number }
+  | {
+      readonly type: "commit"
+      readonly height: number
+      readonly round: number
+      readonly blockHash: Hex
+      readonly block: Block
+      readonly cert: CommitCertificate
+      readonly stateRoot: Hex
+    }
+  | { readonly type: "evidence"; readonly evidence: Evidence }
+  | { readonly type: "rejected"; readonly error: ProtocolError | DecodeError }
+
+/** Mutable working copy of a NodeState used inside one step. Inherited maps are never mutated. */
+type MutCons = { -readonly [K in keyof ConsensusState]: ConsensusState[K] }
+type W = { -readonly [K in Exclude<keyof NodeState, "cons">]: NodeState[K] } & { cons: MutCons }
+
+interface Run {
+  readonly ctx: CoreContext
+  w: W
+  readonly out: Array<NodeOutput>
+}
+
+const setIn = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> => new Map(m).set(k, v)
+
+// ---------------------------------------------------------------------------------------------
+// Construction
+
+export const makeKeys = (ctx: CoreContext, secretKey: Uint8Array, blsSecret: Uint8Array): NodeKeys => {
+  const pubKey = ctx.crypto.ed25519.publicKey(secretKey)
+  return { secretKey, pubKey, pubHex: toHex(pubKey), blsSecret }
+}
+
+const freshConsensus = (chain: ChainState): ConsensusState => ({
+  height: chain.height + 1,
+  round: 0,
+  step: "propose",
+  lockedValue: null,
+  lockedRound: -1,
+  validValue: null,
+  validRound: -1,
+  proposals: new Map(),
+  prevotes: new Map(),
+  precommits: new Map(),
+  once: new Set(),
+  validity: new Map(),
+  table: powerTable(chain),
+})
+
+const emptyMempool: Mempool = { txs: new Map(), commitments: new Map(), reveals: new Map(), evidence: new Map() }
+
+/** NODE-STATE.1: the state of a node at genesis, before `start`. */
+export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): NodeState => {
+  const chain = genesisState(ctx.crypto.sha256, genesis)
+  return {
+    keys,
+    genesis,
+    started: false,
+    chain,
+    cons: freshConsensus(chain),
+    mempool: emptyMempool,
+    future: [],
+    blocks: new Map(),
+    lastCommit: null,
+    work: new Map(),
+    beacon: null,
+    evidenceSeen: new Set(),
+    syncRequested: -1,
+    aheadPeer: -1,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// step
+
+/**
+ * NODE-STEP.1: the transition function. Deterministic; never throws on any input; a rejected input
+ * yields the identical state object (NODE-STEP.2).
+ */
+export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): readonly [NodeState, ReadonlyArray<NodeOutput>] => {
+  const run: Run = { ctx, w: { ...state, cons: { ...state.cons } }, out: [] }
+  let err: ProtocolError | DecodeError | undefined
+  switch (input.type) {
+    case "start":
+      if (state.started) return [state, []]
+      run.w.started = true
+      startRound(run, 0)
+      break
+    case "receive": {
+      const m = Codecs.Message.decode(input.bytes)
+      if (Either.isLeft(m)) return [state, [{ type: "rejected", error: m.left }]]
+      if (!state.started) return [state, [{ type: "rejected", error: reject("MSG_UNEXPECTED", "node not started") }]]
+      err = onMessage(run, m.right, input.from)
+      break
+    }
+    case "client-tx": {
+      const t = Codecs.Transfer.decode(input.bytes)
+      if (Either.isLeft(t)) return [state, [{ type: "rejected", error: t.left }]]
+      err = onTx(run, t.right, true)
+      break
+    }
+    case "timeout":
+      if (!state.started) return [state, []]
+      onTimeout(run, input.kind, input.height, input.round)
+      break
+    case "work":
+      err = onWork(run, input.claim)
+      break
+  }
+  if (err !== undefined) return [state, [{ type: "rejected", error: err }]]
+  progress(run)
+  return [run.w, run.out]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+const emit = (run: Run, message: Message): void => {
+  run.out.push({ type: "broadcast", message, bytes: Codecs.Message.encode(message) })
+}
+
+const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefined => {
+  switch (m.type) {
+    case "proposal":
+      return onProposal(run, m.proposal, m.block, from)
+    case "vote":
+      return onVote(run, m.vote, from)
+    case "tx":
+      return onTx(run, m.tx, false)
+    case "commitment":
+      return onCommitment(run, m.commitment)
+    case "reveal":
+      return onReveal(run, m.reveal)
+    case "evidence":
+      return onEvidence(run, m.evidence)
+    case "sync-request":
+      return onSyncRequest(run, m.height, from)
+    case "sync-response":
+      return onSyncResponse(run, m.block, m.commit)
+  }
+}
+
+/** NODE-BUFFER.1: keep a message for height + 1 until this node gets there. */
+const bufferFuture = (run: Run, m: Message, from: number): ProtocolError | undefined => {
+  if (run.w.future.length >= run.w.chain.params.futureBufferLimit) return reject("MSG_BUFFER_FULL")
+  run.w.future = [...run.w.future, m]
+  if (from >= 0) run.w.aheadPeer = from
+  return undefined
+}
+
+/** NODE-SYNC.2: a peer is ahead of us; ask it for the block we are deciding (once per height). */
+const maybeRequestSync = (run: Run, from: number): void => {
+  if (from < 0 || run.w.syncRequested === run.w.cons.height) return
+  run.w.syncRequested = run.w.cons.height
+  const message: Message = { type: "sync-request", height: run.w.cons.height }
+  run.out.push({ type: "send", to: from, message, bytes: Codecs.Message.encode(message) })
+}
+
+const heightGate = (run: Run, height: number, round: number, m: Message, from: number): ProtocolError | "here" | undefined => {
+  const c = run.w.cons
+  if (height === c.height) {
+    if (round > c.round + run.w.chain.params.maxRoundAhead) return reject("MSG_ROUND_TOO_FAR", `round ${round}`)
+    return "here"
+  }
+  if (height === c.height + 1) return bufferFuture(run, m, from)
+  if (height > c.height + 1) {
+    if (from >= 0) run.w.aheadPeer = from
+    maybeRequestSync(run, from)
+    return reject("MSG_WRONG_HEIGHT", `height ${height}, deciding ${c.height}`)
+  }
+  return reject("MSG_WRONG_HEIGHT", `height ${height}, deciding ${c.height}`)
+}
+
+const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): ProtocolError | undefined => {
+  const w = run.w
+  if (p.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", p.chainId)
+  const gate = heightGate(run, p.height, p.round, { type: "proposal", proposal: p, block }, from)
+  if (gate !== "here") return gate
+  const sha = run.ctx.crypto.sha256
+  if (toHex(proposerFor(sha, w.chain, p.round).pubKey) !== toHex(p.proposer))
+    return reject("MSG_WRONG_PROPOSER", `round ${p.round}`)
+  if (p.validRound >= p.round) return reject("MSG_MISMATCH", "validRound must be below round")
+  const prev = w.cons.proposals.get(p.round)
+  if (prev !== undefined && toHex(p.blockHash) === prev.blockHash && compareBytes(p.signature, prev.header.signature) === 0)
+    return reject("MSG_DUPLICATE", "proposal")
+  if (!verifyProposal(run.ctx.crypto, p)) return reject("MSG_BAD_SIGNATURE", "proposal")
+  if (prev !== undefined) {
+    if (toHex(p.blockHash) === prev.blockHash) return reject("MSG_DUPLICATE", "proposal")
+    noteEvidence(run, makeProposalEvidence(prev.header, p))
+    return undefined // the first proposal stays; the conflict became evidence (CONS-EVIDENCE.2)
+  }
+  const blockHash = toHex(Hashes.blockHash(sha, block.header))
+  if (blockHash !== toHex(p.blockHash) || block.header.height !== p.height)
+    return reject("MSG_MISMATCH", "proposal header does not commit to the carried block")
+  w.cons.proposals = setIn(w.cons.proposals, p.round, { header: p, block, blockHash })
+  return undefined
+}
+
+const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
+  const w = run.w
+  if (v.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", v.chainId)
+  const gate = heightGate(run, v.height, v.round, { type: "vote", vote: v }, from)
+  if (gate !== "here") return gate
+  const k = toHex(v.validator)
+  if (!w.cons.table.power.has(k)) return reject("MSG_UNKNOWN_VALIDATOR", k.slice(0, 16))
+  const book = v.type === "prevote" ? w.cons.prevotes : w.cons.precommits
+  const prev = book.get(v.round)?.get(k)
+  if (prev !== undefined && compareBytes(prev.signature, v.signature) === 0) return reject("MSG_DUPLICATE", v.type)
+  if (!verifyVote(run.ctx.crypto, v)) return reject("MSG_BAD_SIGNATURE", v.type)
+  if (prev !== undefined) {
+    const same = prev.blockHash === null ? v.blockHash === null : v.blockHash !== null && compareBytes(prev.blockHash, v.blockHash) === 0
+    if (same) return reject("MSG_DUPLICATE", v.type) // re-signed identical vote (ed25519 is deterministic, so unusual)
+    noteEvidence(run, makeVoteEvidence(prev, v))
+    return undefined // the first vote counts; the second became evidence (CONS-EVIDENCE.2)
+  }
+  addVote(run, v)
+  return undefined
+}
+
+const addVote = (run: Run, v: Vote): void => {
+  const c = run.w.cons
+  const k = toHex(v.validator)
+  if (v.type === "prevote") c.prevotes = setIn(c.prevotes, v.round, setIn(c.prevotes.get(v.round) ?? new Map(), k, v))
+  else c.precommits = setIn(c.precommits, v.round, setIn(c.precommits.get(v.round) ?? new Map(), k, v))
+}
+
+/** CONS-EVIDENCE.2: report an equivocation once, gossip it and keep it for inclusion in a block. */
+const noteEvidence = (run: Run, e: Evidence): void => {
+  const key = evidenceKey(e)
+  if (run.w.evidenceSeen.has(key)) return
+  run.w.evidenceSeen = new Set(run.w.evidenceSeen).add(key)
+  const id = toHex(Hashes.evidence(run.ctx.crypto.sha256, e))
+  run.w.mempool = { ...run.w.mempool, evidence: setIn(run.w.mempool.evidence, id, e) }
+  run.out.push({ type: "evidence", evidence: e })
+  emit(run, { type: "evidence", evidence: e })
+}
+
+const onEvidence = (run: Run, e: Evidence): ProtocolError | undefined => {
+  const w = run.w
+  const key = evidenceKey(e)
+  if (w.evidenceSeen.has(key) || w.chain.punished.has(key)) return reject("EVIDENCE_DUPLICATE", key.slice(0, 24))
+  const err = checkEvidence(run.ctx.crypto, w.chain, e, w.cons.height)
+  if (err) return err
+  w.evidenceSeen = new Set(w.evidenceSeen).add(key)
+  w.mempool = { ...w.mempool, evidence: setIn(w.mempool.evidence, toHex(Hashes.evidence(run.ctx.crypto.sha256, e)), e) }
+  return undefined
+}
+
+const mempoolRoom = (run: Run, m: ReadonlyMap<Hex, unknown>): ProtocolError | undefined =>
+  m.size >= run.w.chain.params.mempoolLimit ? reject("MSG_MEMPOOL_FULL") : undefined
+
+/** NODE-MEMPOOL.1: admit a transfer with a valid signature whose nonce is not already used. */
+const onTx = (run: Run, tx: Transfer, gossip: boolean): ProtocolError | undefined => {
+  const w = run.w
+  const id = toHex(Hashes.txId(run.ctx.crypto.sha256, tx))
+  if (w.mempool.txs.has(id)) return reject("TX_DUPLICATE")
+  const full = mempoolRoom(run, w.mempool.txs)
+  if (full) return full
+  const e = checkTransferStateless(run.ctx, w.chain, tx)
+  if (e) return e
+  const acct = w.chain.accounts.get(toHex(tx.from))
+  if (acct === undefined) return reject("TX_UNKNOWN_SENDER")
+  if (tx.nonce < acct.nonce) return reject("TX_BAD_NONCE", `nonce ${tx.nonce} already used`)
+  w.mempool = { ...w.mempool, txs: setIn(w.mempool.txs, id, tx) }
+  if (gossip) emit(run, { type: "tx", tx })
+  return undefined
+}
+
+const onCommitment = (run: Run, c: WorkCommitment): ProtocolError | undefined => {
+  const w = run.w
+  const id = toHex(c.commitment)
+  if (w.mempool.commitments.has(id) || w.chain.commitments.has(id)) return reject("WORK_DUPLICATE_COMMITMENT")
+  const full = mempoolRoom(run, w.mempool.commitments)
+  if (full) return full
+  const e = checkCommitmentStateless(run.ctx, w.chain, c)
+  if (e) return e
+  w.mempool = { ...w.mempool, commitments: setIn(w.mempool.commitments, id, c) }
+  return undefined
+}
+
+const revealId = (run: Run, r: WorkReveal): Hex => toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt))
+
+const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
+  const w = run.w
+  const id = revealId(run, r)
+  if (w.mempool.reveals.has(id)) return reject("WORK_ALREADY_REVEALED")
+  const full = mempoolRoom(run, w.mempool.reveals)
+  if (full) return full
+  const e = checkRevealStateless(run.ctx, w.chain, r)
+  if (e) return e
+  w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, id, r) }
+  return undefined
+}
+
+/** WORK-CR.8: the worker commits first; it reveals once the commitment is finalized. */
+const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
+  const w = run.w
+  const v = Codecs.WorkClaim.validate(claim)
+  if (Either.isLeft(v)) return reject("WORK_INVALID_CLAIM", v.left.detail)
+  const sha = run.ctx.crypto.sha256
+  // The salt is derived, not drawn (the core has no randomness): secret to everyone else.
+  const salt = sha(concatBytes(utf8("POAI/v1/work-salt"), w.keys.secretKey, Codecs.WorkClaim.encode(claim)))
+  const commitment = Hashes.workCommitment(sha, claim, w.keys.pubKey, salt)
+  const id = toHex(commitment)
+  if (w.work.has(id)) return reject("WORK_DUPLICATE_COMMITMENT")
+  const unsigned = { chainId: w.chain.chainId, worker: w.keys.pubKey, commitment }
+  const c: WorkCommitment = {
+    ...unsigned,
+    signature: run.ctx.crypto.ed25519.sign(SigningBytes.workCommitment(unsigned), w.keys.secretKey),
+  }
+  w.work = setIn(w.work, id, { claim, salt, commitment: id, revealed: false })
+  w.mempool = { ...w.mempool, commitments: setIn(w.mempool.commitments, id, c) }
+  emit(run, { type: "commitment", commitment: c })
+  return undefined
+}
+
+const onSyncRequest = (run: Run, height: number, from: number): ProtocolError | undefined => {
+  const rec = run.w.blocks.get(height)
+  if (rec === undefined) return reject("SYNC_NOT_FOUND", `height ${height}`)
+  const message: Message = { type: "sync-response", block: rec.block, commit: rec.cert }
+  run.out.push({ type: "send", to: from, message, bytes: Codecs.Message.encode(message) })
+  return undefined
+}
+
+/** NODE-SYNC.1: adopt a committed block for the height being decided if its certificate holds. */
+const onSyncResponse = (run: Run, block: Block, cert: CommitCertificate): ProtocolError | undefined => {
+  const w = run.w
+  if (block.header.height !== w.cons.height) return reject("MSG_WRONG_HEIGHT", `sync block ${block.header.height}`)
+  const sha = run.ctx.crypto.sha256
+  const hash = Hashes.blockHash(sha, block.header)
+  const err = verifyCertificate(run.ctx.crypto, w.chain.chainId, w.cons.table, cert, { height: w.cons.height, blockHash: hash })
+  if (err) return err
+  const v = validity(run, toHex(hash), block)
+  if (!v.ok) return reject("SYNC_BAD_CERTIFICATE", `certified block is invalid here: ${v.code}`)
+  decide(run, { block, blockHash: toHex(hash) }, cert)
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consensus rules (Tendermint Algorithm 1, stake-weighted)
+
+const proposerKey = (run: Run, round: number): Hex => proposerFor(run.ctx.crypto.sha256, run.w.chain, round).key
+
+const timeoutMs = (run: Run, kind: TimeoutKind, round: number): number => {
+  const p = run.w.chain.params
+  const base = kind === "propose" ? p.timeoutProposeMs : kind === "prevote" ? p.timeoutPrevoteMs : p.timeoutPrecommitMs
+  return base + round * p.timeoutDeltaMs // CONS-TIMEOUT.1
+}
+
+const schedule = (run: Run, kind: TimeoutKind, round: number): void => {
+  run.out.push({ type: "timer", kind, height: run.w.cons.height, round, delayMs: timeoutMs(run, kind, round) })
+}
+
+/** CONS-RULE.1 StartRound(r). */
+const startRound = (run: Run, round: number): void => {
+  const c = run.w.cons
+  c.round = round
+  c.step = "propose"
+  if (proposerKey(run, round) === run.w.keys.pubHex) {
+    const rec = c.validValue ?? buildOwnBlock(run, round)
+    broadcastProposal(run, rec, c.validValue !== null ? c.validRound : -1)
+  }
+  schedule(run, "propose", round)
+}
+
+/** The node's beacon entry for the current height (BLS signing is done once per height). */
+const ownBeacon = (run: Run) => {
+  const w = run.w
+  if (w.beacon === null || w.beacon.height !== w.cons.height)
+    w.beacon = makeBeacon(run.ctx, w.chain, w.keys.pubKey, w.keys.blsSecret)
+  return w.beacon
+}
+
+/** CONS-BUILD.2: candidates from the mempool in canonical order. */
+export const mempoolCandidates = (mp: Mempool) => {
+  const txs = [...mp.txs.values()].sort((a, b) => compareBytes(a.from, b.from) || a.nonce - b.nonce || compareBytes(a.signature, b.signature))
+  const byKey = <T>(m: ReadonlyMap<Hex, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1])
+  return { txs, commitments: byKey(mp.commitments), reveals: byKey(mp.reveals), evidence: byKey(mp.evidence) }
+}
+
+const buildOwnBlock = (run: Run, round: number): BlockRef => {
+  const w = run.w
+  const { block, state } = buildBlock(
+    run.ctx,
+    w.chain,
+    round,
+    w.keys.pubKey,
+    ownBeacon(run),
+    mempoolCandidates(w.mempool),
+    w.lastCommit,
+  )
+  const blockHash = toHex(Hashes.blockHash(run.ctx.crypto.sha256, block.header))
+  w.cons.validity = setIn(w.cons.validity, blockHash, { ok: true, state })
+  return { block, blockHash }
+}
+
+/** Sign and gossip a proposal for the current round; the node also records it itself. */
+const broadcastProposal = (run: Run, rec: BlockRef, validRound: number): void => {
+  const w = run.w
+  const unsigned = {
+    chainId: w.chain.chainId,
+    height: w.cons.height,
+    round: w.cons.round,
+    validRound,
+    blockHash: Hashes.blockHash(run.ctx.crypto.sha256, rec.block.header),
+    proposer: w.keys.pubKey,
+  }
+  const header: ProposalHeader = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.proposal(unsigned), w.keys.secretKey) }
+  w.cons.proposals = setIn(w.cons.proposals, w.cons.round, { header, block: rec.block, blockHash: rec.blockHash })
+  emit(run, { type: "proposal", proposal: header, block: rec.block })
+}
+
+/** Sign, record and gossip this node's vote (only validators of the height vote). */
+const castVote = (run: Run, type: VoteType, blockHash: Hex | null): void => {
+  const w = run.w
+  if (!w.cons.table.power.has(w.keys.pubHex)) return
+  const v = signVote(run.ctx.crypto, w.keys.secretKey, {
+    chainId: w.chain.chainId,
+    type,
+    height: w.cons.height,
+    round: w.cons.round,
+    blockHash: blockHash === null ? null : hexBytes(blockHash),
+    validator: w.keys.pubKey,
+  })
+  addVote(run, v)
+  emit(run, { type: "vote", vote: v })
+}
+
+const hexBytes = (h: Hex): Uint8Array => new Uint8Array(Buffer.from(h, "hex"))
+
+const validity = (run: Run, hash: Hex, block: Block): Validity => {
+  const c = run.w.cons
+  const cached = c.validity.get(hash)
+  if (cached !== undefined) return cached
+  const r = validateBlock(run.ctx, run.w.chain, block)
+  const v: Validity = Either.isRight(r) ? { ok: true, state: r.right } : { ok: false, code: r.left.code }
+  c.validity = setIn(c.validity, hash, v)
+  return v
+}
+
+const tally = (votes: ReadonlyMap<Hex, Vote> | undefined, table: ConsensusState["table"], value: Hex | null | "any"): number => {
+  if (votes === undefined) return 0
+  let p = 0
+  for (const [k, v] of votes) {
+    if (value === "any" || (value === null ? v.blockHash === null : v.blockHash !== null && toHex(v.blockHash) === value))
+      p += table.power.get(k) ?? 0
+  }
+  return p
+}
+
+const firstTime = (run: Run, key: string): boolean => {
+  const c = run.w.cons
+  if (c.once.has(key)) return false
+  c.once = new Set(c.once).add(key)
+  return true
+}
+
+const stepRank: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 }
+
+/** Apply the upon-rules until none fires (CONS-RULE.2..9). */
+const progress = (run: Run): void => {
+  for (let guard = 0; guard < 10_000; guard++) {
+    if (!run.w.started || !fireOne(run)) return
+  }
+}
+
+const fireOne = (run: Run): boolean => {
+  const c = run.w.cons
+  const T = c.table.total
+  const quorum = (p: number) => isQuorum(p, T)
+
+  // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it.
+  for (const [r, pcs] of c.precommits) {
+    const prop = c.proposals.get(r)
+    if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
+      decide(run, prop, certificate(run, r, prop.blockHash))
+      return true
+    }
+  }
+  // Certified block without a proposal at that round: a proposal for the same block from another round suffices.
+  for (const [r, pcs] of c.precommits) {
+    for (const prop of c.proposals.values()) {
+      if (quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
+        decide(run, prop, certificate(run, r, prop.blockHash))
+        return true
+      }
+    }
+  }
+
+  // CONS-RULE.9: > 1/3 of power at a higher round: skip to it.
+  for (const r of higherRounds(c)) {
+    if (isOneThird(powerAtRound(c, r), T)) {
+      startRound(run, r)
+      return true
+    }
+  }
+
+  const prop = c.proposals.get(c.round)
+  // CONS-RULE.2 / CONS-RULE.3: prevote on the proposal of this round.
+  if (c.step === "propose" && prop !== undefined) {
+    const vr = prop.header.validRound
+    if (vr === -1) {
+      const ok = validity(run, prop.blockHash, prop.block).ok && (c.lockedRound === -1 || c.lockedValue?.blockHash === prop.blockHash)
+      castVote(run, "prevote", ok ? prop.blockHash : null)
+      c.step = "prevote"
+      return true
+    }
+    if (vr >= 0 && vr < c.round && quorum(tally(c.prevotes.get(vr), c.table, prop.blockHash))) {
+      const ok =
+        validity(run, prop.blockHash, prop.block).ok && (c.lockedRound <= vr || c.lockedValue?.blockHash === prop.blockHash)
+      castVote(run, "prevote", ok ? prop.blockHash : null)
+      c.step = "prevote"
+      return true
+    }
+  }
+  const pv = c.prevotes.get(c.round)
+  // CONS-RULE.4: > 2/3 prevotes for anything: start the prevote timeout, once.
+  if (c.step === "prevote" && quorum(tally(pv, c.table, "any")) && firstTime(run, `tprevote:${c.round}`)) {
+    schedule(run, "prevote", c.round)
+    return true
+  }
+  // CONS-RULE.5: valid proposal with > 2/3 prevotes for it: lock (if in prevote) and set validValue, once.
+  if (
+    prop !== undefined &&
+    stepRank[c.step] >= 1 &&
+    quorum(tally(pv, c.table, prop.blockHash)) &&
+    validity(run, prop.blockHash, prop.block).ok &&
+    firstTime(run, `lock:${c.round}`)
+  ) {
+    if (c.step === "prevote") {
+      c.lockedValue = prop
+      c.lockedRound = c.round
+      castVote(run, "precommit", prop.blockHash)
+      c.step = "precommit"
+    }
+    c.validValue = prop
+    c.validRound = c.round
+    return true
+  }
+  // CONS-RULE.6: > 2/3 prevotes for nil: precommit nil.
+  if (c.step === "prevote" && quorum(tally(pv, c.table, null))) {
+    castVote(run, "precommit", null)
+    c.step = "precommit"
+    return true
+  }
+  // CONS-RULE.7: > 2/3 precommits for anything: start the precommit timeout, once.
+  if (quorum(tally(c.precommits.get(c.round), c.table, "any")) && firstTime(run, `tprecommit:${c.round}`)) {
+    schedule(run, "precommit", c.round)
+    return true
+  }
+  return false
+}
+
+const higherRounds = (c: ConsensusState): number[] => {
+  const rs = new Set<number>()
+  for (const r of c.proposals.keys()) if (r > c.round) rs.add(r)
+  for (const r of c.prevotes.keys()) if (r > c.round) rs.add(r)
+  for (const r of c.precommits.keys()) if (r > c.round) rs.add(r)
+  return [...rs].sort((a, b) => b - a)
+}
+
+const powerAtRound = (c: ConsensusState, r: number): number => {
+  const who = new Set<Hex>()
+  const p = c.proposals.get(r)
+  if (p !== undefined) who.add(toHex(p.header.proposer))
+  for (const k of c.prevotes.get(r)?.keys() ?? []) who.add(k)
+  for (const k of c.precommits.get(r)?.keys() ?? []) who.add(k)
+  let sum = 0
+  for (const k of who) sum += c.table.power.get(k) ?? 0
+  return sum
+}
+
+/** The commit certificate (CONS-COMMIT.2): the precommits for `hash` at round r, by validator key order. */
+const certificate = (run: Run, r: number, hash: Hex): CommitCertificate => {
+  const c = run.w.cons
+  const sigs = [...(c.precommits.get(r)?.values() ?? [])]
+    .filter((v) => v.blockHash !== null && toHex(v.blockHash) === hash)
+    .sort((a, b) => compareBytes(a.validator, b.validator))
+    .map((v) => ({ validator: v.validator, signature: v.signature }))
+  return { height: c.height, round: r, blockHash: hexBytes(hash), signatures: sigs }
+}
+
+/** CONS-RULE.8 (decision) and NODE-COMMIT.1: apply the block, clean the mempool, move to height + 1. */
+const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
+  const w = run.w
+  const v = validity(run, prop.blockHash, prop.block)
+  if (!v.ok) return
+  const height = w.cons.height
+  const chain = v.state
+  w.chain = chain
+  w.blocks = setIn(w.blocks, height, { block: prop.block, cert })
+  w.lastCommit = cert
+  w.mempool = pruneMempool(run, w.mempool, prop.block, chain)
+  run.out.push({
+    type: "commit",
+    height,
+    round: cert.round,
+    blockHash: prop.blockHash,
+    block: prop.block,
+    cert,
+    stateRoot: toHex(prop.block.header.stateRoot),
+  })
+  revealFinalized(run)
+  w.cons = { ...freshConsensus(chain) }
+  w.syncRequested = -1
+  w.aheadPeer = -1
+  const buffered = w.future
+  w.future = []
+  startRound(run, 0)
+  for (const m of buffered) onMessage(run, m, -1)
+}
+
+/** Drop what the block included and whatever the new state makes invalid (NODE-MEMPOOL.2). */
+const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): Mempool => {
+  const sha = run.ctx.crypto.sha256
+  const txs = new Map(mp.txs)
+  for (const tx of block.body.txs) txs.delete(toHex(Hashes.txId(sha, tx)))
+  for (const [id, tx] of txs) {
+    const a = chain.accounts.get(toHex(tx.from))
+    if (a === undefined || tx.nonce < a.nonce) txs.delete(id)
+  }
+  const commitments = new Map(mp.commitments)
+  for (const c of block.body.commitments) commitments.delete(toHex(c.commitment))
+  const reveals = new Map(mp.reveals)
+  for (const r of block.body.reveals) reveals.delete(revealId(run, r))
+  for (const [id, r] of reveals) {
+    const rec = chain.commitments.get(id)
+    if (rec === undefined ? !commitments.has(id) : rec.revealed) reveals.delete(id)
+    else if (r.chainId !== chain.chainId) reveals.delete(id)
+  }
+  const evidence = new Map(mp.evidence)
+  for (const [id, e] of evidence) if (chain.punished.has(evidenceKey(e))) evidence.delete(id)
+  return { txs, commitments, reveals, evidence }
+}
+
+/** WORK-CR.8: reveal own claims whose commitment is now finalized. */
+const revealFinalized = (run: Run): void => {
+  const w = run.w
+  for (const [id, pw] of w.work) {
+    if (pw.revealed) continue
+    const rec = w.chain.commitments.get(id)
+    if (rec === undefined) continue
+    const unsigned = { chainId: w.chain.chainId, worker: w.keys.pubKey, claim: pw.claim, salt: pw.salt }
+    const r: WorkReveal = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.workReveal(unsigned), w.keys.secretKey) }
+    w.work = setIn(w.work, id, { ...pw, revealed: true })
+    w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, id, r) }
+    emit(run, { type: "reveal", reveal: r })
+  }
+}
+
+/** CONS-TIMEOUT.2..3: timeouts, plus retransmission of this node's messages of the round (drop tolerance). */
+const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): void => {
+  const c = run.w.cons
+  if (height !== c.height || round !== c.round) return
+  retransmit(run)
+  if (kind === "propose" && c.step === "propose") {
+    castVote(run, "prevote", null)
+    c.step = "prevote"
+  } else if (kind === "prevote" && c.step === "prevote") {
+    castVote(run, "precommit", null)
+    c.step = "precommit"
+  } else if (kind === "precommit") {
+    startRound(run, round + 1)
+  }
+}
+
+/** NODE-RETRANSMIT.1: re-gossip the proposal and own votes of the current round; ask peers to sync. */
+const retransmit = (run: Run): void => {
+  const w = run.w
+  const c = w.cons
+  const me = w.keys.pubHex
+  const prop = c.proposals.get(c.round)
+  if (prop !== undefined && toHex(prop.header.proposer) === me)
+    emit(run, { type: "proposal", proposal: prop.header, block: prop.block })
+  const pv = c.prevotes.get(c.round)?.get(me)
+  if (pv !== undefined) emit(run, { type: "vote", vote: pv })
+  const pc = c.precommits.get(c.round)?.get(me)
+  if (pc !== undefined) emit(run, { type: "vote", vote: pc })
+  w.syncRequested = -1
+  maybeRequestSync(run, w.aheadPeer)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Observation helpers (used by drivers and tests; not part of the transition function)
+
+/** NODE-DIGEST.1: a digest of everything in a node's state that a message could change. */
+export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
+  const c = s.cons
+  const votes = (book: ReadonlyMap<number, ReadonlyMap<Hex, Vote>>) =>
+    [...book.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([r, m]) => [r, [...m.values()].map((v) => Codecs.Vote.encode(v)).sort(compareBytes)])
+  const ids = (m: ReadonlyMap<Hex, unknown>) => [...m.keys()].sort()
+  const payload = {
+    chain: s.chain.height,
+    root: toHex(Hashes.blockHash(ctx.crypto.sha256, s.blocks.get(s.chain.height)?.block.header ?? dummyHeader(s))),
+    cons: [c.height, c.round, c.step, c.lockedRound, c.validRound, c.lockedValue?.blockHash ?? "", c.validValue?.blockHash ?? ""],
+    proposals: [...c.proposals.entries()].map(([r, p]) => [r, p.blockHash]).sort(),
+    prevotes: votes(c.prevotes),
+    precommits: votes(c.precommits),
+    once: [...c.once].sort(),
+    mempool: [ids(s.mempool.txs), ids(s.mempool.commitments), ids(s.mempool.reveals), ids(s.mempool.evidence)],
+    future: s.future.length,
+    work: ids(s.work),
+    evidenceSeen: [...s.evidenceSeen].sort(),
+    syncRequested: s.syncRequested,
+    aheadPeer: s.aheadPeer,
+  }
+  return toHex(ctx.crypto.sha256(utf8(JSON.stringify(payload, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v)))))
+}
+
+const dummyHeader = (s: NodeState) => ({
+  chainId: s.chain.chainId,
+  height: 0,
+  round: 0,
+  prevHash: s.chain.lastBlockHash,
+  proposer: s.keys.pubKey,
+  bodyHash: s.chain.lastBlockHash,
+  stateRoot: s.chain.beacon,
+  beacon: { chainId: s.chain.chainId, height: 0, prev: s.chain.beacon, signer: s.keys.pubKey, signature: new Uint8Array(96) },
+})
+
+export { ProtocolError }

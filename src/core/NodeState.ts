@@ -1,0 +1,92 @@
+// spec: NODE-STATE.1 (spec/03-consensus.md §Node). The complete state of one node; treated as immutable.
+import type { Block } from "../domain/Block.ts"
+import type { CommitCertificate, Evidence, ProposalHeader, Vote } from "../domain/Consensus.ts"
+import type { Message } from "../domain/Message.ts"
+import type { Transfer } from "../domain/Transaction.ts"
+import type { WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import type { BeaconEntry } from "../domain/Beacon.ts"
+import type { ChainState, Hex } from "./ChainState.ts"
+import type { Genesis } from "./Genesis.ts"
+import type { PowerTable } from "./Votes.ts"
+
+export type Step = "propose" | "prevote" | "precommit"
+
+export interface NodeKeys {
+  /** Ed25519 secret key (32-byte seed). */
+  readonly secretKey: Uint8Array
+  readonly pubKey: Uint8Array
+  readonly pubHex: Hex
+  /** Seed of the BLS key (CRYPTO-3). */
+  readonly blsSecret: Uint8Array
+}
+
+/** A block and its hash (the consensus value). */
+export interface BlockRef {
+  readonly block: Block
+  readonly blockHash: Hex
+}
+
+export interface ProposalRecord extends BlockRef {
+  readonly header: ProposalHeader
+}
+
+export type Validity = { readonly ok: true; readonly state: ChainState } | { readonly ok: false; readonly code: string }
+
+export interface ConsensusState {
+  readonly height: number
+  readonly round: number
+  readonly step: Step
+  readonly lockedValue: BlockRef | null
+  readonly lockedRound: number
+  readonly validValue: BlockRef | null
+  readonly validRound: number
+  /** First proposal from the proposer of each round. */
+  readonly proposals: ReadonlyMap<number, ProposalRecord>
+  readonly prevotes: ReadonlyMap<number, ReadonlyMap<Hex, Vote>>
+  readonly precommits: ReadonlyMap<number, ReadonlyMap<Hex, Vote>>
+  /** "for the first time" guards of the algorithm, e.g. "lock:3", "tprevote:3". */
+  readonly once: ReadonlySet<string>
+  /** Validation result per block hash (CONS-VALID.1 is evaluated once per block). */
+  readonly validity: ReadonlyMap<Hex, Validity>
+  /** Voting power of this height. */
+  readonly table: PowerTable
+}
+
+export interface PendingWork {
+  readonly claim: WorkClaim
+  readonly salt: Uint8Array
+  readonly commitment: Hex
+  readonly revealed: boolean
+}
+
+export interface Mempool {
+  readonly txs: ReadonlyMap<Hex, Transfer>
+  readonly commitments: ReadonlyMap<Hex, WorkCommitment>
+  readonly reveals: ReadonlyMap<Hex, WorkReveal>
+  readonly evidence: ReadonlyMap<Hex, Evidence>
+}
+
+export interface NodeState {
+  readonly keys: NodeKeys
+  readonly genesis: Genesis
+  readonly started: boolean
+  readonly chain: ChainState
+  readonly cons: ConsensusState
+  readonly mempool: Mempool
+  /** Messages for height + 1 received early (NODE-BUFFER.1). */
+  readonly future: ReadonlyArray<Message>
+  /** Committed blocks and their certificates, for catch-up of peers (NODE-SYNC.1). */
+  readonly blocks: ReadonlyMap<number, { readonly block: Block; readonly cert: CommitCertificate }>
+  /** Certificate of chain.height, to be placed in the next block. */
+  readonly lastCommit: CommitCertificate | null
+  /** This node's own work claims, by commitment (WORK-CR.8). */
+  readonly work: ReadonlyMap<Hex, PendingWork>
+  /** The node's beacon entry for the height it is deciding, computed once. */
+  readonly beacon: BeaconEntry | null
+  /** Evidence keys already produced or seen, to report each equivocation once. */
+  readonly evidenceSeen: ReadonlySet<string>
+  /** Height for which a sync request is outstanding (NODE-SYNC.2), -1 if none. */
+  readonly syncRequested: number
+  /** A peer seen sending messages for a later height (NODE-SYNC.2), -1 if none. */
+  readonly aheadPeer: number
+}

@@ -1,0 +1,55 @@
+// spec: PARAMS (spec/00-overview.md §Parameters; each row cites its chapter)
+// Protocol parameters. Values are integers in base units, blocks, rounds, ppm or virtual ms.
+
+export interface Params {
+  /** Base units minted per block and split among workers whose claims mature in it (LEDGER-REWARD.1). */
+  readonly blockReward: number
+  /** Minimum fee of a transfer, base units (LEDGER-TX.5). */
+  readonly minFee: number
+  /** Number of finalized blocks whose matured Q counts for leader election (LE-WINDOW.1). */
+  readonly qWindow: number
+  /** Rounds 0..qualityRounds-1 of a height draw the proposer by Q; later rounds by stake (LE-FALLBACK.2). */
+  readonly qualityRounds: number
+  /** A reveal must be included at most this many blocks after its commitment (WORK-CR.3). */
+  readonly revealWindow: number
+  /** Fraction of stake burned for proven equivocation, ppm (LEDGER-SLASH.2). */
+  readonly slashEquivocationPpm: number
+  /** Evidence older than this many blocks is rejected (LEDGER-SLASH.3). */
+  readonly evidenceMaxAge: number
+  readonly maxTxsPerBlock: number
+  readonly maxCommitmentsPerBlock: number
+  readonly maxRevealsPerBlock: number
+  readonly maxEvidencePerBlock: number
+  /** Virtual-time timeouts (CONS-TIMEOUT.1): timeout(r) = base + r * delta, in ms. */
+  readonly timeoutProposeMs: number
+  readonly timeoutPrevoteMs: number
+  readonly timeoutPrecommitMs: number
+  readonly timeoutDeltaMs: number
+  /** Max mempool entries of each kind a node keeps (NODE-MEMPOOL.1). */
+  readonly mempoolLimit: number
+  /** Votes and proposals more than this many rounds ahead of the current round are dropped (CONS-ROUND.2). */
+  readonly maxRoundAhead: number
+  /** Max messages for height+1 a node buffers (NODE-BUFFER.1). */
+  readonly futureBufferLimit: number
+}
+
+export const defaultParams: Params = {
+  blockReward: 1_000_000,
+  minFee: 1,
+  qWindow: 32,
+  qualityRounds: 2,
+  revealWindow: 8,
+  slashEquivocationPpm: 50_000,
+  evidenceMaxAge: 100,
+  maxTxsPerBlock: 500,
+  maxCommitmentsPerBlock: 128,
+  maxRevealsPerBlock: 128,
+  maxEvidencePerBlock: 16,
+  timeoutProposeMs: 300,
+  timeoutPrevoteMs: 200,
+  timeoutPrecommitMs: 200,
+  timeoutDeltaMs: 100,
+  mempoolLimit: 5000,
+  futureBufferLimit: 4096,
+  maxRoundAhead: 64,
+}

@@ -1,0 +1,77 @@
+// spec: CONS-VOTE.1, CONS-COMMIT.1..2, CONS-POWER.1..2 (spec/03-consensus.md)
+import { toHex } from "../codec/Bytes.ts"
+import { SigningBytes, omitSignature } from "../codec/Hashing.ts"
+import type { CryptoService } from "../crypto/Crypto.ts"
+import type { CommitCertificate, ProposalHeader, UnsignedVote, Vote } from "../domain/Consensus.ts"
+import { type ChainState, type Hex, votingSet } from "./ChainState.ts"
+import { type ProtocolError, reject } from "./Errors.ts"
+
+export interface PowerTable {
+  readonly power: ReadonlyMap<Hex, number>
+  readonly total: number
+}
+
+export const powerTable = (s: ChainState): PowerTable => {
+  const power = new Map<Hex, number>()
+  let total = 0
+  for (const v of votingSet(s)) {
+    power.set(v.key, v.power)
+    total += v.power
+  }
+  return { power, total }
+}
+
+/** Quorum (CONS-POWER.2): strictly more than 2/3 of the total power: 3 * p > 2 * total. */
+export const isQuorum = (p: number, total: number): boolean => 3 * p > 2 * total
+/** Skip threshold (CONS-ROUNDSKIP.1): strictly more than 1/3 of the total power. */
+export const isOneThird = (p: number, total: number): boolean => 3 * p > total
+
+export const verifyVote = (crypto: CryptoService, v: Vote): boolean =>
+  crypto.ed25519.verify(v.signature, SigningBytes.vote(omitSignature(v)), v.validator)
+
+export const signVote = (crypto: CryptoService, sk: Uint8Array, v: UnsignedVote): Vote => ({
+  ...v,
+  signature: crypto.ed25519.sign(SigningBytes.vote(v), sk),
+})
+
+export const verifyProposal = (crypto: CryptoService, p: ProposalHeader): boolean =>
+  crypto.ed25519.verify(p.signature, SigningBytes.proposal(omitSignature(p)), p.proposer)
+
+/**
+ * A commit certificate for a block at `s.height + 1`... or, for lastCommit checks, at `s.height` with
+ * the power table of the state that decided it. Verifies: every signer is in the power table, no signer
+ * twice, each signature is a valid precommit for (chainId, height, round, blockHash), and the signers
+ * carry a quorum (CONS-COMMIT.2).
+ */
+export const verifyCertificate = (
+  crypto: CryptoService,
+  chainId: string,
+  table: PowerTable,
+  cert: CommitCertificate,
+  expect: { readonly height: number; readonly blockHash: Uint8Array },
+): ProtocolError | undefined => {
+  if (cert.height !== expect.height) return reject("SYNC_BAD_CERTIFICATE", `height ${cert.height} != ${expect.height}`)
+  if (toHex(cert.blockHash) !== toHex(expect.blockHash)) return reject("SYNC_BAD_CERTIFICATE", "block hash mismatch")
+  const seen = new Set<Hex>()
+  let p = 0
+  for (const cs of cert.signatures) {
+    const k = toHex(cs.validator)
+    const w = table.power.get(k)
+    if (w === undefined) return reject("SYNC_BAD_CERTIFICATE", `unknown validator ${k.slice(0, 8)}`)
+    if (seen.has(k)) return reject("SYNC_BAD_CERTIFICATE", `validator ${k.slice(0, 8)} twice`)
+    seen.add(k)
+    const vote: Vote = {
+      chainId,
+      type: "precommit",
+      height: cert.height,
+      round: cert.round,
+      blockHash: cert.blockHash,
+      validator: cs.validator,
+      signature: cs.signature,
+    }
+    if (!verifyVote(crypto, vote)) return reject("SYNC_BAD_CERTIFICATE", `bad signature of ${k.slice(0, 8)}`)
+    p += w
+  }
+  if (!isQuorum(p, table.total)) return reject("SYNC_BAD_CERTIFICATE", `power ${p} of ${table.total} is not > 2/3`)
+  return undefined
+}

@@ -1,0 +1,109 @@
+// spec: WORK-CR.1..8 (spec/06-work-claims.md; paper §3.2 eq. 1, §6.3)
+// Commit-then-reveal for work claims with "earliest finalized commitment wins" (front-running protection).
+import { toHex } from "../codec/Bytes.ts"
+import { Hashes, SigningBytes, omitSignature } from "../codec/Hashing.ts"
+import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import type { ChainState, DraftState, Hex } from "./ChainState.ts"
+import type { CoreContext } from "./Context.ts"
+import { type ProtocolError, reject } from "./Errors.ts"
+
+type Readable = ChainState | DraftState
+
+export const checkCommitmentStateless = (ctx: CoreContext, s: Readable, c: WorkCommitment): ProtocolError | undefined => {
+  if (c.chainId !== s.chainId) return reject("WORK_BAD_CHAIN", c.chainId)
+  if (!ctx.crypto.ed25519.verify(c.signature, SigningBytes.workCommitment(omitSignature(c)), c.worker))
+    return reject("WORK_BAD_SIGNATURE", "commitment")
+  return undefined
+}
+
+/** WORK-CR.1: register a commitment at (height, index); the same commitment twice is rejected. */
+export const applyCommitment = (
+  ctx: CoreContext,
+  d: DraftState,
+  c: WorkCommitment,
+  height: number,
+  index: number,
+): ProtocolError | undefined => {
+  const e = checkCommitmentStateless(ctx, d, c)
+  if (e) return e
+  const k = toHex(c.commitment)
+  if (d.commitments.has(k)) return reject("WORK_DUPLICATE_COMMITMENT", k.slice(0, 16))
+  d.commitments.set(k, { worker: toHex(c.worker), height, index, revealed: false })
+  return undefined
+}
+
+export const checkRevealStateless = (ctx: CoreContext, s: Readable, r: WorkReveal): ProtocolError | undefined => {
+  if (r.chainId !== s.chainId) return reject("WORK_BAD_CHAIN", r.chainId)
+  if (!ctx.crypto.ed25519.verify(r.signature, SigningBytes.workReveal(omitSignature(r)), r.worker))
+    return reject("WORK_BAD_SIGNATURE", "reveal")
+  return undefined
+}
+
+/** Position of a commitment in chain order: earlier height first, then earlier index in the block. */
+const earlier = (h1: number, i1: number, h2: number, i2: number) => h1 < h2 || (h1 === h2 && i1 < i2)
+
+/**
+ * WORK-CR.2..6: a reveal at `height` is accepted iff its commitment H(claim||worker||salt) was finalized
+ * in an earlier block by the same worker, at most revealWindow blocks ago, and not yet revealed; and
+ * no claim on the same work id holds an earlier commitment. A claim holding the work id under a later
+ * commitment is displaced (earliest finalized commitment wins). The claim's Q is fixed at reveal and
+ * counts only when it matures, after every earlier commitment's reveal window has closed.
+ */
+export const applyReveal = (
+  ctx: CoreContext,
+  d: DraftState,
+  r: WorkReveal,
+  height: number,
+  verifySignature = true,
+): ProtocolError | undefined => {
+  const e = verifySignature ? checkRevealStateless(ctx, d, r) : undefined
+  if (e) return e
+  const sha = ctx.crypto.sha256
+  const commitment = toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt))
+  const rec = d.commitments.get(commitment)
+  if (rec === undefined || rec.height >= height) return reject("WORK_NOT_COMMITTED", commitment.slice(0, 16))
+  const worker = toHex(r.worker)
+  if (rec.worker !== worker) return reject("WORK_WRONG_WORKER")
+  if (height - rec.height > d.params.revealWindow)
+    return reject("WORK_REVEAL_EXPIRED", `committed at ${rec.height}, now ${height}`)
+  if (rec.revealed) return reject("WORK_ALREADY_REVEALED")
+  if (r.claim.task.computeUnits < 1) return reject("WORK_INVALID_CLAIM", "computeUnits < 1")
+  const workId = toHex(Hashes.workId(sha, r.claim))
+  const holder = d.claims.get(workId)
+  if (holder !== undefined) {
+    if (holder.matured || !earlier(rec.height, rec.index, holder.commitHeight, holder.commitIndex))
+      return reject("WORK_ALREADY_CLAIMED", `held since commitment at height ${holder.commitHeight}`)
+  }
+  const q = Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
+  d.commitments.set(commitment, { ...rec, revealed: true })
+  d.claims.set(workId, {
+    worker,
+    commitment,
+    commitHeight: rec.height,
+    commitIndex: rec.index,
+    revealHeight: height,
+    // WORK-CR.6: no commitment earlier than this one can still be revealed after commitHeight + revealWindow.
+    maturesAt: Math.max(height, rec.height + d.params.revealWindow + 1),
+    q,
+    matured: false,
+  })
+  return undefined
+}
+
+/**
+ * WORK-CR.7: at the end of block `height`, claims with maturesAt <= height mature: their Q enters the
+ * leader-election window and the block's reward split. Expired, unrevealed commitments are pruned.
+ * Returns matured Q per worker.
+ */
+export const matureClaims = (d: DraftState, height: number): Map<Hex, number> => {
+  const out = new Map<Hex, number>()
+  for (const [id, c] of d.claims) {
+    if (!c.matured && c.maturesAt <= height) {
+      d.claims.set(id, { ...c, matured: true })
+      out.set(c.worker, (out.get(c.worker) ?? 0) + c.q)
+      d.totals.maturedClaims += 1
+    }
+  }
+  for (const [k, c] of d.commitments) if (height - c.height > d.params.revealWindow) d.commitments.delete(k)
+  return out
+}

@@ -1,0 +1,364 @@
+// spec: SIM-NET.1..6 (spec/08-simulation.md)
+// A deterministic in-process network of N pure nodes: virtual time, seeded delays, drops, duplicates
+// and reordering, Byzantine strategies, and a client and worker workload. Same config, same result.
+import { Effect } from "effect"
+import { toHex } from "../codec/Bytes.ts"
+import { SigningBytes } from "../codec/Hashing.ts"
+import { Codecs } from "../codec/index.ts"
+import { Crypto, type CryptoService } from "../crypto/Crypto.ts"
+import { memoizeVerification } from "../crypto/MemoCrypto.ts"
+import { type ChainState } from "../core/ChainState.ts"
+import { provisionalQuality, type CoreContext, type QualityFn } from "../core/Context.ts"
+import { initNode, step, type NodeInput, type NodeOutput } from "../core/Node.ts"
+import type { NodeState } from "../core/NodeState.ts"
+import type { Params } from "../core/Params.ts"
+import type { TaskKind, WorkClaim } from "../domain/Work.ts"
+import { adversarialSends, resolveStrategy, spamMessages, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
+import { Prng } from "./Prng.ts"
+import { makeTestnet } from "./Testnet.ts"
+
+export interface SimConfig {
+  readonly nodes: number
+  readonly byzantine: number
+  readonly strategy: StrategyChoice
+  readonly seed: number
+  /** Stop when every honest node has finalized this many blocks. */
+  readonly blocks: number
+  readonly stakes?: ReadonlyArray<number>
+  readonly params?: Partial<Params>
+  /** One-way message delay, uniform in [min, max] virtual ms (SIM-NET.2). */
+  readonly latencyMs?: { readonly min: number; readonly max: number }
+  readonly dropRate?: number
+  readonly duplicateRate?: number
+  /** Transfers submitted per virtual second by the client workload (SIM-NET.4). */
+  readonly txRate?: number
+  /** Mean virtual ms between work items per node (SIM-NET.5); 0 disables work. */
+  readonly workIntervalMs?: number
+  /** Give up after this much virtual time. */
+  readonly maxVirtualMs?: number
+  /** Share one signature-verification cache among all simulated nodes (SIM-NET.6); default true. */
+  readonly sharedVerifyCache?: boolean
+  readonly quality?: QualityFn
+  /**
+   * Optional link filter: return false to drop the message from `from` to `to` at virtual time `t`
+   * (partitions in property tests).
+   */
+  readonly link?: (t: number, from: number, to: number) => boolean
+  readonly onProgress?: (p: { readonly height: number; readonly target: number; readonly virtualMs: number }) => void
+  /** Every node step, for tracing (issue 3 trace validation). */
+  readonly onStep?: (e: { readonly t: number; readonly node: number; readonly input: NodeInput; readonly outputs: ReadonlyArray<NodeOutput>; readonly state: NodeState }) => void
+}
+
+export interface SimSummary {
+  readonly nodes: number
+  readonly byzantine: number
+  readonly strategy: StrategyChoice
+  readonly seed: number
+  readonly targetBlocks: number
+  readonly finalizedHeight: number
+  readonly stateRoot: string
+  readonly agreement: boolean
+  readonly evidence: number
+  readonly slashed: number
+  readonly txCommitted: number
+  readonly claimsMatured: number
+  readonly virtualSeconds: number
+  readonly maxRound: number
+  readonly messagesDelivered: number
+  readonly messagesRejected: number
+  readonly completed: boolean
+}
+
+export const byzantineIndices = (nodes: number, byzantine: number): ReadonlyArray<number> =>
+  Array.from({ length: byzantine }, (_, i) => nodes - byzantine + i)
+
+type Event =
+  | { readonly kind: "deliver"; readonly to: number; readonly from: number; readonly bytes: Uint8Array }
+  | { readonly kind: "input"; readonly to: number; readonly input: NodeInput }
+  | { readonly kind: "client" }
+  | { readonly kind: "work"; readonly to: number }
+  | { readonly kind: "spam"; readonly from: number }
+
+interface Scheduled {
+  readonly t: number
+  readonly seq: number
+  readonly ev: Event
+}
+
+/** Binary min-heap on (t, seq): ties broken by insertion order, so the schedule is deterministic. */
+class Queue {
+  private h: Scheduled[] = []
+  private seq = 0
+  get size() {
+    return this.h.length
+  }
+  push(t: number, ev: Event) {
+    const x = { t, seq: this.seq++, ev }
+    const h = this.h
+    h.push(x)
+    let i = h.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (less(h[p] as Scheduled, x)) break
+      h[i] = h[p] as Scheduled
+      i = p
+    }
+    h[i] = x
+  }
+  pop(): Scheduled | undefined {
+    const h = this.h
+    const top = h[0]
+    const last = h.pop()
+    if (top === undefined || last === undefined || h.length === 0) return top
+    let i = 0
+    for (;;) {
+      const l = 2 * i + 1
+      const r = l + 1
+      let m = i
+      let mv = last
+      if (l < h.length && less(h[l] as Scheduled, mv)) {
+        m = l
+        mv = h[l] as Scheduled
+      }
+      if (r < h.length && less(h[r] as Scheduled, mv)) m = r
+      if (m === i) break
+      h[i] = h[m] as Scheduled
+      i = m
+    }
+    h[i] = last
+    return top
+  }
+}
+const less = (a: Scheduled, b: Scheduled) => a.t < b.t || (a.t === b.t && a.seq < b.seq)
+
+const WORK_KINDS: ReadonlyArray<readonly [TaskKind, number]> = [
+  ["inference", 0.7],
+  ["training", 0.2],
+  ["extraction", 0.1],
+]
+
+/** SIM-NET.1: run the network until every honest node finalized `blocks` blocks (or time runs out). */
+export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
+  const shared = cfg.sharedVerifyCache ?? true
+  const ctx: CoreContext = { crypto: shared ? memoizeVerification(crypto) : crypto, quality: cfg.quality ?? provisionalQuality }
+  const net = makeTestnet(ctx, {
+    nodes: cfg.nodes,
+    seed: cfg.seed,
+    ...(cfg.stakes ? { stakes: cfg.stakes } : {}),
+    ...(cfg.params ? { params: cfg.params } : {}),
+  })
+  const rng = new Prng(cfg.seed)
+  const netRng = rng.fork("network")
+  const clientRng = rng.fork("client")
+  const workRng = rng.fork("work")
+  const advRng = rng.fork("adversary")
+  const n = cfg.nodes
+  const byz = new Map<number, Strategy>()
+  byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
+  const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
+  const lat = cfg.latencyMs ?? { min: 10, max: 60 }
+  const drop = cfg.dropRate ?? 0
+  const dup = cfg.duplicateRate ?? 0
+  const maxT = cfg.maxVirtualMs ?? 600_000
+  const txRate = cfg.txRate ?? 40
+  const workInterval = cfg.workIntervalMs ?? 500
+
+  let states: NodeState[] = net.keys.map((k) => initNode(ctx, net.genesis, k))
+  const q = new Queue()
+  const commits: Array<Map<number, string>> = states.map(() => new Map())
+  const heightOf = states.map(() => 0)
+  const chainAt = new Map<number, ChainState>() // first honest node's state at each height
+  let maxRound = 0
+  let delivered = 0
+  let rejected = 0
+  let now = 0
+  let doneAt = -1
+  let lastReported = 0
+  let lastSeen: Uint8Array | undefined
+
+  const sendTo = (from: number, to: number, bytes: Uint8Array) => {
+    if (to === from) return
+    if (cfg.link !== undefined && !cfg.link(now, from, to)) return
+    if (netRng.chance(drop)) return
+    q.push(now + netRng.range(lat.min, lat.max), { kind: "deliver", to, from, bytes })
+    if (netRng.chance(dup)) q.push(now + netRng.range(lat.min, lat.max * 2), { kind: "deliver", to, from, bytes })
+  }
+  const dispatch = (from: number, sends: ReadonlyArray<Send>) => {
+    for (const s of sends) for (const to of s.to) sendTo(from, to, s.bytes)
+  }
+
+  const runStep = (i: number, input: NodeInput) => {
+    const strategy = byz.get(i)
+    if (strategy === "silent") return
+    const [next, outs] = step(ctx, states[i] as NodeState, input)
+    states[i] = next
+    cfg.onStep?.({ t: now, node: i, input, outputs: outs, state: next })
+    const all = Array.from({ length: n }, (_, k) => k)
+    for (const o of outs) {
+      if (o.type === "timer") q.push(now + o.delayMs, { kind: "input", to: i, input: { type: "timeout", kind: o.kind, height: o.height, round: o.round } })
+      else if (o.type === "rejected") rejected++
+      else if (o.type === "commit") onCommit(i, o)
+    }
+    if (strategy === undefined) {
+      for (const o of outs) {
+        if (o.type === "broadcast") for (const to of all) sendTo(i, to, o.bytes)
+        else if (o.type === "send") sendTo(i, o.to, o.bytes)
+      }
+    } else {
+      dispatch(i, adversarialSends(strategy, { ctx, rng: advRng, self: i, n }, next, outs))
+    }
+    maxRound = Math.max(maxRound, next.cons.round)
+  }
+
+  const onCommit = (i: number, o: Extract<NodeOutput, { type: "commit" }>) => {
+    if (byz.has(i)) return
+    commits[i]?.set(o.height, o.blockHash)
+    heightOf[i] = o.height
+    if (!chainAt.has(o.height)) chainAt.set(o.height, (states[i] as NodeState).chain)
+    const minH = Math.min(...honest.map((k) => heightOf[k] as number))
+    if (minH > lastReported) {
+      lastReported = minH
+      cfg.onProgress?.({ height: Math.min(minH, cfg.blocks), target: cfg.blocks, virtualMs: now })
+    }
+    if (minH >= cfg.blocks && doneAt < 0) doneAt = now
+  }
+
+  // Client workload (SIM-NET.4): each user has at most one transfer in flight, resubmitted if stale.
+  const pending = new Map<number, { nonce: number; bytes: Uint8Array; at: number }>()
+  const nonces = net.users.map(() => 0)
+  const clientTick = () => {
+    const ref = states[honest[0] as number] as NodeState
+    const budget = Math.max(1, Math.round(txRate / 10))
+    let sent = 0
+    for (let u = 0; u < net.users.length && sent < budget; u++) {
+      const user = net.users[(u + clientRng.int(net.users.length)) % net.users.length]
+      if (user === undefined) continue
+      const ui = net.users.indexOf(user)
+      const onChain = ref.chain.accounts.get(toHex(user.pubKey))?.nonce ?? 0
+      const p = pending.get(ui)
+      if (p !== undefined && onChain <= p.nonce) {
+        if (now - p.at > 5_000) {
+          q.push(now, { kind: "input", to: clientRng.pick(honest), input: { type: "client-tx", bytes: p.bytes } })
+          pending.set(ui, { ...p, at: now })
+        }
+        continue
+      }
+      nonces[ui] = onChain
+      const to = clientRng.pick(net.users)
+      const unsigned = {
+        chainId: net.genesis.chainId,
+        from: user.pubKey,
+        to: to.pubKey,
+        amount: clientRng.range(1, 1000),
+        fee: net.genesis.params.minFee,
+        nonce: onChain,
+      }
+      const tx = { ...unsigned, signature: ctx.crypto.ed25519.sign(SigningBytes.transfer(unsigned), user.secretKey) }
+      const bytes = Codecs.Transfer.encode(tx)
+      pending.set(ui, { nonce: onChain, bytes, at: now })
+      q.push(now, { kind: "input", to: clientRng.pick(honest), input: { type: "client-tx", bytes } })
+      sent++
+    }
+  }
+
+  // Worker workload (SIM-NET.5): the paper's §8.1 mix, inference 70%, training 20%, extraction 10%.
+  const workItem = (): WorkClaim => {
+    let x = workRng.next()
+    let kind: TaskKind = "inference"
+    for (const [k, p] of WORK_KINDS) {
+      if (x < p) {
+        kind = k
+        break
+      }
+      x -= p
+    }
+    return {
+      task: {
+        kind,
+        taskId: workRng.bytes(32),
+        modelHash: ctx.crypto.sha256(new TextEncoder().encode(`model/${kind}`)),
+        params: new Uint8Array(0),
+        computeUnits: workRng.range(1, 100),
+      },
+      inputHash: workRng.bytes(32),
+      outputHash: workRng.bytes(32),
+      attestation: new Uint8Array(0),
+      qualityClaims: { correctness: workRng.range(0, 1_000_000), utility: workRng.range(0, 1_000_000), novelty: workRng.range(0, 1_000_000) },
+    }
+  }
+
+  for (let i = 0; i < n; i++) {
+    q.push(0, { kind: "input", to: i, input: { type: "start" } })
+    if (workInterval > 0) q.push(workRng.range(1, workInterval * 2), { kind: "work", to: i })
+    if (byz.get(i) === "spam") q.push(25, { kind: "spam", from: i })
+  }
+  if (txRate > 0) q.push(100, { kind: "client" })
+
+  while (q.size > 0) {
+    const next = q.pop() as Scheduled
+    now = next.t
+    if (now > maxT || doneAt >= 0) break
+    const ev = next.ev
+    switch (ev.kind) {
+      case "deliver":
+        delivered++
+        if (netRng.chance(0.01)) lastSeen = ev.bytes
+        runStep(ev.to, { type: "receive", from: ev.from, bytes: ev.bytes })
+        break
+      case "input":
+        runStep(ev.to, ev.input)
+        break
+      case "client":
+        clientTick()
+        q.push(now + 100, { kind: "client" })
+        break
+      case "work":
+        runStep(ev.to, { type: "work", claim: workItem() })
+        q.push(now + workRng.range(1, workInterval * 2), { kind: "work", to: ev.to })
+        break
+      case "spam":
+        dispatch(ev.from, spamMessages({ ctx, rng: advRng, self: ev.from, n }, states[ev.from] as NodeState, lastSeen))
+        q.push(now + 50, { kind: "spam", from: ev.from })
+        break
+    }
+  }
+
+  // SIM-NET.3: agreement = every honest node committed the same block at every height they share.
+  const finalizedHeight = Math.min(cfg.blocks, ...honest.map((k) => heightOf[k] as number))
+  let agreement = true
+  const maxH = Math.max(...honest.map((k) => heightOf[k] as number))
+  for (let h = 1; h <= maxH; h++) {
+    let v: string | undefined
+    for (const k of honest) {
+      const x = commits[k]?.get(h)
+      if (x === undefined) continue
+      if (v === undefined) v = x
+      else if (v !== x) agreement = false
+    }
+  }
+  const final = chainAt.get(finalizedHeight)
+  const ref = states[honest[0] as number] as NodeState
+  const rootAt = ref.blocks.get(finalizedHeight)?.block.header.stateRoot
+  return {
+    nodes: n,
+    byzantine: cfg.byzantine,
+    strategy: cfg.strategy,
+    seed: cfg.seed,
+    targetBlocks: cfg.blocks,
+    finalizedHeight,
+    stateRoot: rootAt !== undefined ? toHex(rootAt) : "",
+    agreement,
+    evidence: final?.totals.evidence ?? 0,
+    slashed: final?.totals.slashed ?? 0,
+    txCommitted: final?.totals.txs ?? 0,
+    claimsMatured: final?.totals.maturedClaims ?? 0,
+    virtualSeconds: Math.round((doneAt >= 0 ? doneAt : now)) / 1000,
+    maxRound,
+    messagesDelivered: delivered,
+    messagesRejected: rejected,
+    completed: doneAt >= 0,
+  }
+}
+
+/** The driver as an Effect: takes the Crypto service from the environment (SIM-NET.1). */
+export const simulateEffect = (cfg: SimConfig) => Effect.map(Crypto, (crypto) => simulate(crypto, cfg))
