@@ -15,18 +15,19 @@ import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
-import { type ChainState, type Hex, genesisState } from "./ChainState.ts"
+import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import type { Genesis } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
 import { checkTransferStateless } from "./Ledger.ts"
-import type { BlockRef, ConsensusState, Mempool, NodeKeys, NodeState, Step, Validity } from "./NodeState.ts"
+import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
 import { checkCommitmentStateless, checkRevealStateless } from "./WorkClaims.ts"
 
-export type TimeoutKind = "propose" | "prevote" | "precommit"
+/** Consensus timeouts (CONS-TIMEOUT.*) and the gossip tick (NODE-RETRANSMIT.1). */
+export type TimeoutKind = "propose" | "prevote" | "precommit" | "gossip"
 
 export type NodeInput =
   | { readonly type: "start" }
@@ -127,6 +128,7 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
       if (state.started) return [state, []]
       run.w.started = true
       startRound(run, 0)
+      schedule(run, "gossip", 0)
       break
     case "receive": {
       const m = Codecs.Message.decode(input.bytes)
@@ -149,7 +151,16 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
       err = onWork(run, input.claim)
       break
   }
-  if (err !== undefined) return [state, [{ type: "rejected", error: err }]]
+  if (err !== undefined) {
+    // NODE-STEP.2: a rejected input changes no protocol state. Only the sync hint may be updated, so
+    // that a node that sees it is behind asks a peer for the block it is missing (NODE-SYNC.2).
+    const sends = run.out.filter((o) => o.type === "send" && o.message.type === "sync-request")
+    const hinted =
+      run.w.syncRequested !== state.syncRequested || run.w.aheadPeer !== state.aheadPeer
+        ? { ...state, syncRequested: run.w.syncRequested, aheadPeer: run.w.aheadPeer }
+        : state
+    return [hinted, [{ type: "rejected", error: err }, ...sends]]
+  }
   progress(run)
   return [run.w, run.out]
 }
@@ -246,24 +257,30 @@ const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
   const k = toHex(v.validator)
   if (!w.cons.table.power.has(k)) return reject("MSG_UNKNOWN_VALIDATOR", k.slice(0, 16))
   const book = v.type === "prevote" ? w.cons.prevotes : w.cons.precommits
-  const prev = book.get(v.round)?.get(k)
-  if (prev !== undefined && compareBytes(prev.signature, v.signature) === 0) return reject("MSG_DUPLICATE", v.type)
+  const prev = book.get(v.round)?.get(k) ?? []
+  const sameValue = prev.find((x) => sameTarget(x.blockHash, v.blockHash))
+  if (sameValue !== undefined) return reject("MSG_DUPLICATE", v.type)
+  if (prev.length >= MAX_VALUES_PER_SLOT) return reject("MSG_CONFLICTING", `more than ${MAX_VALUES_PER_SLOT} values`)
   if (!verifyVote(run.ctx.crypto, v)) return reject("MSG_BAD_SIGNATURE", v.type)
-  if (prev !== undefined) {
-    const same = prev.blockHash === null ? v.blockHash === null : v.blockHash !== null && compareBytes(prev.blockHash, v.blockHash) === 0
-    if (same) return reject("MSG_DUPLICATE", v.type) // re-signed identical vote (ed25519 is deterministic, so unusual)
-    noteEvidence(run, makeVoteEvidence(prev, v))
-    return undefined // the first vote counts; the second became evidence (CONS-EVIDENCE.2)
-  }
+  // CONS-EVIDENCE.2: a second value from the same validator for the same slot is evidence; the vote still
+  // counts toward its own value (CONS-VOTE.2), as each message does in Tendermint's Algorithm 1.
+  if (prev[0] !== undefined) noteEvidence(run, makeVoteEvidence(prev[0], v))
   addVote(run, v)
   return undefined
 }
 
+const sameTarget = (a: Uint8Array | null, b: Uint8Array | null): boolean =>
+  a === null ? b === null : b !== null && compareBytes(a, b) === 0
+
 const addVote = (run: Run, v: Vote): void => {
   const c = run.w.cons
   const k = toHex(v.validator)
-  if (v.type === "prevote") c.prevotes = setIn(c.prevotes, v.round, setIn(c.prevotes.get(v.round) ?? new Map(), k, v))
-  else c.precommits = setIn(c.precommits, v.round, setIn(c.precommits.get(v.round) ?? new Map(), k, v))
+  const add = (book: VoteBook): VoteBook => {
+    const slot = book.get(v.round) ?? new Map<Hex, ReadonlyArray<Vote>>()
+    return setIn(book, v.round, setIn(slot, k, [...(slot.get(k) ?? []), v]))
+  }
+  if (v.type === "prevote") c.prevotes = add(c.prevotes)
+  else c.precommits = add(c.precommits)
 }
 
 /** CONS-EVIDENCE.2: report an equivocation once, gossip it and keep it for inclusion in a block. */
@@ -385,6 +402,7 @@ const proposerKey = (run: Run, round: number): Hex => proposerFor(run.ctx.crypto
 
 const timeoutMs = (run: Run, kind: TimeoutKind, round: number): number => {
   const p = run.w.chain.params
+  if (kind === "gossip") return p.gossipIntervalMs
   const base = kind === "propose" ? p.timeoutProposeMs : kind === "prevote" ? p.timeoutPrevoteMs : p.timeoutPrecommitMs
   return base + round * p.timeoutDeltaMs // CONS-TIMEOUT.1
 }
@@ -401,8 +419,20 @@ const startRound = (run: Run, round: number): void => {
   if (proposerKey(run, round) === run.w.keys.pubHex) {
     const rec = c.validValue ?? buildOwnBlock(run, round)
     broadcastProposal(run, rec, c.validValue !== null ? c.validRound : -1)
+    if (c.validValue !== null) relayPolka(run, c.validRound, c.validValue.blockHash)
   }
   schedule(run, "propose", round)
+}
+
+/**
+ * CONS-RULE.3 (gossip): a proposal that re-proposes a value with validRound vr is accompanied by the
+ * prevotes for it at vr that the proposer holds, so every correct node can see the polka that justifies
+ * it (Tendermint assumes correct nodes eventually receive what other correct nodes received).
+ */
+const relayPolka = (run: Run, vr: number, hash: Hex): void => {
+  const target = hexBytes(hash)
+  for (const vs of run.w.cons.prevotes.get(vr)?.values() ?? [])
+    for (const v of vs) if (sameTarget(v.blockHash, target)) emit(run, { type: "vote", vote: v })
 }
 
 /** The node's beacon entry for the current height (BLS signing is done once per height). */
@@ -480,12 +510,13 @@ const validity = (run: Run, hash: Hex, block: Block): Validity => {
   return v
 }
 
-const tally = (votes: ReadonlyMap<Hex, Vote> | undefined, table: ConsensusState["table"], value: Hex | null | "any"): number => {
+/** Power of the validators with a vote for `value` (or with any vote) in one round (CONS-VOTE.2). */
+const tally = (votes: ReadonlyMap<Hex, ReadonlyArray<Vote>> | undefined, table: ConsensusState["table"], value: Hex | null | "any"): number => {
   if (votes === undefined) return 0
+  const target = value === null || value === "any" ? null : hexBytes(value)
   let p = 0
-  for (const [k, v] of votes) {
-    if (value === "any" || (value === null ? v.blockHash === null : v.blockHash !== null && toHex(v.blockHash) === value))
-      p += table.power.get(k) ?? 0
+  for (const [k, vs] of votes) {
+    if (value === "any" ? vs.length > 0 : vs.some((v) => sameTarget(v.blockHash, target))) p += table.power.get(k) ?? 0
   }
   return p
 }
@@ -615,8 +646,9 @@ const powerAtRound = (c: ConsensusState, r: number): number => {
 /** The commit certificate (CONS-COMMIT.2): the precommits for `hash` at round r, by validator key order. */
 const certificate = (run: Run, r: number, hash: Hex): CommitCertificate => {
   const c = run.w.cons
+  const target = hexBytes(hash)
   const sigs = [...(c.precommits.get(r)?.values() ?? [])]
-    .filter((v) => v.blockHash !== null && toHex(v.blockHash) === hash)
+    .flatMap((vs) => vs.filter((v) => sameTarget(v.blockHash, target)).slice(0, 1))
     .sort((a, b) => compareBytes(a.validator, b.validator))
     .map((v) => ({ validator: v.validator, signature: v.signature }))
   return { height: c.height, round: r, blockHash: hexBytes(hash), signatures: sigs }
@@ -649,6 +681,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const buffered = w.future
   w.future = []
   startRound(run, 0)
+  schedule(run, "gossip", 0)
   for (const m of buffered) onMessage(run, m, -1)
 }
 
@@ -690,11 +723,17 @@ const revealFinalized = (run: Run): void => {
   }
 }
 
-/** CONS-TIMEOUT.2..3: timeouts, plus retransmission of this node's messages of the round (drop tolerance). */
+/** CONS-TIMEOUT.2..3 and NODE-RETRANSMIT.1. */
 const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): void => {
   const c = run.w.cons
+  if (kind === "gossip") {
+    // The gossip tick of the current height re-arms itself; ticks of earlier heights die out.
+    if (height !== c.height) return
+    retransmit(run)
+    schedule(run, "gossip", c.round)
+    return
+  }
   if (height !== c.height || round !== c.round) return
-  retransmit(run)
   if (kind === "propose" && c.step === "propose") {
     castVote(run, "prevote", null)
     c.step = "prevote"
@@ -714,10 +753,8 @@ const retransmit = (run: Run): void => {
   const prop = c.proposals.get(c.round)
   if (prop !== undefined && toHex(prop.header.proposer) === me)
     emit(run, { type: "proposal", proposal: prop.header, block: prop.block })
-  const pv = c.prevotes.get(c.round)?.get(me)
-  if (pv !== undefined) emit(run, { type: "vote", vote: pv })
-  const pc = c.precommits.get(c.round)?.get(me)
-  if (pc !== undefined) emit(run, { type: "vote", vote: pc })
+  for (const v of c.prevotes.get(c.round)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
+  for (const v of c.precommits.get(c.round)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)
 }
@@ -725,17 +762,19 @@ const retransmit = (run: Run): void => {
 // ---------------------------------------------------------------------------------------------
 // Observation helpers (used by drivers and tests; not part of the transition function)
 
-/** NODE-DIGEST.1: a digest of everything in a node's state that a message could change. */
+/**
+ * NODE-DIGEST.1: a digest of a node's protocol state (chain, consensus, mempool, buffers, own work).
+ * The sync hint (syncRequested, aheadPeer) is bookkeeping, not protocol state, and is left out.
+ */
 export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
   const c = s.cons
-  const votes = (book: ReadonlyMap<number, ReadonlyMap<Hex, Vote>>) =>
+  const votes = (book: VoteBook) =>
     [...book.entries()]
       .sort((a, b) => a[0] - b[0])
-      .map(([r, m]) => [r, [...m.values()].map((v) => Codecs.Vote.encode(v)).sort(compareBytes)])
+      .map(([r, m]) => [r, [...m.values()].flat().map((v) => Codecs.Vote.encode(v)).sort(compareBytes)])
   const ids = (m: ReadonlyMap<Hex, unknown>) => [...m.keys()].sort()
   const payload = {
-    chain: s.chain.height,
-    root: toHex(Hashes.blockHash(ctx.crypto.sha256, s.blocks.get(s.chain.height)?.block.header ?? dummyHeader(s))),
+    chain: [s.chain.height, toHex(s.chain.lastBlockHash), toHex(stateRoot(ctx.crypto.sha256, s.chain))],
     cons: [c.height, c.round, c.step, c.lockedRound, c.validRound, c.lockedValue?.blockHash ?? "", c.validValue?.blockHash ?? ""],
     proposals: [...c.proposals.entries()].map(([r, p]) => [r, p.blockHash]).sort(),
     prevotes: votes(c.prevotes),
@@ -745,21 +784,8 @@ export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
     future: s.future.length,
     work: ids(s.work),
     evidenceSeen: [...s.evidenceSeen].sort(),
-    syncRequested: s.syncRequested,
-    aheadPeer: s.aheadPeer,
   }
   return toHex(ctx.crypto.sha256(utf8(JSON.stringify(payload, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v)))))
 }
-
-const dummyHeader = (s: NodeState) => ({
-  chainId: s.chain.chainId,
-  height: 0,
-  round: 0,
-  prevHash: s.chain.lastBlockHash,
-  proposer: s.keys.pubKey,
-  bodyHash: s.chain.lastBlockHash,
-  stateRoot: s.chain.beacon,
-  beacon: { chainId: s.chain.chainId, height: 0, prev: s.chain.beacon, signer: s.keys.pubKey, signature: new Uint8Array(96) },
-})
 
 export { ProtocolError }

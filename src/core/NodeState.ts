@@ -26,6 +26,11 @@ export interface BlockRef {
   readonly blockHash: Hex
 }
 
+export type VoteBook = ReadonlyMap<number, ReadonlyMap<Hex, ReadonlyArray<Vote>>>
+
+/** CONS-VOTE.2: bound on distinct values kept per (validator, round, type). */
+export const MAX_VALUES_PER_SLOT = 4
+
 export interface ProposalRecord extends BlockRef {
   readonly header: ProposalHeader
 }
@@ -42,8 +47,13 @@ export interface ConsensusState {
   readonly validRound: number
   /** First proposal from the proposer of each round. */
   readonly proposals: ReadonlyMap<number, ProposalRecord>
-  readonly prevotes: ReadonlyMap<number, ReadonlyMap<Hex, Vote>>
-  readonly precommits: ReadonlyMap<number, ReadonlyMap<Hex, Vote>>
+  /**
+   * Votes by round and validator. Like the messages of Tendermint's Algorithm 1, votes are counted per
+   * value: an equivocating validator's votes for different values each count toward their own value
+   * (at most MAX_VALUES_PER_SLOT values are kept per validator and slot). CONS-VOTE.2.
+   */
+  readonly prevotes: VoteBook
+  readonly precommits: VoteBook
   /** "for the first time" guards of the algorithm, e.g. "lock:3", "tprevote:3". */
   readonly once: ReadonlySet<string>
   /** Validation result per block hash (CONS-VALID.1 is evaluated once per block). */

@@ -25,6 +25,8 @@ export interface Params {
   readonly timeoutPrevoteMs: number
   readonly timeoutPrecommitMs: number
   readonly timeoutDeltaMs: number
+  /** Interval of the gossip tick that re-sends a node's messages of the current round (NODE-RETRANSMIT.1), ms. */
+  readonly gossipIntervalMs: number
   /** Max mempool entries of each kind a node keeps (NODE-MEMPOOL.1). */
   readonly mempoolLimit: number
   /** Votes and proposals more than this many rounds ahead of the current round are dropped (CONS-ROUND.2). */
@@ -49,6 +51,7 @@ export const defaultParams: Params = {
   timeoutPrevoteMs: 200,
   timeoutPrecommitMs: 200,
   timeoutDeltaMs: 100,
+  gossipIntervalMs: 1000,
   mempoolLimit: 5000,
   futureBufferLimit: 4096,
   maxRoundAhead: 64,

@@ -16,7 +16,12 @@ export interface CryptoService {
   /** Name of the implementation, e.g. "noble" or "node". */
   readonly name: string
   readonly sha256: (data: Uint8Array) => Uint8Array
-  /** Ed25519 (RFC 8032, pure, no context): node identities, accounts, transactions, votes. */
+  /**
+   * Ed25519 (RFC 8032, pure, no context): node identities, accounts, transactions, votes.
+   * Acceptance rule (CRYPTO-2), identical in every layer: sig is 64 bytes and pk 32; A = pk and R =
+   * sig[0..32] are canonical point encodings (y < p; x = 0 only with sign bit 0); S = sig[32..64] < L;
+   * A is not of small order; and [S]B = R + [k]A with k = SHA-512(R || A || msg) mod L (cofactorless).
+   */
   readonly ed25519: SignatureScheme
   /**
    * BLS12-381 "minimal-pubkey-size" signatures (pk in G1 48 bytes, sig in G2 96 bytes),

@@ -30,6 +30,31 @@ const publicKeyObject = (pk: Uint8Array) =>
     nodeCrypto.createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, pk]), format: "der", type: "spki" }),
   )
 
+/**
+ * Encodings OpenSSL accepts as public keys but CRYPTO-2 rejects: the 8 points of small order (RFC 8032
+ * keys of order 1, 2, 4, 8) and the two "negative zero" encodings (x = 0 with the sign bit set).
+ * test/crypto/CryptoAgreement.test.ts derives the small-order points with noble and checks this list.
+ */
+const SMALL_ORDER_OR_NEGATIVE_ZERO = new Set([
+  "0100000000000000000000000000000000000000000000000000000000000000", // identity (order 1)
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", // order 2: y = -1
+  "0000000000000000000000000000000000000000000000000000000000000000", // order 4: y = 0, x > 0
+  "0000000000000000000000000000000000000000000000000000000000000080", // order 4: y = 0, x < 0
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", // order 8
+  "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa", // order 8
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", // order 8
+  "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85", // order 8
+  "0100000000000000000000000000000000000000000000000000000000000080", // identity, negative zero
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", // y = -1, negative zero
+])
+
+/** y (the encoding without its sign bit, little-endian) is below p = 2^255 - 19. */
+const canonicalY = (pk: Uint8Array): boolean => {
+  if (((pk[31] as number) & 0x7f) !== 0x7f) return true
+  for (let i = 30; i >= 1; i--) if (pk[i] !== 0xff) return true
+  return (pk[0] as number) < 0xed
+}
+
 export const nodeEd25519: SignatureScheme = {
   publicKey: (sk) => {
     if (sk.length !== 32) throw new Error("ed25519 secret key must be 32 bytes")
@@ -42,6 +67,9 @@ export const nodeEd25519: SignatureScheme = {
   },
   verify: (sig, msg, pk) => {
     if (sig.length !== 64 || pk.length !== 32) return false
+    // OpenSSL checks S < L, R canonical and [S]B = R + [k]A; CRYPTO-2 also requires a canonical A of
+    // large order, which OpenSSL does not check.
+    if (!canonicalY(pk) || SMALL_ORDER_OR_NEGATIVE_ZERO.has(toHex(pk))) return false
     try {
       return nodeCrypto.verify(null, msg, publicKeyObject(pk), sig)
     } catch {
