@@ -1,0 +1,139 @@
+// spec: CLI-RUN.1..4 (spec/08-simulation.md §CLI)
+// The `poai` command. `main` returns the exit code; it never calls process.exit itself.
+import { Effect, Layer } from "effect"
+import { Crypto } from "../crypto/Crypto.ts"
+import { NobleCryptoLive } from "../crypto/NobleCrypto.ts"
+import { NodeCryptoLive } from "../crypto/NodeCrypto.ts"
+import { STRATEGY_CHOICES, type StrategyChoice } from "../drivers/Byzantine.ts"
+import { simulate, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
+import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
+
+export const VERSION = "0.1.0"
+
+const USAGE = `poai ${VERSION} — Proof of AI reference implementation
+
+usage:
+  poai run [options]        run an in-process PoAI network and print a summary
+  poai help                 this text
+  poai --version            print the version
+
+poai run options:
+  --nodes N                 number of validators (1..256, default 4)
+  --blocks B                blocks every honest node must finalize (1..100000, default 20)
+  --byzantine F             Byzantine validators, the last F (0..N-1, default 0); F >= N/3 voids the safety guarantee
+  --strategy S              Byzantine behaviour: ${STRATEGY_CHOICES.join("|")} (default equivocate)
+  --seed S                  PRNG seed, integer 0..4294967295 (default 1)
+  --drop P                  message drop probability in [0, 0.5] (default 0)
+  --duplicate P             message duplication probability in [0, 1] (default 0)
+  --latency MIN:MAX         one-way delay range in virtual ms (default 10:60)
+  --tx-rate R               client transfers per virtual second (default 40)
+  --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
+  --max-virtual-seconds T   give up after T virtual seconds (default 600)
+  --json                    print the summary as one JSON object on the last line of stdout
+  --quiet                   no progress on stderr
+
+exit status: 0 finalized with agreement; 1 agreement violated or target not reached; 2 usage error`
+
+const RUN_FLAGS = {
+  nodes: { kind: "int", min: 1, max: 256, default: 4 },
+  blocks: { kind: "int", min: 1, max: 100_000, default: 20 },
+  byzantine: { kind: "int", min: 0, max: 255, default: 0 },
+  strategy: { kind: "enum", values: STRATEGY_CHOICES, default: "equivocate" },
+  seed: { kind: "int", min: 0, max: 4_294_967_295, default: 1 },
+  drop: { kind: "float", min: 0, max: 0.5, default: 0 },
+  duplicate: { kind: "float", min: 0, max: 1, default: 0 },
+  latency: { kind: "range", min: 0, max: 60_000, default: [10, 60] },
+  "tx-rate": { kind: "int", min: 0, max: 100_000, default: 40 },
+  crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
+  "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
+  json: { kind: "bool" },
+  quiet: { kind: "bool" },
+} as const satisfies Record<string, FlagSpec>
+
+export interface Io {
+  readonly out: (s: string) => void
+  readonly err: (s: string) => void
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+}
+
+/** CLI-RUN.1: run a network and print the summary (CLI-RUN.2 JSON form). */
+const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
+  const f = parseFlags(RUN_FLAGS, args)
+  if (f.byzantine >= f.nodes) throw new UsageError(`--byzantine ${f.byzantine} must be below --nodes ${f.nodes}`)
+  if (3 * f.byzantine >= f.nodes && !f.quiet)
+    io.err(`warning: ${f.byzantine} of ${f.nodes} equal-stake validators is >= 1/3 of the power: agreement is not guaranteed\n`)
+  const [latMin, latMax] = f.latency
+  let lastPct = -1
+  const started = Date.now()
+  const cfg: SimConfig = {
+    nodes: f.nodes,
+    byzantine: f.byzantine,
+    strategy: f.strategy as StrategyChoice,
+    seed: f.seed,
+    blocks: f.blocks,
+    dropRate: f.drop,
+    duplicateRate: f.duplicate,
+    latencyMs: { min: latMin, max: latMax },
+    txRate: f["tx-rate"],
+    maxVirtualMs: f["max-virtual-seconds"] * 1000,
+    onProgress: (p) => {
+      if (f.quiet) return
+      const pct = Math.floor((100 * p.height) / p.target)
+      if (pct >= lastPct + 5 || p.height === p.target) {
+        lastPct = pct
+        const wall = ((Date.now() - started) / 1000).toFixed(1)
+        io.err(`[poai] height ${p.height}/${p.target} (${pct}%)  virtual ${(p.virtualMs / 1000).toFixed(2)}s  wall ${wall}s\n`)
+      }
+    },
+  }
+  const layer: Layer.Layer<Crypto> = f.crypto === "noble" ? NobleCryptoLive : NodeCryptoLive
+  const summary = Effect.runSync(Effect.provide(Effect.map(Crypto, (c) => simulate(c, cfg)), layer))
+  io.out(f.json ? `${JSON.stringify(summary)}\n` : human(summary))
+  return summary.agreement && summary.completed ? 0 : 1
+}
+
+const human = (s: SimSummary): string =>
+  [
+    `nodes             ${s.nodes} (${s.byzantine} Byzantine, strategy ${s.strategy}), seed ${s.seed}`,
+    `finalized height  ${s.finalizedHeight} of ${s.targetBlocks}${s.completed ? "" : "  (target NOT reached)"}`,
+    `agreement         ${s.agreement ? "yes" : "NO — honest nodes committed different blocks"}`,
+    `state root        ${s.stateRoot}`,
+    `transfers         ${s.txCommitted} committed`,
+    `work claims       ${s.claimsMatured} matured`,
+    `evidence          ${s.evidence} on chain, ${s.slashed} stake slashed`,
+    `virtual time      ${s.virtualSeconds}s, highest round ${s.maxRound}`,
+    `messages          ${s.messagesDelivered} delivered, ${s.messagesRejected} rejected`,
+    "",
+  ].join("\n")
+
+export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Promise<number> => {
+  const [cmd, ...rest] = argv
+  try {
+    switch (cmd) {
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        io.out(`${USAGE}\n`)
+        return cmd === undefined ? 2 : 0
+      case "--version":
+      case "version":
+        io.out(`${VERSION}\n`)
+        return 0
+      case "run":
+        return runCommand(rest, io)
+      default:
+        throw new UsageError(`unknown command '${cmd}'`)
+    }
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`poai: ${e.message}\nrun 'poai help' for usage\n`)
+      return 2
+    }
+    throw e
+  }
+}
