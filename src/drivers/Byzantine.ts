@@ -33,6 +33,11 @@ export interface AdversaryEnv {
   readonly rng: Prng
   readonly self: number
   readonly n: number
+  /**
+   * SIM-BYZ.1: the colluding equivocators' blackboard: for each "height/round" the block hashes a
+   * Byzantine proposer split the network with. Every equivocator votes for all of them.
+   */
+  readonly board: Map<string, Uint8Array[]>
 }
 
 const others = (env: AdversaryEnv) => Array.from({ length: env.n }, (_, i) => i).filter((i) => i !== env.self)
@@ -59,6 +64,8 @@ export const adversarialSends = (
       for (const o of outputs) {
         if (o.type === "broadcast" && o.message.type === "proposal") sends.push(...equivocateProposal(env, state, o.message, all))
         else honest(o)
+        if (o.type === "broadcast" && o.message.type === "vote" && o.message.vote.type === "prevote")
+          sends.push(...colludingVotes(env, state, o.message.vote, all))
       }
       return sends
     case "double-vote":
@@ -71,6 +78,31 @@ export const adversarialSends = (
       }
       return sends
   }
+}
+
+/**
+ * SIM-BYZ.1: when an equivocator prevotes at (h, r) where a Byzantine proposer split the network, it
+ * also prevotes and precommits every block of the split, to everyone. With Byzantine power >= 1/3 this
+ * lets both halves reach a quorum for different blocks (the attack the safety property must detect).
+ */
+const colludingVotes = (env: AdversaryEnv, state: NodeState, v: Vote, all: ReadonlyArray<number>): Send[] => {
+  const values = env.board.get(`${v.height}/${v.round}`) ?? []
+  const out: Send[] = []
+  for (const value of values) {
+    for (const type of ["prevote", "precommit"] as const) {
+      if (type === "prevote" && v.blockHash !== null && toHex(v.blockHash) === toHex(value)) continue
+      const vote = signVote(env.ctx.crypto, state.keys.secretKey, {
+        chainId: v.chainId,
+        type,
+        height: v.height,
+        round: v.round,
+        blockHash: value,
+        validator: v.validator,
+      })
+      out.push({ to: all, bytes: enc({ type: "vote", vote }) })
+    }
+  }
+  return out
 }
 
 /** A second vote of the same validator for the same slot with a different value. */
@@ -124,6 +156,7 @@ const equivocateProposal = (
   const { signature: _s, ...unsigned } = p
   const altUnsigned = { ...unsigned, blockHash: altHash }
   const altProposal = { ...altUnsigned, signature: ctx.crypto.ed25519.sign(SigningBytes.proposal(altUnsigned), me.secretKey) }
+  env.board.set(`${p.height}/${p.round}`, [p.blockHash, altHash])
   const groupA = all.filter((i) => i % 2 === 0)
   const groupB = all.filter((i) => i % 2 === 1)
   const vote = (type: "prevote" | "precommit") =>

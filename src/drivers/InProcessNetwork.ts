@@ -36,6 +36,8 @@ export interface SimConfig {
   readonly workIntervalMs?: number
   /** Give up after this much virtual time. */
   readonly maxVirtualMs?: number
+  /** Stop as soon as two honest nodes commit different blocks at one height (default true). */
+  readonly stopOnDisagreement?: boolean
   /** Share one signature-verification cache among all simulated nodes (SIM-NET.6); default true. */
   readonly sharedVerifyCache?: boolean
   readonly quality?: QualityFn
@@ -58,6 +60,8 @@ export interface SimSummary {
   readonly finalizedHeight: number
   readonly stateRoot: string
   readonly agreement: boolean
+  /** Lowest height at which two honest nodes committed different blocks, or null. */
+  readonly disagreementHeight: number | null
   readonly evidence: number
   readonly slashed: number
   readonly txCommitted: number
@@ -168,6 +172,9 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const commits: Array<Map<number, string>> = states.map(() => new Map())
   const heightOf = states.map(() => 0)
   const chainAt = new Map<number, ChainState>() // first honest node's state at each height
+  const firstCommit = new Map<number, string>()
+  let disagreedAt = -1
+  let disagreedHeight = -1
   let maxRound = 0
   let delivered = 0
   let rejected = 0
@@ -175,6 +182,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   let doneAt = -1
   let lastReported = 0
   let lastSeen: Uint8Array | undefined
+  const board = new Map<string, Uint8Array[]>()
 
   const sendTo = (from: number, to: number, bytes: Uint8Array) => {
     if (to === from) return
@@ -205,7 +213,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
         else if (o.type === "send") sendTo(i, o.to, o.bytes)
       }
     } else {
-      dispatch(i, adversarialSends(strategy, { ctx, rng: advRng, self: i, n }, next, outs))
+      dispatch(i, adversarialSends(strategy, { ctx, rng: advRng, self: i, n, board }, next, outs))
     }
     maxRound = Math.max(maxRound, next.cons.round)
   }
@@ -214,6 +222,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     if (byz.has(i)) return
     commits[i]?.set(o.height, o.blockHash)
     heightOf[i] = o.height
+    const first = firstCommit.get(o.height)
+    if (first === undefined) firstCommit.set(o.height, o.blockHash)
+    else if (first !== o.blockHash && disagreedAt < 0) {
+      disagreedAt = now
+      disagreedHeight = o.height
+    }
     if (!chainAt.has(o.height)) chainAt.set(o.height, (states[i] as NodeState).chain)
     const minH = Math.min(...honest.map((k) => heightOf[k] as number))
     if (minH > lastReported) {
@@ -297,7 +311,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   while (q.size > 0) {
     const next = q.pop() as Scheduled
     now = next.t
-    if (now > maxT || doneAt >= 0) break
+    if (now > maxT || doneAt >= 0 || (disagreedAt >= 0 && (cfg.stopOnDisagreement ?? true))) break
     const ev = next.ev
     switch (ev.kind) {
       case "deliver":
@@ -317,7 +331,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
         q.push(now + workRng.range(1, workInterval * 2), { kind: "work", to: ev.to })
         break
       case "spam":
-        dispatch(ev.from, spamMessages({ ctx, rng: advRng, self: ev.from, n }, states[ev.from] as NodeState, lastSeen))
+        dispatch(ev.from, spamMessages({ ctx, rng: advRng, self: ev.from, n, board }, states[ev.from] as NodeState, lastSeen))
         q.push(now + 50, { kind: "spam", from: ev.from })
         break
     }
@@ -348,6 +362,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     finalizedHeight,
     stateRoot: rootAt !== undefined ? toHex(rootAt) : "",
     agreement,
+    disagreementHeight: disagreedHeight >= 0 ? disagreedHeight : null,
     evidence: final?.totals.evidence ?? 0,
     slashed: final?.totals.slashed ?? 0,
     txCommitted: final?.totals.txs ?? 0,
