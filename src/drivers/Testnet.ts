@@ -1,7 +1,7 @@
 // Deterministic test networks: keys, genesis and users derived from a seed (drivers and tests only).
 import { concatBytes, u64be, utf8 } from "../codec/Bytes.ts"
 import type { CoreContext } from "../core/Context.ts"
-import type { Genesis } from "../core/Genesis.ts"
+import { type Genesis, validateGenesis } from "../core/Genesis.ts"
 import { makeKeys } from "../core/Node.ts"
 import type { NodeKeys } from "../core/NodeState.ts"
 import { defaultParams, type Params } from "../core/Params.ts"
@@ -49,5 +49,7 @@ export const makeTestnet = (ctx: CoreContext, spec: TestnetSpec): Testnet => {
       ...users.map((u) => ({ pubKey: u.pubKey, balance: USER_BALANCE })),
     ],
   }
+  const errs = validateGenesis(genesis)
+  if (errs.length > 0) throw new Error(`invalid test-network genesis: ${errs.join("; ")}`)
   return { genesis, keys, users }
 }
