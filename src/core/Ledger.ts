@@ -68,7 +68,9 @@ export const credit = (d: DraftState, k: Hex, amount: number): void => {
  */
 export const slash = (d: DraftState, validator: Hex, ppm: number): number => {
   const a = accountOf(d, validator)
-  const amount = Math.floor((a.stake * ppm) / PPM)
+  // LEDGER-SLASH.1: exact integer floor(stake * ppm / PPM). The product exceeds 2^53 for stakes above
+  // ~9e9 units, where float arithmetic rounds and can burn one unit more than the exact value.
+  const amount = Number((BigInt(a.stake) * BigInt(ppm)) / BigInt(PPM))
   const burned = amount === 0 && a.stake > 0 && ppm > 0 ? 1 : amount
   d.accounts.set(validator, { ...a, stake: a.stake - burned })
   d.totals.slashed += burned

@@ -62,6 +62,8 @@ interface Run {
   readonly ctx: CoreContext
   w: W
   readonly out: Array<NodeOutput>
+  /** Set by `decide`: a step decides at most one height (see fireOne). */
+  decided: boolean
 }
 
 const setIn = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> => new Map(m).set(k, v)
@@ -121,7 +123,7 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
  * yields the identical state object (NODE-STEP.2).
  */
 export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): readonly [NodeState, ReadonlyArray<NodeOutput>] => {
-  const run: Run = { ctx, w: { ...state, cons: { ...state.cons } }, out: [] }
+  const run: Run = { ctx, w: { ...state, cons: { ...state.cons } }, out: [], decided: false }
   let err: ProtocolError | DecodeError | undefined
   switch (input.type) {
     case "start":
@@ -209,16 +211,40 @@ const maybeRequestSync = (run: Run, from: number): void => {
   run.out.push({ type: "send", to: from, message, bytes: Codecs.Message.encode(message) })
 }
 
-const heightGate = (run: Run, height: number, round: number, m: Message, from: number): ProtocolError | "here" | undefined => {
+/**
+ * NODE-BUFFER.1, NODE-SYNC.2, NODE-STEP.2: a message for a later height is buffered (height + 1), or
+ * points the sync hint at its sender (beyond), only if its signer is a validator key and its signature
+ * verifies (both checks are independent of the later state). Otherwise garbage would enter the buffer
+ * (changing the node's state and filling it ahead of honest messages), and a spammer's unsigned
+ * far-height messages would keep redirecting every sync request to itself, stalling nodes that fell
+ * behind.
+ */
+const futureCheck = (run: Run, signer: Uint8Array, verified: () => boolean): ProtocolError | undefined =>
+  !run.w.chain.validators.has(toHex(signer))
+    ? reject("MSG_UNKNOWN_VALIDATOR", "next-height message")
+    : !verified()
+      ? reject("MSG_BAD_SIGNATURE", "next-height message")
+      : undefined
+
+const heightGate = (
+  run: Run,
+  height: number,
+  round: number,
+  m: Message,
+  from: number,
+  authenticate: () => ProtocolError | undefined,
+): ProtocolError | "here" | undefined => {
   const c = run.w.cons
   if (height === c.height) {
     if (round > c.round + run.w.chain.params.maxRoundAhead) return reject("MSG_ROUND_TOO_FAR", `round ${round}`)
     return "here"
   }
-  if (height === c.height + 1) return bufferFuture(run, m, from)
+  if (height === c.height + 1) return authenticate() ?? bufferFuture(run, m, from)
   if (height > c.height + 1) {
-    if (from >= 0) run.w.aheadPeer = from
-    maybeRequestSync(run, from)
+    if (authenticate() === undefined) {
+      if (from >= 0) run.w.aheadPeer = from
+      maybeRequestSync(run, from)
+    }
     return reject("MSG_WRONG_HEIGHT", `height ${height}, deciding ${c.height}`)
   }
   return reject("MSG_WRONG_HEIGHT", `height ${height}, deciding ${c.height}`)
@@ -227,7 +253,9 @@ const heightGate = (run: Run, height: number, round: number, m: Message, from: n
 const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): ProtocolError | undefined => {
   const w = run.w
   if (p.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", p.chainId)
-  const gate = heightGate(run, p.height, p.round, { type: "proposal", proposal: p, block }, from)
+  const gate = heightGate(run, p.height, p.round, { type: "proposal", proposal: p, block }, from, () =>
+    futureCheck(run, p.proposer, () => verifyProposal(run.ctx.crypto, p)),
+  )
   if (gate !== "here") return gate
   const sha = run.ctx.crypto.sha256
   if (toHex(proposerFor(sha, w.chain, p.round).pubKey) !== toHex(p.proposer))
@@ -252,7 +280,9 @@ const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): Pr
 const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
   const w = run.w
   if (v.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", v.chainId)
-  const gate = heightGate(run, v.height, v.round, { type: "vote", vote: v }, from)
+  const gate = heightGate(run, v.height, v.round, { type: "vote", vote: v }, from, () =>
+    futureCheck(run, v.validator, () => verifyVote(run.ctx.crypto, v)),
+  )
   if (gate !== "here") return gate
   const k = toHex(v.validator)
   if (!w.cons.table.power.has(k)) return reject("MSG_UNKNOWN_VALIDATOR", k.slice(0, 16))
@@ -543,19 +573,25 @@ const fireOne = (run: Run): boolean => {
   const quorum = (p: number) => isQuorum(p, T)
 
   // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it.
-  for (const [r, pcs] of c.precommits) {
-    const prop = c.proposals.get(r)
-    if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
-      decide(run, prop, certificate(run, r, prop.blockHash))
-      return true
-    }
-  }
-  // Certified block without a proposal at that round: a proposal for the same block from another round suffices.
-  for (const [r, pcs] of c.precommits) {
-    for (const prop of c.proposals.values()) {
-      if (quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
+  // NODE-STEP.1: at most one decision per step. Otherwise a validator holding > 2/3 of the power alone
+  // (e.g. a one-node network) decides height after height inside a single step, up to the 10,000-firing
+  // bound, and never returns control to its driver. A pending decision fires on the next input (the
+  // new height's timers guarantee one).
+  if (!run.decided) {
+    for (const [r, pcs] of c.precommits) {
+      const prop = c.proposals.get(r)
+      if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
         decide(run, prop, certificate(run, r, prop.blockHash))
         return true
+      }
+    }
+    // Certified block without a proposal at that round: a proposal for the same block from another round suffices.
+    for (const [r, pcs] of c.precommits) {
+      for (const prop of c.proposals.values()) {
+        if (quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
+          decide(run, prop, certificate(run, r, prop.blockHash))
+          return true
+        }
       }
     }
   }
@@ -659,6 +695,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const w = run.w
   const v = validity(run, prop.blockHash, prop.block)
   if (!v.ok) return
+  run.decided = true
   const height = w.cons.height
   const chain = v.state
   w.chain = chain
@@ -715,6 +752,10 @@ const revealFinalized = (run: Run): void => {
     if (pw.revealed) continue
     const rec = w.chain.commitments.get(id)
     if (rec === undefined) continue
+    // WORK-CR.2, WORK-CR.8: reveal only under a commitment this worker registered. If another key
+    // registered the same commitment value first (squatting), the reveal would be rejected as
+    // WORK_WRONG_WORKER and would only hand the claim and salt to front-runners.
+    if (rec.worker !== w.keys.pubHex) continue
     const unsigned = { chainId: w.chain.chainId, worker: w.keys.pubKey, claim: pw.claim, salt: pw.salt }
     const r: WorkReveal = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.workReveal(unsigned), w.keys.secretKey) }
     w.work = setIn(w.work, id, { ...pw, revealed: true })
@@ -745,7 +786,7 @@ const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): 
   }
 }
 
-/** NODE-RETRANSMIT.1: re-gossip the proposal and own votes of the current round; ask peers to sync. */
+/** NODE-RETRANSMIT.1: re-gossip own proposal of the current round and own votes of every round of the height; ask peers to sync. */
 const retransmit = (run: Run): void => {
   const w = run.w
   const c = w.cons
@@ -753,8 +794,13 @@ const retransmit = (run: Run): void => {
   const prop = c.proposals.get(c.round)
   if (prop !== undefined && toHex(prop.header.proposer) === me)
     emit(run, { type: "proposal", proposal: prop.header, block: prop.block })
-  for (const v of c.prevotes.get(c.round)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
-  for (const v of c.precommits.get(c.round)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
+  // Own votes of every round of this height, not only the current one (CONS-LIVE.1): a node that moved
+  // on to round r + 1 holds the round-r precommit a peer still in round r may have lost; re-sending only
+  // the current round stalled such a height forever on a perfect network after GST.
+  for (let r = 0; r <= c.round; r++) {
+    for (const v of c.prevotes.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
+    for (const v of c.precommits.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
+  }
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)
 }

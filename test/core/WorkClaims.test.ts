@@ -1,0 +1,345 @@
+// spec: WORK-CR.1..7 (spec/06-work-claims.md; paper §3.2 eq. 1, §6.3), LE-WINDOW.1, LEDGER-REWARD.1
+// Commit-reveal of work claims and "earliest finalized commitment wins" (front-running protection).
+import { describe, expect, it } from "vitest"
+import { toHex } from "../../src/codec/Bytes.ts"
+import { Hashes } from "../../src/codec/Hashing.ts"
+import { type ChainState, type DraftState, cloneState, genesisState } from "../../src/core/ChainState.ts"
+import type { ErrorCode } from "../../src/core/Errors.ts"
+import { proposerWeights, windowQ } from "../../src/core/LeaderElection.ts"
+import { initNode, step } from "../../src/core/Node.ts"
+import { applyCommitment, applyReveal, matureClaims } from "../../src/core/WorkClaims.ts"
+import type { WorkClaim, WorkReveal } from "../../src/domain/Work.ts"
+import {
+  type Account,
+  commitTo,
+  ctx,
+  flipBit,
+  nextBlock,
+  outsider,
+  saltOf,
+  sha,
+  signCommitment,
+  signReveal,
+  testnet,
+  workClaim,
+} from "../fixtures/core.ts"
+
+const W = 3 // revealWindow
+const net = testnet({ nodes: 4, seed: 21, users: 2, params: { revealWindow: W, blockReward: 1_000_000 } })
+const s0: ChainState = genesisState(sha, net.genesis)
+const victim: Account = outsider("victim")
+const copier: Account = outsider("copier")
+const V = toHex(victim.pubKey)
+const X = toHex(copier.pubKey)
+
+const claim = workClaim("job-1", 40)
+const salt = saltOf("victim-salt")
+const copierSalt = saltOf("copier-salt")
+const workId = toHex(Hashes.workId(sha, claim))
+const commitmentHex = (c: WorkClaim, w: Account, s: Uint8Array) => toHex(Hashes.workCommitment(sha, c, w.pubKey, s))
+
+const code = (e: { code: ErrorCode } | undefined) => e?.code ?? "accepted"
+
+/** Register `worker`'s commitment to `c` at (height, index) in `d`, asserting success. */
+const commitAt = (d: DraftState, worker: Account, c: WorkClaim, s: Uint8Array, height: number, index = 0) => {
+  expect(code(applyCommitment(ctx, d, commitTo(worker, c, s), height, index))).toBe("accepted")
+}
+const revealAt = (d: DraftState, r: WorkReveal, height: number) => code(applyReveal(ctx, d, r, height))
+
+/** applyX must leave the draft untouched when it rejects. */
+const unchanged = (d: DraftState, f: () => ErrorCode | "accepted", expected: ErrorCode) => {
+  const before = JSON.stringify([[...d.commitments], [...d.claims]])
+  expect(f()).toBe(expected)
+  expect(JSON.stringify([[...d.commitments], [...d.claims]])).toBe(before)
+}
+
+describe("commit then reveal (WORK-CR.1..2)", () => {
+  it("happy path: commitment at height 1, reveal at height 2 registers the claim with Q = v(t)", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1, 0)
+    const cid = commitmentHex(claim, victim, salt)
+    expect(d.commitments.get(cid)).toEqual({ worker: V, height: 1, index: 0, revealed: false })
+    expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
+    expect(d.commitments.get(cid)?.revealed).toBe(true)
+    expect(d.claims.get(workId)).toEqual({
+      worker: V,
+      commitment: cid,
+      commitHeight: 1,
+      commitIndex: 0,
+      revealHeight: 2,
+      maturesAt: 1 + W + 1,
+      q: 40, // provisionalQuality: Q(W) = computeUnits
+      matured: false,
+    })
+  })
+
+  it("the quality seam decides Q at reveal (floored, never negative)", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    const seen: Array<{ worker: string; height: number }> = []
+    const quality = (_c: WorkClaim, info: { worker: string; height: number }) => (seen.push(info), 7.9)
+    expect(code(applyReveal({ ...ctx, quality }, d, signReveal(victim, claim, salt), 2))).toBe("accepted")
+    expect(d.claims.get(workId)?.q).toBe(7)
+    expect(seen).toEqual([{ worker: V, height: 2 }])
+    const d2 = cloneState(s0)
+    commitAt(d2, victim, claim, salt, 1)
+    expect(code(applyReveal({ ...ctx, quality: () => -5 }, d2, signReveal(victim, claim, salt), 2))).toBe("accepted")
+    expect(d2.claims.get(workId)?.q).toBe(0)
+  })
+
+  it("a reveal exactly revealWindow blocks after its commitment is accepted", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    expect(revealAt(d, signReveal(victim, claim, salt), 1 + W)).toBe("accepted")
+    expect(d.claims.get(workId)?.maturesAt).toBe(1 + W + 1)
+  })
+})
+
+describe("WORK_* rejections (WORK-CR.1..5)", () => {
+  it("WORK_BAD_CHAIN: commitment and reveal for another chain", () => {
+    const d = cloneState(s0)
+    unchanged(d, () => code(applyCommitment(ctx, d, commitTo(victim, claim, salt, "other-chain"), 1, 0)), "WORK_BAD_CHAIN")
+    commitAt(d, victim, claim, salt, 1)
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt, { chainId: "other-chain" }), 2), "WORK_BAD_CHAIN")
+  })
+
+  it("WORK_BAD_SIGNATURE: corrupted commitment and reveal signatures", () => {
+    const d = cloneState(s0)
+    const c = commitTo(victim, claim, salt)
+    unchanged(d, () => code(applyCommitment(ctx, d, { ...c, signature: flipBit(c.signature, 3) }, 1, 0)), "WORK_BAD_SIGNATURE")
+    commitAt(d, victim, claim, salt, 1)
+    const r = signReveal(victim, claim, salt)
+    unchanged(d, () => revealAt(d, { ...r, signature: flipBit(r.signature, 40) }, 2), "WORK_BAD_SIGNATURE")
+  })
+
+  it("WORK_BAD_SIGNATURE: a reveal naming the victim as worker but signed by the copier", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, salt, { worker: victim.pubKey }), 2), "WORK_BAD_SIGNATURE")
+  })
+
+  it("WORK_DUPLICATE_COMMITMENT: the same commitment twice (also when re-signed by someone else)", () => {
+    const d = cloneState(s0)
+    const c = commitTo(victim, claim, salt)
+    commitAt(d, victim, claim, salt, 1)
+    unchanged(d, () => code(applyCommitment(ctx, d, c, 2, 0)), "WORK_DUPLICATE_COMMITMENT")
+    unchanged(d, () => code(applyCommitment(ctx, d, signCommitment(copier, c.commitment), 2, 1)), "WORK_DUPLICATE_COMMITMENT")
+  })
+
+  it("WORK_NOT_COMMITTED: no commitment, wrong salt, or a changed claim", () => {
+    const d = cloneState(s0)
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 2), "WORK_NOT_COMMITTED")
+    commitAt(d, victim, claim, salt, 1)
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, saltOf("other")), 2), "WORK_NOT_COMMITTED")
+    const better = { ...claim, qualityClaims: { ...claim.qualityClaims, correctness: 1_000_000 } }
+    unchanged(d, () => revealAt(d, signReveal(victim, better, salt), 2), "WORK_NOT_COMMITTED")
+  })
+
+  it("WORK_NOT_COMMITTED: a reveal in the same block as its commitment", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 5, 0)
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 5), "WORK_NOT_COMMITTED")
+    expect(revealAt(d, signReveal(victim, claim, salt), 6)).toBe("accepted")
+  })
+
+  it("WORK_NOT_COMMITTED: buildBlock leaves out a reveal whose commitment is in the same block", () => {
+    const c = commitTo(victim, claim, salt)
+    const r = signReveal(victim, claim, salt)
+    const b1 = nextBlock(net, s0, { commitments: [c], reveals: [r] })
+    expect(b1.block.body.commitments).toHaveLength(1)
+    expect(b1.block.body.reveals).toHaveLength(0)
+    const b2 = nextBlock(net, b1.state, { reveals: [r] })
+    expect(b2.block.body.reveals).toHaveLength(1)
+    expect(b2.state.claims.get(workId)?.worker).toBe(V)
+  })
+
+  it("WORK_REVEAL_EXPIRED: a reveal revealWindow + 1 blocks after its commitment", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 1 + W + 1), "WORK_REVEAL_EXPIRED")
+  })
+
+  it("after the window the commitment is pruned at the end of the block, so later reveals are NOT_COMMITTED", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    matureClaims(d, 1 + W)
+    expect(d.commitments.size).toBe(1)
+    matureClaims(d, 1 + W + 1)
+    expect(d.commitments.size).toBe(0)
+    expect(revealAt(d, signReveal(victim, claim, salt), 1 + W + 2)).toBe("WORK_NOT_COMMITTED")
+  })
+
+  it("WORK_ALREADY_REVEALED: the same reveal twice", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    const r = signReveal(victim, claim, salt)
+    expect(revealAt(d, r, 2)).toBe("accepted")
+    unchanged(d, () => revealAt(d, r, 3), "WORK_ALREADY_REVEALED")
+  })
+
+  it("WORK_ALREADY_CLAIMED: a duplicate claim on the same work id under a later commitment", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    commitAt(d, victim, claim, saltOf("second"), 2) // the same worker claiming the same work twice
+    expect(revealAt(d, signReveal(victim, claim, salt), 3)).toBe("accepted")
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, saltOf("second")), 3), "WORK_ALREADY_CLAIMED")
+  })
+
+  it("WORK_ALREADY_CLAIMED: same height, the higher index loses", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1, 0)
+    commitAt(d, copier, claim, copierSalt, 1, 1)
+    expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, copierSalt), 2), "WORK_ALREADY_CLAIMED")
+  })
+
+  it("WORK_ALREADY_CLAIMED: a matured claim is never displaced", () => {
+    const d = cloneState(s0)
+    commitAt(d, copier, claim, copierSalt, 1, 1)
+    commitAt(d, victim, claim, salt, 1, 0) // earlier position, revealed too late to matter
+    expect(revealAt(d, signReveal(copier, claim, copierSalt), 2)).toBe("accepted")
+    d.claims.set(workId, { ...d.claims.get(workId)!, matured: true })
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 3), "WORK_ALREADY_CLAIMED")
+  })
+
+  it("WORK_INVALID_CLAIM: work whose claim fails the schema is refused before anything is committed", () => {
+    // applyReveal's own computeUnits check cannot be reached by a decoded (schema-valid) reveal; the
+    // rejection happens where claims enter: a node's `work` input (WORK-CR.8).
+    const keys = net.keys[0]!
+    const node = initNode(ctx, net.genesis, keys)
+    const bad = { ...claim, task: { ...claim.task, computeUnits: 0 } }
+    const [after, outs] = step(ctx, node, { type: "work", claim: bad })
+    expect(after).toBe(node)
+    expect(outs).toHaveLength(1)
+    const o = outs[0]!
+    expect(o.type === "rejected" && o.error._tag === "ProtocolError" ? o.error.code : o.type).toBe("WORK_INVALID_CLAIM")
+    const [, outs2] = step(ctx, node, { type: "work", claim: { ...claim, inputHash: new Uint8Array(31) } })
+    const o2 = outs2[0]!
+    expect(o2.type === "rejected" && o2.error._tag === "ProtocolError" ? o2.error.code : o2.type).toBe("WORK_INVALID_CLAIM")
+  })
+
+  it("WORK_WRONG_WORKER: a commitment registered by another key cannot be revealed by the worker it binds", () => {
+    // The copier re-signs the victim's commitment value and gets it registered first (squatting).
+    const d = cloneState(s0)
+    const victimsCommitment = commitTo(victim, claim, salt)
+    expect(code(applyCommitment(ctx, d, signCommitment(copier, victimsCommitment.commitment), 1, 0))).toBe("accepted")
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 2), "WORK_WRONG_WORKER")
+    // ...and the copier cannot reveal the claim under it: the commitment binds the victim's key.
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, salt), 2), "WORK_NOT_COMMITTED")
+    expect(d.claims.size).toBe(0)
+  })
+})
+
+describe("front-running (WORK-CR.4..5, paper §6.3): the earliest finalized commitment wins", () => {
+  it("a copier who commits the same claim after seeing the reveal cannot win", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1)
+    expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted") // the claim is now public
+    commitAt(d, copier, claim, copierSalt, 2, 0)
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, copierSalt), 3), "WORK_ALREADY_CLAIMED")
+    expect(d.claims.get(workId)?.worker).toBe(V)
+  })
+
+  it("an earlier commitment revealed after a later one displaces it", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1, 0)
+    commitAt(d, copier, claim, copierSalt, 2, 0) // copier saw the victim's reveal in a mempool
+    expect(revealAt(d, signReveal(copier, claim, copierSalt), 3)).toBe("accepted")
+    expect(d.claims.get(workId)?.worker).toBe(X)
+    expect(revealAt(d, signReveal(victim, claim, salt), 4)).toBe("accepted")
+    const holder = d.claims.get(workId)!
+    expect(holder.worker).toBe(V)
+    expect(holder.commitHeight).toBe(1)
+    expect(holder.revealHeight).toBe(4)
+    expect(holder.maturesAt).toBe(Math.max(4, 1 + W + 1))
+    expect(d.claims.size).toBe(1)
+    // maturity pays only the winner
+    const matured = matureClaims(d, holder.maturesAt)
+    expect([...matured.keys()]).toEqual([V])
+  })
+
+  it("a copy committed later matures no earlier than every earlier commitment's window closes", () => {
+    const d = cloneState(s0)
+    commitAt(d, copier, claim, copierSalt, 2, 0)
+    expect(revealAt(d, signReveal(copier, claim, copierSalt), 3)).toBe("accepted")
+    // Any commitment at height <= 2 can still be revealed up to 2 + W, so the copy cannot mature before 2 + W + 1.
+    expect(d.claims.get(workId)?.maturesAt).toBe(2 + W + 1)
+  })
+})
+
+describe("maturity (WORK-CR.6..7) and the Q window (LE-WINDOW.1)", () => {
+  it("matureClaims marks claims with maturesAt <= height, once, and returns Q per worker", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1, 0)
+    const other = workClaim("job-2", 15)
+    commitAt(d, victim, other, salt, 1, 1)
+    expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
+    expect(revealAt(d, signReveal(victim, other, salt), 2)).toBe("accepted")
+    expect(matureClaims(d, 1 + W).size).toBe(0)
+    expect(d.totals.maturedClaims).toBe(0)
+    const m = matureClaims(d, 1 + W + 1)
+    expect(m).toEqual(new Map([[V, 55]]))
+    expect(d.totals.maturedClaims).toBe(2)
+    expect([...d.claims.values()].every((c) => c.matured)).toBe(true)
+    expect(matureClaims(d, 1 + W + 2).size).toBe(0) // not twice
+    expect(d.totals.maturedClaims).toBe(2)
+  })
+
+  it("Q enters the window only at the maturity height, then drives leader election", () => {
+    // The worker is a validator, so its matured Q gives it proposer weight.
+    const wk = net.keys[2]!
+    const worker: Account = { secretKey: wk.secretKey, pubKey: wk.pubKey }
+    const c = workClaim("job-validator", 33)
+    const s = saltOf("validator-salt")
+    const states: ChainState[] = [s0]
+    let st = s0
+    const chain = (cands: Parameters<typeof nextBlock>[2]) => {
+      const b = nextBlock(net, st, cands)
+      st = b.state
+      states.push(st)
+      return b
+    }
+    chain({ commitments: [commitTo(worker, c, s)] }) // height 1
+    expect(chain({ reveals: [signReveal(worker, c, s)] }).block.body.reveals).toHaveLength(1) // height 2
+    const maturesAt = st.claims.get(toHex(Hashes.workId(sha, c)))!.maturesAt
+    expect(maturesAt).toBe(1 + W + 1)
+    while (st.height < maturesAt + 1) chain({})
+    for (const sh of states.slice(1)) {
+      const entry = sh.qWindow[sh.qWindow.length - 1]!
+      expect(entry.height).toBe(sh.height)
+      expect(entry.perWorker.get(wk.pubHex) ?? 0).toBe(sh.height === maturesAt ? 33 : 0)
+      const mature = sh.height >= maturesAt
+      expect(windowQ(sh).get(wk.pubHex) ?? 0).toBe(mature ? 33 : 0)
+      expect(sh.totals.maturedClaims).toBe(mature ? 1 : 0)
+      expect(proposerWeights(sh, 0).source).toBe(mature ? "quality" : "stake")
+    }
+    // The maturity block's reward goes entirely to the only worker whose claim matured in it.
+    const before = states[maturesAt - 1]!.accounts.get(wk.pubHex)!.balance
+    const at = states[maturesAt]!
+    const proposerFee = 0 // no transfers in these blocks
+    expect(at.accounts.get(wk.pubHex)!.balance - before).toBe(1_000_000 + proposerFee)
+    const qw = proposerWeights(at, 0).weights
+    expect(qw.find((x) => x.key === wk.pubHex)?.weight).toBe(33)
+    expect(qw.filter((x) => x.key !== wk.pubHex).every((x) => x.weight === 0)).toBe(true)
+  })
+
+  it("the window keeps only the last qWindow blocks", () => {
+    const small = testnet({ nodes: 4, seed: 21, users: 1, params: { revealWindow: 1, qWindow: 2 } })
+    const wk = small.keys[1]!
+    const worker: Account = { secretKey: wk.secretKey, pubKey: wk.pubKey }
+    const c = workClaim("short", 9)
+    const s = saltOf("short")
+    let st = genesisState(sha, small.genesis)
+    st = nextBlock(small, st, { commitments: [commitTo(worker, c, s, small.genesis.chainId)] }).state // 1
+    st = nextBlock(small, st, { reveals: [signReveal(worker, c, s, { chainId: small.genesis.chainId })] }).state // 2: matures at 1+1+1 = 3
+    st = nextBlock(small, st).state // 3
+    expect(windowQ(st).get(wk.pubHex)).toBe(9)
+    st = nextBlock(small, st).state // 4: window = heights 3..4
+    expect(st.qWindow.map((e) => e.height)).toEqual([3, 4])
+    expect(windowQ(st).get(wk.pubHex)).toBe(9)
+    st = nextBlock(small, st).state // 5: window = heights 4..5, Q gone
+    expect(st.qWindow.map((e) => e.height)).toEqual([4, 5])
+    expect(windowQ(st).get(wk.pubHex) ?? 0).toBe(0)
+    expect(proposerWeights(st, 0).source).toBe("stake")
+  })
+})
