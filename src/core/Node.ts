@@ -87,6 +87,7 @@ const freshConsensus = (chain: ChainState): ConsensusState => ({
   proposals: new Map(),
   prevotes: new Map(),
   precommits: new Map(),
+  roundHints: new Map(),
   once: new Set(),
   validity: new Map(),
   table: powerTable(chain),
@@ -232,11 +233,21 @@ const heightGate = (
   round: number,
   m: Message,
   from: number,
+  signer: Uint8Array,
   authenticate: () => ProtocolError | undefined,
 ): ProtocolError | "here" | undefined => {
   const c = run.w.cons
   if (height === c.height) {
-    if (round > c.round + run.w.chain.params.maxRoundAhead) return reject("MSG_ROUND_TOO_FAR", `round ${round}`)
+    if (round > c.round + run.w.chain.params.maxRoundAhead) {
+      // CONS-ROUND.2, CONS-ROUNDSKIP.1: not stored, but an authenticated validator's far round still
+      // counts toward the round skip, so a node far behind in rounds can always catch up.
+      const e = authenticate() ?? (c.table.power.has(toHex(signer)) ? undefined : reject("MSG_UNKNOWN_VALIDATOR"))
+      if (e !== undefined) return reject("MSG_ROUND_TOO_FAR", `round ${round}: ${e.code}`)
+      const before = c.roundHints.get(toHex(signer)) ?? -1
+      if (round <= before) return reject("MSG_ROUND_TOO_FAR", `round ${round} (already noted)`)
+      noteRound(run, toHex(signer), round)
+      return undefined
+    }
     return "here"
   }
   if (height === c.height + 1) return authenticate() ?? bufferFuture(run, m, from)
@@ -253,7 +264,7 @@ const heightGate = (
 const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): ProtocolError | undefined => {
   const w = run.w
   if (p.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", p.chainId)
-  const gate = heightGate(run, p.height, p.round, { type: "proposal", proposal: p, block }, from, () =>
+  const gate = heightGate(run, p.height, p.round, { type: "proposal", proposal: p, block }, from, p.proposer, () =>
     futureCheck(run, p.proposer, () => verifyProposal(run.ctx.crypto, p)),
   )
   if (gate !== "here") return gate
@@ -274,13 +285,20 @@ const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): Pr
   if (blockHash !== toHex(p.blockHash) || block.header.height !== p.height)
     return reject("MSG_MISMATCH", "proposal header does not commit to the carried block")
   w.cons.proposals = setIn(w.cons.proposals, p.round, { header: p, block, blockHash })
+  noteRound(run, toHex(p.proposer), p.round)
   return undefined
+}
+
+/** CONS-ROUNDSKIP.1: remember the highest round a validator has been seen at. */
+const noteRound = (run: Run, k: Hex, round: number): void => {
+  const c = run.w.cons
+  if ((c.roundHints.get(k) ?? -1) < round) c.roundHints = setIn(c.roundHints, k, round)
 }
 
 const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
   const w = run.w
   if (v.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", v.chainId)
-  const gate = heightGate(run, v.height, v.round, { type: "vote", vote: v }, from, () =>
+  const gate = heightGate(run, v.height, v.round, { type: "vote", vote: v }, from, v.validator, () =>
     futureCheck(run, v.validator, () => verifyVote(run.ctx.crypto, v)),
   )
   if (gate !== "here") return gate
@@ -311,6 +329,7 @@ const addVote = (run: Run, v: Vote): void => {
   }
   if (v.type === "prevote") c.prevotes = add(c.prevotes)
   else c.precommits = add(c.precommits)
+  noteRound(run, k, v.round)
 }
 
 /** CONS-EVIDENCE.2: report an equivocation once, gossip it and keep it for inclusion in a block. */
@@ -328,6 +347,8 @@ const onEvidence = (run: Run, e: Evidence): ProtocolError | undefined => {
   const w = run.w
   const key = evidenceKey(e)
   if (w.evidenceSeen.has(key) || w.chain.punished.has(key)) return reject("EVIDENCE_DUPLICATE", key.slice(0, 24))
+  const full = mempoolRoom(run, w.mempool.evidence)
+  if (full) return full
   const err = checkEvidence(run.ctx.crypto, w.chain, e, w.cons.height)
   if (err) return err
   w.evidenceSeen = new Set(w.evidenceSeen).add(key)
@@ -597,11 +618,10 @@ const fireOne = (run: Run): boolean => {
   }
 
   // CONS-RULE.9: > 1/3 of power at a higher round: skip to it.
-  for (const r of higherRounds(c)) {
-    if (isOneThird(powerAtRound(c, r), T)) {
-      startRound(run, r)
-      return true
-    }
+  const skip = skipRound(c)
+  if (skip > c.round) {
+    startRound(run, skip)
+    return true
   }
 
   const prop = c.proposals.get(c.round)
@@ -660,23 +680,19 @@ const fireOne = (run: Run): boolean => {
   return false
 }
 
-const higherRounds = (c: ConsensusState): number[] => {
-  const rs = new Set<number>()
-  for (const r of c.proposals.keys()) if (r > c.round) rs.add(r)
-  for (const r of c.prevotes.keys()) if (r > c.round) rs.add(r)
-  for (const r of c.precommits.keys()) if (r > c.round) rs.add(r)
-  return [...rs].sort((a, b) => b - a)
-}
-
-const powerAtRound = (c: ConsensusState, r: number): number => {
-  const who = new Set<Hex>()
-  const p = c.proposals.get(r)
-  if (p !== undefined) who.add(toHex(p.header.proposer))
-  for (const k of c.prevotes.get(r)?.keys() ?? []) who.add(k)
-  for (const k of c.precommits.get(r)?.keys() ?? []) who.add(k)
-  let sum = 0
-  for (const k of who) sum += c.table.power.get(k) ?? 0
-  return sum
+/**
+ * CONS-ROUNDSKIP.1: the highest round R such that validators seen at round R or later carry more than
+ * 1/3 of the power (at least one of them is correct, so the network has moved on to R); -1 if none.
+ */
+const skipRound = (c: ConsensusState): number => {
+  const seen = [...c.roundHints.entries()].sort((a, b) => b[1] - a[1])
+  let p = 0
+  for (const [k, r] of seen) {
+    if (r <= c.round) return -1
+    p += c.table.power.get(k) ?? 0
+    if (isOneThird(p, c.table.total)) return r
+  }
+  return -1
 }
 
 /** The commit certificate (CONS-COMMIT.2): the precommits for `hash` at round r, by validator key order. */
@@ -715,6 +731,10 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   w.cons = { ...freshConsensus(chain) }
   w.syncRequested = -1
   w.aheadPeer = -1
+  // NODE-MEMPOOL.3: forget equivocations too old to be punished any more.
+  const oldest = w.cons.height - chain.params.evidenceMaxAge
+  if ([...w.evidenceSeen].some((k) => Number(k.split("|")[1]) < oldest))
+    w.evidenceSeen = new Set([...w.evidenceSeen].filter((k) => Number(k.split("|")[1]) >= oldest))
   const buffered = w.future
   w.future = []
   startRound(run, 0)
@@ -826,6 +846,7 @@ export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
     prevotes: votes(c.prevotes),
     precommits: votes(c.precommits),
     once: [...c.once].sort(),
+    roundHints: [...c.roundHints.entries()].sort(),
     mempool: [ids(s.mempool.txs), ids(s.mempool.commitments), ids(s.mempool.reveals), ids(s.mempool.evidence)],
     future: s.future.length,
     work: ids(s.work),

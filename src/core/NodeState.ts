@@ -54,6 +54,11 @@ export interface ConsensusState {
    */
   readonly prevotes: VoteBook
   readonly precommits: VoteBook
+  /**
+   * Highest round each validator has sent an authenticated proposal or vote for at this height,
+   * including rounds beyond maxRoundAhead that are not stored (CONS-ROUNDSKIP.1).
+   */
+  readonly roundHints: ReadonlyMap<Hex, number>
   /** "for the first time" guards of the algorithm, e.g. "lock:3", "tprevote:3". */
   readonly once: ReadonlySet<string>
   /** Validation result per block hash (CONS-VALID.1 is evaluated once per block). */

@@ -177,9 +177,25 @@ describe("bad inputs keep the node's protocol state (NODE-STEP.2)", () => {
     expectKept(base, recv({ ...proposalMsg, proposal: { ...p, signature: flipBit(p.signature, 2) } }, V3), perr("MSG_WRONG_HEIGHT"))
   })
 
-  it("MSG_ROUND_TOO_FAR: a vote more than maxRoundAhead rounds ahead", () => {
+  it("MSG_ROUND_TOO_FAR: an unauthenticated vote more than maxRoundAhead rounds ahead", () => {
     const r = G.params.maxRoundAhead + 1
-    expectKept(base, recv({ type: "vote", vote: vote(acc(V3), { type: "prevote", height: 1, round: r, blockHash: null }) }), perr("MSG_ROUND_TOO_FAR"))
+    const v = vote(acc(V3), { type: "prevote", height: 1, round: r, blockHash: null })
+    expectKept(base, recv({ type: "vote", vote: { ...v, signature: flipBit(v.signature, 7) } }), perr("MSG_ROUND_TOO_FAR"))
+    expectKept(base, recv({ type: "vote", vote: vote(outsider("far"), { type: "prevote", height: 1, round: r, blockHash: null }) }), perr("MSG_ROUND_TOO_FAR"))
+  })
+
+  it("CONS-ROUNDSKIP.1: authenticated far-round votes are not stored but move the round skip", () => {
+    // Regression: far-round votes used to be dropped outright, so a node more than maxRoundAhead rounds
+    // behind its peers could never skip forward (its peers only retransmit their current round).
+    const r = G.params.maxRoundAhead + 10
+    const far = (i: number) => recv({ type: "vote", vote: vote(acc(i), { type: "precommit", height: 1, round: r, blockHash: null }) })
+    const [s1, o1] = run(base, far(V2))
+    expect(o1.some((o) => o.type === "rejected")).toBe(false)
+    expect(s1.cons.precommits.get(r)).toBeUndefined() // not stored
+    expect(s1.cons.round).toBe(0) // one validator of four is not > 1/3 of the power
+    expectKept(s1, far(V2), perr("MSG_ROUND_TOO_FAR")) // the same hint again changes nothing
+    const [s2] = run(s1, far(V3))
+    expect(s2.cons.round).toBe(r) // two of four equal-stake validators are > 1/3: skip to round r
   })
 
   it("badly signed votes: corrupted signature, or signed by another validator", () => {
