@@ -5,7 +5,9 @@ import { Crypto } from "../crypto/Crypto.ts"
 import { NobleCryptoLive } from "../crypto/NobleCrypto.ts"
 import { NodeCryptoLive } from "../crypto/NodeCrypto.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "../drivers/Byzantine.ts"
-import { simulate, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
+import { byzantineIndices, simulate, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
+import { traceWriter } from "../drivers/Trace.ts"
+import * as fs from "node:fs"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
 
 export const VERSION = "0.1.0"
@@ -29,6 +31,7 @@ poai run options:
   --tx-rate R               client transfers per virtual second (default 40)
   --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
   --max-virtual-seconds T   give up after T virtual seconds (default 600)
+  --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
   --json                    print the summary as one JSON object on the last line of stdout
   --quiet                   no progress on stderr
 
@@ -46,6 +49,7 @@ const RUN_FLAGS = {
   "tx-rate": { kind: "int", min: 0, max: 100_000, default: 40 },
   crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
   "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
+  trace: { kind: "string", default: undefined },
   json: { kind: "bool" },
   quiet: { kind: "bool" },
 } as const satisfies Record<string, FlagSpec>
@@ -69,7 +73,7 @@ const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
   const [latMin, latMax] = f.latency
   let lastPct = -1
   const started = Date.now()
-  const cfg: SimConfig = {
+  let cfg: SimConfig = {
     nodes: f.nodes,
     byzantine: f.byzantine,
     strategy: f.strategy as StrategyChoice,
@@ -90,8 +94,35 @@ const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
       }
     },
   }
+  let traceFd: number | undefined
+  let pending: string[] = []
+  const flush = () => {
+    if (traceFd !== undefined && pending.length > 0) fs.writeSync(traceFd, pending.join(""))
+    pending = []
+  }
+  if (f.trace !== undefined) {
+    try {
+      traceFd = fs.openSync(f.trace, "w")
+    } catch (e) {
+      throw new UsageError(`cannot open trace file '${f.trace}': ${e instanceof Error ? e.message : String(e)}`)
+    }
+    const write = traceWriter({
+      byzantine: byzantineIndices(f.nodes, f.byzantine),
+      write: (line) => {
+        pending.push(line)
+        if (pending.length >= 4096) flush()
+      },
+    })
+    cfg = { ...cfg, onStep: write }
+  }
   const layer: Layer.Layer<Crypto> = f.crypto === "noble" ? NobleCryptoLive : NodeCryptoLive
-  const summary = Effect.runSync(Effect.provide(Effect.map(Crypto, (c) => simulate(c, cfg)), layer))
+  let summary: SimSummary
+  try {
+    summary = Effect.runSync(Effect.provide(Effect.map(Crypto, (c) => simulate(c, cfg)), layer))
+  } finally {
+    flush()
+    if (traceFd !== undefined) fs.closeSync(traceFd)
+  }
   io.out(f.json ? `${JSON.stringify(summary)}\n` : human(summary))
   return summary.agreement && summary.completed ? 0 : 1
 }
