@@ -1,17 +1,22 @@
 // spec: WORK-CR.1..7 (spec/06-work-claims.md; paper §3.2 eq. 1, §6.3), QUAL-SEAM.2, LE-WINDOW.1,
 //       CONS-BUILD.1, LEDGER-BLOCK.1; ERR-* codes WORK_BAD_CHAIN, WORK_BAD_SIGNATURE,
-//       WORK_DUPLICATE_COMMITMENT, WORK_NOT_COMMITTED, WORK_WRONG_WORKER, WORK_REVEAL_EXPIRED,
-//       WORK_ALREADY_REVEALED, WORK_ALREADY_CLAIMED (spec/07-errors.md).
+//       WORK_DUPLICATE_COMMITMENT, WORK_NOT_COMMITTED, WORK_REVEAL_EXPIRED, WORK_ALREADY_REVEALED,
+//       WORK_ALREADY_CLAIMED (spec/07-errors.md).
 //
 // Model-based test of the work-claim lifecycle (fast-check `fc.commands`, one command per file in
 // properties/commands/claims/). Three workers commit to, reveal and fight over a small pool of pieces of
 // work across a chain of blocks built with buildBlock (revealWindow = 3, so that reveal windows close and
-// claims mature within a sequence). Commands: Commit, SquatCommitment, Reveal (incl. displacement of a
-// holder with a later commitment), SealBlock (block boundary: maturity and pruning), and the invalid
-// twins CommitDuplicate, CommitBadSig, RevealTooEarly, RevealExpired, RevealAgain, RevealWrongWorker,
-// RevealByOther, RevealClaimed. After every command the real commitments, claims and matured count (of
-// the current block's draft and of every built block) equal the model's; every invalid twin asserts its
-// error code and an unchanged draft; buildBlock keeps exactly the items the model accepted.
+// claims mature within a sequence). The commitment registry is keyed by (worker, commitment value)
+// (WORK-CR.1). Commands: Commit, SquatCommitment (another key registers a copy of a worker's value; it
+// must not block the worker: the worker's own commitment and reveal are probed right after the squat,
+// and Commit and Reveal keep working on squatted values), Reveal (incl. displacement of a holder with a
+// later commitment), SealBlock (block boundary: maturity and pruning), and the invalid twins
+// CommitDuplicate, CommitBadSig, RevealTooEarly, RevealExpired, RevealAgain, RevealUnregistered (a
+// reveal of a (worker, commitment) pair that key never registered: the owner of a value only a squatter
+// registered, or the squatter opening its copy), RevealByOther, RevealClaimed. After every command the
+// real commitments, claims and matured count (of the current block's draft and of every built block)
+// equal the model's; every invalid twin asserts its error code and an unchanged draft; buildBlock keeps
+// exactly the items the model accepted.
 //
 // Runs (CI default): 120 sequences of up to 60 commands, seed fixed below; POAI_PROPERTY_RUNS /
 // POAI_PROPERTY_SEED override.
@@ -28,7 +33,7 @@ import { revealByOther } from "./commands/claims/RevealByOther.ts"
 import { revealClaimed } from "./commands/claims/RevealClaimed.ts"
 import { revealExpired } from "./commands/claims/RevealExpired.ts"
 import { revealTooEarly } from "./commands/claims/RevealTooEarly.ts"
-import { revealWrongWorker } from "./commands/claims/RevealWrongWorker.ts"
+import { revealUnregistered } from "./commands/claims/RevealUnregistered.ts"
 import { sealBlock } from "./commands/claims/SealBlock.ts"
 import { squatCommitment } from "./commands/claims/SquatCommitment.ts"
 
@@ -36,6 +41,7 @@ const commands = fc.commands(
   [
     commit,
     commit,
+    squatCommitment,
     squatCommitment,
     reveal,
     reveal,
@@ -47,7 +53,7 @@ const commands = fc.commands(
     revealTooEarly,
     revealExpired,
     revealAgain,
-    revealWrongWorker,
+    revealUnregistered,
     revealByOther,
     revealClaimed,
   ],
@@ -73,7 +79,26 @@ describe("work claims: model-based lifecycle (fc.commands)", () => {
     process.stdout.write(`[claims] command counts over all runs: ${JSON.stringify(totals)}\n`)
     // Every scenario was exercised (the runs were not vacuous; checked at the CI size and above).
     if (runs < 120) return
-    for (const k of ["commit", "squat", "reveal", "displacements", "matured", "seal", "commitDuplicate", "commitBadSig", "RevealTooEarly", "RevealExpired", "RevealAgain", "RevealWrongWorker", "RevealByOther", "RevealClaimed"])
+    for (const k of [
+      "commit",
+      "squat",
+      "squatBeforeOwner",
+      "squatAfterOwner",
+      "commitDespiteSquat",
+      "reveal",
+      "revealDespiteSquat",
+      "displacements",
+      "matured",
+      "seal",
+      "commitDuplicate",
+      "commitBadSig",
+      "RevealTooEarly",
+      "RevealExpired",
+      "RevealAgain",
+      "RevealUnregistered",
+      "RevealByOther",
+      "RevealClaimed",
+    ])
       expect(totals[k] ?? 0, k).toBeGreaterThan(0)
   })
 })

@@ -99,20 +99,25 @@ export const blockItemViolations = (ctx: CoreContext, prev: ChainState, block: B
     accounts.set(proposer, fees)
   })
 
-  // WORK-CR.1: commitments are signed by their worker and new.
-  const registered = new Set<Hex>(prev.commitments.keys())
+  // WORK-CR.1: commitments are signed by their worker, and the pair (worker, commitment value) is new
+  // (the same value under another key is another registration). Records are found by their fields, not
+  // by the implementation's map keys.
+  const pair = (worker: Hex, commitment: Hex) => `${worker}/${commitment}`
+  const recordOf = new Map([...prev.commitments.values()].map((r) => [pair(r.worker, r.commitment), r] as const))
+  const registered = new Set<string>(recordOf.keys())
   body.commitments.forEach((c, i) => {
     const where = `height ${h} commitment ${i}`
     if (c.chainId !== prev.chainId) out.push(`${where}: chain id`)
     if (!ed.verify(c.signature, SigningBytes.workCommitment(omitSignature(c)), c.worker)) out.push(`${where}: bad signature`)
-    const k = toHex(c.commitment)
+    const k = pair(toHex(c.worker), toHex(c.commitment))
     if (registered.has(k)) out.push(`${where}: duplicate commitment`)
     registered.add(k)
   })
 
-  // WORK-CR.2..6: a reveal opens the revealer's own commitment, finalized in an earlier block, within the
-  // reveal window, once; its work id is not held by an earlier (or matured) commitment.
-  const revealed = new Set<Hex>()
+  // WORK-CR.2..6: a reveal opens the revealer's own registration (worker, H(claim || worker || salt)),
+  // finalized in an earlier block, within the reveal window, once; its work id is not held by an earlier
+  // (or matured) commitment.
+  const revealed = new Set<string>()
   const holders = new Map<Hex, ModelClaim>()
   const holder = (id: Hex): ModelClaim | undefined => holders.get(id) ?? prev.claims.get(id)
   body.reveals.forEach((r, i) => {
@@ -120,13 +125,12 @@ export const blockItemViolations = (ctx: CoreContext, prev: ChainState, block: B
     if (r.chainId !== prev.chainId) out.push(`${where}: chain id`)
     if (!ed.verify(r.signature, SigningBytes.workReveal(omitSignature(r)), r.worker)) out.push(`${where}: bad signature`)
     if (r.claim.task.computeUnits < 1) out.push(`${where}: invalid claim`)
-    const cm = toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt))
-    const rec = prev.commitments.get(cm) // commitments of this block have height h: never revealable here
-    if (rec === undefined) return void out.push(`${where}: not committed in an earlier block`)
-    if (rec.worker !== toHex(r.worker)) out.push(`${where}: commitment of another worker`)
+    const k = pair(toHex(r.worker), toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt)))
+    const rec = recordOf.get(k) // commitments of this block have height h: never revealable here
+    if (rec === undefined) return void out.push(`${where}: not committed by this worker in an earlier block`)
     if (h - rec.height > p.revealWindow) out.push(`${where}: reveal window closed`)
-    if (rec.revealed || revealed.has(cm)) out.push(`${where}: already revealed`)
-    revealed.add(cm)
+    if (rec.revealed || revealed.has(k)) out.push(`${where}: already revealed`)
+    revealed.add(k)
     const id = toHex(Hashes.workId(sha, r.claim))
     const cur = holder(id)
     if (cur !== undefined) {

@@ -21,9 +21,13 @@ export interface ValidatorInfo {
   readonly blsPubKey: Uint8Array
 }
 
-/** A registered work commitment (WORK-CR.1). `index` is its position among the block's commitments. */
+/**
+ * A registered work commitment (WORK-CR.1), keyed by worker || commitment (hex). `index` is its position
+ * among the block's commitments.
+ */
 export interface CommitmentRecord {
   readonly worker: Hex
+  readonly commitment: Hex
   readonly height: number
   readonly index: number
   readonly revealed: boolean
@@ -174,7 +178,7 @@ export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Arra
         s.beacon,
         sortedEntries(s.accounts).map(([k, a]) => [fromHex(k), a.balance, a.stake, a.nonce]),
         sortedEntries(s.validators).map(([, v]) => [v.pubKey, v.blsPubKey]),
-        sortedEntries(s.commitments).map(([k, c]) => [fromHex(k), fromHex(c.worker), c.height, c.index, c.revealed]),
+        sortedEntries(s.commitments).map(([, c]) => [fromHex(c.commitment), fromHex(c.worker), c.height, c.index, c.revealed]),
         sortedEntries(s.claims).map(([k, c]) => [
           fromHex(k),
           fromHex(c.worker),

@@ -15,9 +15,8 @@ export const ERROR_CODES = {
   // work claims (WORK-CR.*)
   WORK_BAD_CHAIN: "work message names another chain id",
   WORK_BAD_SIGNATURE: "work message signature does not verify under `worker`",
-  WORK_DUPLICATE_COMMITMENT: "commitment already registered",
-  WORK_NOT_COMMITTED: "reveal has no commitment finalized in an earlier block",
-  WORK_WRONG_WORKER: "commitment was registered by another worker",
+  WORK_DUPLICATE_COMMITMENT: "(worker, commitment) already registered",
+  WORK_NOT_COMMITTED: "reveal has no (worker, commitment) registration finalized in an earlier block",
   WORK_REVEAL_EXPIRED: "reveal arrives after revealWindow blocks",
   WORK_ALREADY_REVEALED: "commitment already revealed",
   WORK_ALREADY_CLAIMED: "the same work is claimed under an earlier commitment",

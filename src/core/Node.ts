@@ -24,7 +24,7 @@ import { proposerFor } from "./LeaderElection.ts"
 import { checkTransferStateless } from "./Ledger.ts"
 import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
-import { checkCommitmentStateless, checkRevealStateless } from "./WorkClaims.ts"
+import { checkCommitmentStateless, checkRevealStateless, commitmentKey, compareCommitmentKeys } from "./WorkClaims.ts"
 
 /** Consensus timeouts (CONS-TIMEOUT.*) and the gossip tick (NODE-RETRANSMIT.1). */
 export type TimeoutKind = "propose" | "prevote" | "precommit" | "gossip"
@@ -378,7 +378,7 @@ const onTx = (run: Run, tx: Transfer, gossip: boolean): ProtocolError | undefine
 
 const onCommitment = (run: Run, c: WorkCommitment): ProtocolError | undefined => {
   const w = run.w
-  const id = toHex(c.commitment)
+  const id = commitmentKey(toHex(c.worker), toHex(c.commitment))
   if (w.mempool.commitments.has(id) || w.chain.commitments.has(id)) return reject("WORK_DUPLICATE_COMMITMENT")
   const full = mempoolRoom(run, w.mempool.commitments)
   if (full) return full
@@ -388,7 +388,9 @@ const onCommitment = (run: Run, c: WorkCommitment): ProtocolError | undefined =>
   return undefined
 }
 
-const revealId = (run: Run, r: WorkReveal): Hex => toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt))
+/** Mempool key of a reveal: the registry key of the commitment it opens (WORK-CR.1). */
+const revealId = (run: Run, r: WorkReveal): Hex =>
+  commitmentKey(toHex(r.worker), toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt)))
 
 const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
   const w = run.w
@@ -419,7 +421,7 @@ const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
     signature: run.ctx.crypto.ed25519.sign(SigningBytes.workCommitment(unsigned), w.keys.secretKey),
   }
   w.work = setIn(w.work, id, { claim, salt, commitment: id, revealed: false })
-  w.mempool = { ...w.mempool, commitments: setIn(w.mempool.commitments, id, c) }
+  w.mempool = { ...w.mempool, commitments: setIn(w.mempool.commitments, commitmentKey(w.keys.pubHex, id), c) }
   emit(run, { type: "commitment", commitment: c })
   return undefined
 }
@@ -494,11 +496,15 @@ const ownBeacon = (run: Run) => {
   return w.beacon
 }
 
-/** CONS-BUILD.2: candidates from the mempool in canonical order. */
+/**
+ * CONS-BUILD.2: candidates from the mempool in canonical order. Commitments and reveals are keyed by
+ * registry key worker || commitment (WORK-CR.1) but ordered by commitment value, then worker.
+ */
 export const mempoolCandidates = (mp: Mempool) => {
   const txs = [...mp.txs.values()].sort((a, b) => compareBytes(a.from, b.from) || a.nonce - b.nonce || compareBytes(a.signature, b.signature))
   const byKey = <T>(m: ReadonlyMap<Hex, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1])
-  return { txs, commitments: byKey(mp.commitments), reveals: byKey(mp.reveals), evidence: byKey(mp.evidence) }
+  const byCommitment = <T>(m: ReadonlyMap<Hex, T>) => [...m.entries()].sort((a, b) => compareCommitmentKeys(a[0], b[0])).map((e) => e[1])
+  return { txs, commitments: byCommitment(mp.commitments), reveals: byCommitment(mp.reveals), evidence: byKey(mp.evidence) }
 }
 
 const buildOwnBlock = (run: Run, round: number): BlockRef => {
@@ -752,7 +758,7 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
     if (a === undefined || tx.nonce < a.nonce) txs.delete(id)
   }
   const commitments = new Map(mp.commitments)
-  for (const c of block.body.commitments) commitments.delete(toHex(c.commitment))
+  for (const c of block.body.commitments) commitments.delete(commitmentKey(toHex(c.worker), toHex(c.commitment)))
   const reveals = new Map(mp.reveals)
   for (const r of block.body.reveals) reveals.delete(revealId(run, r))
   for (const [id, r] of reveals) {
@@ -770,16 +776,15 @@ const revealFinalized = (run: Run): void => {
   const w = run.w
   for (const [id, pw] of w.work) {
     if (pw.revealed) continue
-    const rec = w.chain.commitments.get(id)
+    // WORK-CR.8: reveal only once this worker's own registration of the commitment is finalized
+    // (the registry is keyed by worker, so a copy registered under another key is never mistaken for it).
+    const key = commitmentKey(w.keys.pubHex, id)
+    const rec = w.chain.commitments.get(key)
     if (rec === undefined) continue
-    // WORK-CR.2, WORK-CR.8: reveal only under a commitment this worker registered. If another key
-    // registered the same commitment value first (squatting), the reveal would be rejected as
-    // WORK_WRONG_WORKER and would only hand the claim and salt to front-runners.
-    if (rec.worker !== w.keys.pubHex) continue
     const unsigned = { chainId: w.chain.chainId, worker: w.keys.pubKey, claim: pw.claim, salt: pw.salt }
     const r: WorkReveal = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.workReveal(unsigned), w.keys.secretKey) }
     w.work = setIn(w.work, id, { ...pw, revealed: true })
-    w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, id, r) }
+    w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, key, r) }
     emit(run, { type: "reveal", reveal: r })
   }
 }

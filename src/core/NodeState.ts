@@ -76,7 +76,9 @@ export interface PendingWork {
 
 export interface Mempool {
   readonly txs: ReadonlyMap<Hex, Transfer>
+  /** By registry key worker || commitment (WORK-CR.1, NODE-MEMPOOL.1). */
   readonly commitments: ReadonlyMap<Hex, WorkCommitment>
+  /** By the registry key of the commitment each reveal opens (NODE-MEMPOOL.1). */
   readonly reveals: ReadonlyMap<Hex, WorkReveal>
   readonly evidence: ReadonlyMap<Hex, Evidence>
 }

@@ -1,4 +1,4 @@
-// spec: PARAMS (spec/00-overview.md §Parameters; each row cites its chapter)
+// spec: PARAMS (spec/00-parameters.md; each row cites its chapter)
 // Protocol parameters. Values are integers in base units, blocks, rounds, ppm or virtual ms.
 
 export interface Params {

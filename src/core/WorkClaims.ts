@@ -16,7 +16,30 @@ export const checkCommitmentStateless = (ctx: CoreContext, s: Readable, c: WorkC
   return undefined
 }
 
-/** WORK-CR.1: register a commitment at (height, index); the same commitment twice is rejected. */
+/**
+ * WORK-CR.1: the registry key of a commitment is (worker, commitment value), so a third party that
+ * copies a commitment value from the mempool and registers it under its own key blocks nobody: the
+ * copy can never be revealed (the value binds the worker) and the worker's own registration is distinct.
+ */
+export const commitmentKey = (workerHex: Hex, commitmentHex: Hex): Hex => workerHex + commitmentHex
+
+/** Hex length of the worker part of a registry key (a 32-byte Ed25519 key, DT-PRIM.1). */
+const WORKER_HEX = 64
+
+/**
+ * CONS-BUILD.2: the order of registry keys for block building: by commitment value, then by worker
+ * (a squatted copy and the original share the value). Not the order of the keys themselves, which put
+ * the worker first: the proposer's order gives the within-block index, the tie-break of WORK-CR.5, and
+ * stays a hash order rather than one that favours small public keys.
+ */
+export const compareCommitmentKeys = (a: Hex, b: Hex): number => {
+  const ca = a.slice(WORKER_HEX)
+  const cb = b.slice(WORKER_HEX)
+  if (ca !== cb) return ca < cb ? -1 : 1
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+/** WORK-CR.1: register a commitment at (height, index); the same (worker, commitment) twice is rejected. */
 export const applyCommitment = (
   ctx: CoreContext,
   d: DraftState,
@@ -26,9 +49,11 @@ export const applyCommitment = (
 ): ProtocolError | undefined => {
   const e = checkCommitmentStateless(ctx, d, c)
   if (e) return e
-  const k = toHex(c.commitment)
-  if (d.commitments.has(k)) return reject("WORK_DUPLICATE_COMMITMENT", k.slice(0, 16))
-  d.commitments.set(k, { worker: toHex(c.worker), height, index, revealed: false })
+  const commitment = toHex(c.commitment)
+  const worker = toHex(c.worker)
+  const k = commitmentKey(worker, commitment)
+  if (d.commitments.has(k)) return reject("WORK_DUPLICATE_COMMITMENT", commitment.slice(0, 16))
+  d.commitments.set(k, { worker, commitment, height, index, revealed: false })
   return undefined
 }
 
@@ -43,8 +68,8 @@ export const checkRevealStateless = (ctx: CoreContext, s: Readable, r: WorkRevea
 const earlier = (h1: number, i1: number, h2: number, i2: number) => h1 < h2 || (h1 === h2 && i1 < i2)
 
 /**
- * WORK-CR.2..6: a reveal at `height` is accepted iff its commitment H(claim||worker||salt) was finalized
- * in an earlier block by the same worker, at most revealWindow blocks ago, and not yet revealed; and
+ * WORK-CR.2..6: a reveal at `height` is accepted iff (worker, H(claim||worker||salt)) was registered in
+ * an earlier block, at most revealWindow blocks ago, and not yet revealed; and
  * no claim on the same work id holds an earlier commitment. A claim holding the work id under a later
  * commitment is displaced (earliest finalized commitment wins). The claim's Q is fixed at reveal and
  * counts only when it matures, after every earlier commitment's reveal window has closed.
@@ -60,10 +85,10 @@ export const applyReveal = (
   if (e) return e
   const sha = ctx.crypto.sha256
   const commitment = toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt))
-  const rec = d.commitments.get(commitment)
-  if (rec === undefined || rec.height >= height) return reject("WORK_NOT_COMMITTED", commitment.slice(0, 16))
   const worker = toHex(r.worker)
-  if (rec.worker !== worker) return reject("WORK_WRONG_WORKER")
+  const key = commitmentKey(worker, commitment)
+  const rec = d.commitments.get(key)
+  if (rec === undefined || rec.height >= height) return reject("WORK_NOT_COMMITTED", commitment.slice(0, 16))
   if (height - rec.height > d.params.revealWindow)
     return reject("WORK_REVEAL_EXPIRED", `committed at ${rec.height}, now ${height}`)
   if (rec.revealed) return reject("WORK_ALREADY_REVEALED")
@@ -75,7 +100,7 @@ export const applyReveal = (
       return reject("WORK_ALREADY_CLAIMED", `held since commitment at height ${holder.commitHeight}`)
   }
   const q = Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
-  d.commitments.set(commitment, { ...rec, revealed: true })
+  d.commitments.set(key, { ...rec, revealed: true })
   d.claims.set(workId, {
     worker,
     commitment,

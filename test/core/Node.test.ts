@@ -16,6 +16,7 @@ import type { ErrorCode } from "../../src/core/Errors.ts"
 import { makeVoteEvidence } from "../../src/core/Evidence.ts"
 import { proposerFor } from "../../src/core/LeaderElection.ts"
 import { type NodeInput, type NodeOutput, initNode, nodeDigest, step } from "../../src/core/Node.ts"
+import { commitmentKey } from "../../src/core/WorkClaims.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 import type { Message } from "../../src/domain/Message.ts"
 import {
@@ -309,9 +310,11 @@ interface Net {
   commits: Array<Array<Extract<NodeOutput, { type: "commit" }>>>
   evidence: Array<Extract<NodeOutput, { type: "evidence" }>>
   rejected: number
+  /** Messages not yet delivered; a later deliverAll on the same network continues with them. */
+  queue?: Array<{ to: number; from: number; bytes: Uint8Array }>
 }
 const deliverAll = (n: Net, first: Array<{ from: number; outs: ReadonlyArray<NodeOutput> }>, until: (n: Net) => boolean) => {
-  const queue: Array<{ to: number; from: number; bytes: Uint8Array }> = []
+  const queue = (n.queue ??= [])
   const collect = (from: number, outs: ReadonlyArray<NodeOutput>) => {
     for (const o of outs) {
       if (o.type === "broadcast") {
@@ -441,11 +444,13 @@ describe("a single validator decides one height per step (NODE-STEP.1)", () => {
   })
 })
 
-describe("commitment squatting (WORK-CR.2, WORK-CR.8)", () => {
-  // Regression: a node revealed its claim as soon as *a* commitment with its commitment value was
-  // finalized, even one registered by another key that copied the value from the gossiped commitment.
-  // That reveal is invalid (WORK_WRONG_WORKER) and only hands the claim and salt to the squatter, who can
-  // then commit to the claim under its own key. A worker must reveal only under its own commitment.
+describe("commitment squatting (WORK-CR.1, WORK-CR.8)", () => {
+  // A third party copies the victim's commitment value from the gossip and gets it registered under its
+  // own key before the victim's own commitment. The registry is keyed by (worker, commitment value), so
+  // the copy is a separate record: the victim's own commitment is still admitted and registered (it used
+  // to be rejected as a duplicate, and the victim lost the claim), the copy is never mistaken for the
+  // victim's registration (a worker reveals only once its own pair is finalized; revealing earlier would
+  // only hand the claim and salt to copiers), and no one can ever reveal the copy.
   // State after block 1: block 1 is built at start from an empty mempool, so it is the block of proposalMsg.
   const st1 = (() => {
     const [nb] = receive(fresh, { type: "sync-response", block: proposalMsg.block, commit: certify(proposalMsg.block, [acc(P), acc(V2), acc(V3)]) })
@@ -454,10 +459,13 @@ describe("commitment squatting (WORK-CR.2, WORK-CR.8)", () => {
   const P2 = net.keys.findIndex((k) => k.pubHex === proposerFor(sha, st1, 0).key) // proposer of height 2
   const [victim, honest] = [0, 1, 2, 3].filter((i) => i !== P && i !== P2) as [number, number]
   const squatter = outsider("squatter")
+  const victimHex = net.keys[victim]!.pubHex
+  const squatterHex = toHex(squatter.pubKey)
 
   const n: Net = { states: net.keys.map((k) => initNode(ctx, G, k)), commits: [[], [], [], []], evidence: [], rejected: 0, sent: [[], [], [], []] }
   const claimV = workClaim("victim-work")
   const claimH = workClaim("honest-work")
+  const workIdV = toHex(Hashes.workId(sha, claimV))
   const [sv, ov] = step(ctx, n.states[victim]!, { type: "work", claim: claimV })
   const [sh, oh] = step(ctx, n.states[honest]!, { type: "work", claim: claimH })
   n.states[victim] = sv
@@ -466,34 +474,71 @@ describe("commitment squatting (WORK-CR.2, WORK-CR.8)", () => {
     (outs.find((o) => o.type === "broadcast" && o.message.type === "commitment") as Extract<NodeOutput, { type: "broadcast" }>).message as Extract<Message, { type: "commitment" }>
   const victimCommitment = commitmentOf(ov).commitment
   const honestCommitment = commitmentOf(oh).commitment
+  const C = toHex(victimCommitment.commitment)
+  const revealsSent = (i: number) => n.sent![i]!.filter((m): m is Extract<Message, { type: "reveal" }> => m.type === "reveal")
+  const rejectedOf = (outs: ReadonlyArray<NodeOutput>) => outs.filter((o) => o.type === "rejected")
   const starts: Array<{ from: number; outs: ReadonlyArray<NodeOutput> }> = []
   for (let i = 0; i < 4; i++) {
     const [s, outs] = step(ctx, n.states[i]!, { type: "start" })
     n.states[i] = s
     starts.push({ from: i, outs })
   }
-  // The squatter's copy of the victim's commitment reaches every node before the victim's own does
-  // (which is never delivered); the honest worker's commitment is delivered normally.
+  // Phase 1: the squatter's copy of the victim's commitment reaches every node, the victim included; the
+  // victim's own commitment is not delivered yet (the victim proposes neither height 1 nor 2, so it is not
+  // included); the honest worker's commitment is delivered normally.
   const squat = signCommitment(squatter, victimCommitment.commitment)
+  const squatRejections: NodeOutput[] = []
   for (let i = 0; i < 4; i++) {
-    if (i !== victim) n.states[i] = receive(n.states[i]!, { type: "commitment", commitment: squat }, victim)[0]
+    const [s, outs] = receive(n.states[i]!, { type: "commitment", commitment: squat }, (i + 1) % 4)
+    n.states[i] = s
+    squatRejections.push(...rejectedOf(outs))
     if (i !== honest) n.states[i] = receive(n.states[i]!, { type: "commitment", commitment: honestCommitment }, honest)[0]
   }
   deliverAll(n, starts, (x) => x.commits.every((c) => c.length >= 2))
+  const phase1 = {
+    chains: n.states.map((s) => s.chain),
+    victimReveals: revealsSent(victim).length,
+    victimMempoolReveals: n.states[victim]!.mempool.reveals.size,
+  }
+  // Phase 2: the victim's own commitment reaches the other nodes, after the copy has been finalized.
+  const ownRejections: NodeOutput[] = []
+  for (let i = 0; i < 4; i++) {
+    if (i === victim) continue
+    const [s, outs] = receive(n.states[i]!, { type: "commitment", commitment: victimCommitment }, victim)
+    n.states[i] = s
+    ownRejections.push(...rejectedOf(outs))
+  }
+  deliverAll(n, [], (x) => x.states.every((s) => s.chain.claims.get(workIdV) !== undefined))
 
-  it("the squatter's registration is finalized under the squatter's key", () => {
+  it("the copy is admitted by every node, the victim's included, and finalized under the squatter's key", () => {
+    expect(squatRejections).toEqual([])
     expect(n.commits.every((c) => c.length >= 2)).toBe(true)
-    const rec = n.states[victim]!.chain.commitments.get(toHex(victimCommitment.commitment))
-    expect(rec?.worker).toBe(toHex(squatter.pubKey))
+    for (const chain of phase1.chains) {
+      expect(chain.commitments.get(commitmentKey(squatterHex, C))).toMatchObject({ worker: squatterHex, commitment: C, revealed: false })
+      expect(chain.commitments.has(commitmentKey(victimHex, C))).toBe(false)
+    }
   })
 
-  it("the victim does not reveal under the squatted commitment (no leak of claim and salt)", () => {
-    expect(n.sent![victim]!.filter((m) => m.type === "reveal")).toEqual([])
-    expect(n.states[victim]!.mempool.reveals.size).toBe(0)
+  it("the victim does not reveal while only the copy is finalized (no leak of claim and salt)", () => {
+    expect(phase1.victimReveals).toBe(0)
+    expect(phase1.victimMempoolReveals).toBe(0)
+  })
+
+  it("the victim's own commitment is then admitted (no duplicate of the copy), registered and revealed; the victim holds the work on every node", () => {
+    expect(ownRejections).toEqual([])
+    const reveals = revealsSent(victim)
+    expect(reveals).toHaveLength(1)
+    expect(toHex(Hashes.workId(sha, reveals[0]!.reveal.claim))).toBe(workIdV)
+    for (const s of n.states) {
+      expect(s.chain.claims.get(workIdV)).toMatchObject({ worker: victimHex, commitment: C })
+      expect(s.chain.commitments.get(commitmentKey(victimHex, C))?.revealed).toBe(true)
+      // the copy, if not yet pruned, is never revealed
+      expect(s.chain.commitments.get(commitmentKey(squatterHex, C))?.revealed ?? false).toBe(false)
+    }
   })
 
   it("a worker whose own commitment was finalized still reveals it", () => {
-    const reveals = n.sent![honest]!.filter((m): m is Extract<Message, { type: "reveal" }> => m.type === "reveal")
+    const reveals = revealsSent(honest)
     expect(reveals).toHaveLength(1)
     expect(toHex(Hashes.workId(sha, reveals[0]!.reveal.claim))).toBe(toHex(Hashes.workId(sha, claimH)))
   })

@@ -6,8 +6,8 @@ import { Hashes } from "../../src/codec/Hashing.ts"
 import { type ChainState, type DraftState, cloneState, genesisState } from "../../src/core/ChainState.ts"
 import type { ErrorCode } from "../../src/core/Errors.ts"
 import { proposerWeights, windowQ } from "../../src/core/LeaderElection.ts"
-import { initNode, step } from "../../src/core/Node.ts"
-import { applyCommitment, applyReveal, matureClaims } from "../../src/core/WorkClaims.ts"
+import { initNode, mempoolCandidates, step } from "../../src/core/Node.ts"
+import { applyCommitment, applyReveal, commitmentKey, matureClaims } from "../../src/core/WorkClaims.ts"
 import type { WorkClaim, WorkReveal } from "../../src/domain/Work.ts"
 import {
   type Account,
@@ -58,9 +58,12 @@ describe("commit then reveal (WORK-CR.1..2)", () => {
     const d = cloneState(s0)
     commitAt(d, victim, claim, salt, 1, 0)
     const cid = commitmentHex(claim, victim, salt)
-    expect(d.commitments.get(cid)).toEqual({ worker: V, height: 1, index: 0, revealed: false })
+    // WORK-CR.1: the registry key is worker || commitment
+    expect([...d.commitments.keys()]).toEqual([V + cid])
+    expect(commitmentKey(V, cid)).toBe(V + cid)
+    expect(d.commitments.get(V + cid)).toEqual({ worker: V, commitment: cid, height: 1, index: 0, revealed: false })
     expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
-    expect(d.commitments.get(cid)?.revealed).toBe(true)
+    expect(d.commitments.get(V + cid)?.revealed).toBe(true)
     expect(d.claims.get(workId)).toEqual({
       worker: V,
       commitment: cid,
@@ -118,12 +121,17 @@ describe("WORK_* rejections (WORK-CR.1..5)", () => {
     unchanged(d, () => revealAt(d, signReveal(copier, claim, salt, { worker: victim.pubKey }), 2), "WORK_BAD_SIGNATURE")
   })
 
-  it("WORK_DUPLICATE_COMMITMENT: the same commitment twice (also when re-signed by someone else)", () => {
+  it("WORK_DUPLICATE_COMMITMENT: the same (worker, commitment) twice, in a later block or in the same one", () => {
     const d = cloneState(s0)
     const c = commitTo(victim, claim, salt)
     commitAt(d, victim, claim, salt, 1)
     unchanged(d, () => code(applyCommitment(ctx, d, c, 2, 0)), "WORK_DUPLICATE_COMMITMENT")
-    unchanged(d, () => code(applyCommitment(ctx, d, signCommitment(copier, c.commitment), 2, 1)), "WORK_DUPLICATE_COMMITMENT")
+    unchanged(d, () => code(applyCommitment(ctx, d, c, 1, 1)), "WORK_DUPLICATE_COMMITMENT")
+    // the same value re-signed by another key is another registration (squatting, below), also only once
+    const copy = signCommitment(copier, c.commitment)
+    expect(code(applyCommitment(ctx, d, copy, 2, 0))).toBe("accepted")
+    unchanged(d, () => code(applyCommitment(ctx, d, copy, 3, 0)), "WORK_DUPLICATE_COMMITMENT")
+    expect(d.commitments.size).toBe(2)
   })
 
   it("WORK_NOT_COMMITTED: no commitment, wrong salt, or a changed claim", () => {
@@ -218,16 +226,71 @@ describe("WORK_* rejections (WORK-CR.1..5)", () => {
     expect(o2.type === "rejected" && o2.error._tag === "ProtocolError" ? o2.error.code : o2.type).toBe("WORK_INVALID_CLAIM")
   })
 
-  it("WORK_WRONG_WORKER: a commitment registered by another key cannot be revealed by the worker it binds", () => {
-    // The copier re-signs the victim's commitment value and gets it registered first (squatting).
+  it("WORK_NOT_COMMITTED: the value is registered only under another key (the worker's own pair is not)", () => {
+    // The copier re-signs the victim's commitment value and gets it registered (squatting); the victim's
+    // own commitment is not (yet) registered. The registry is keyed by (worker, commitment), so the
+    // victim's reveal finds no record of its own.
     const d = cloneState(s0)
-    const victimsCommitment = commitTo(victim, claim, salt)
-    expect(code(applyCommitment(ctx, d, signCommitment(copier, victimsCommitment.commitment), 1, 0))).toBe("accepted")
-    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 2), "WORK_WRONG_WORKER")
+    const cid = commitmentHex(claim, victim, salt)
+    expect(code(applyCommitment(ctx, d, signCommitment(copier, commitTo(victim, claim, salt).commitment), 1, 0))).toBe("accepted")
+    unchanged(d, () => revealAt(d, signReveal(victim, claim, salt), 2), "WORK_NOT_COMMITTED")
     // ...and the copier cannot reveal the claim under it: the commitment binds the victim's key.
     unchanged(d, () => revealAt(d, signReveal(copier, claim, salt), 2), "WORK_NOT_COMMITTED")
     expect(d.claims.size).toBe(0)
+    // The victim registers its own commitment later (the copy is no duplicate of it) and reveals it.
+    commitAt(d, victim, claim, salt, 2, 0)
+    expect(revealAt(d, signReveal(victim, claim, salt), 3)).toBe("accepted")
+    expect(d.claims.get(workId)).toMatchObject({ worker: V, commitment: cid, commitHeight: 2, commitIndex: 0 })
+    expect(d.commitments.get(commitmentKey(X, cid))?.revealed).toBe(false)
   })
+})
+
+describe("commitment squatting (WORK-CR.1..2): a copy of a worker's commitment value blocks nothing", () => {
+  it("a copy registered first under another key: the worker still registers, reveals and matures its claim", () => {
+    const d = cloneState(s0)
+    const own = commitTo(victim, claim, salt)
+    const copy = signCommitment(copier, own.commitment)
+    const cid = commitmentHex(claim, victim, salt)
+    // block 1: the copier's copy comes first (it saw the victim's commitment in the mempool), then the
+    // victim's own commitment: two registrations, neither a duplicate of the other.
+    expect(code(applyCommitment(ctx, d, copy, 1, 0))).toBe("accepted")
+    expect(code(applyCommitment(ctx, d, own, 1, 1))).toBe("accepted")
+    expect(d.commitments.get(commitmentKey(X, cid))).toEqual({ worker: X, commitment: cid, height: 1, index: 0, revealed: false })
+    expect(d.commitments.get(commitmentKey(V, cid))).toEqual({ worker: V, commitment: cid, height: 1, index: 1, revealed: false })
+    // block 2: the copier can never open its copy (naming itself, it opens H(claim || copier || salt),
+    // which it never registered; naming the victim, its signature does not verify)...
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, salt), 2), "WORK_NOT_COMMITTED")
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, salt, { worker: victim.pubKey }), 2), "WORK_BAD_SIGNATURE")
+    // ...and the victim reveals its own registration, with its own position (1, 1).
+    expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
+    expect(d.claims.get(workId)).toMatchObject({ worker: V, commitment: cid, commitHeight: 1, commitIndex: 1, revealHeight: 2 })
+    expect(d.commitments.get(commitmentKey(V, cid))?.revealed).toBe(true)
+    expect(d.commitments.get(commitmentKey(X, cid))?.revealed).toBe(false)
+    // The copy stays unrevealable for its whole window, is pruned with it, and the victim's claim matures.
+    unchanged(d, () => revealAt(d, signReveal(copier, claim, salt), 1 + W), "WORK_NOT_COMMITTED")
+    expect(matureClaims(d, 1 + W + 1)).toEqual(new Map([[V, 40]]))
+    expect(d.commitments.size).toBe(0)
+    expect(d.claims.get(workId)).toMatchObject({ worker: V, matured: true })
+  })
+
+  it("CONS-BUILD.2: a proposer orders commitments and reveals by commitment value, then worker (not by registry key)", () => {
+    const own = commitTo(victim, claim, salt)
+    const copy = signCommitment(copier, own.commitment)
+    const others = [commitTo(copier, claim, copierSalt), commitTo(victim, workClaim("job-2"), salt), commitTo(copier, workClaim("job-3"), copierSalt)]
+    const all = [own, copy, ...others]
+    const commitments = new Map(all.map((c) => [commitmentKey(toHex(c.worker), toHex(c.commitment)), c] as const))
+    const order = (xs: ReadonlyArray<{ commitment: string; worker: string }>) =>
+      [...xs].sort((a, b) => (a.commitment !== b.commitment ? (a.commitment < b.commitment ? -1 : 1) : a.worker < b.worker ? -1 : 1))
+    const got = mempoolCandidates({ txs: new Map(), commitments, reveals: new Map(), evidence: new Map() }).commitments
+    const view = (c: (typeof all)[number]) => ({ commitment: toHex(c.commitment), worker: toHex(c.worker) })
+    expect(got.map(view)).toEqual(order(all.map(view)))
+    const rs = [signReveal(victim, claim, salt), signReveal(copier, claim, copierSalt), signReveal(victim, workClaim("job-2"), salt)]
+    const rview = (r: WorkReveal) => ({ commitment: toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt)), worker: toHex(r.worker) })
+    const reveals = new Map(rs.map((r) => [commitmentKey(rview(r).worker, rview(r).commitment), r] as const))
+    const gotR = mempoolCandidates({ txs: new Map(), commitments: new Map(), reveals, evidence: new Map() }).reveals
+    expect(gotR.map(rview)).toEqual(order(rs.map(rview)))
+  })
+
 })
 
 describe("front-running (WORK-CR.4..5, paper §6.3): the earliest finalized commitment wins", () => {

@@ -1,25 +1,25 @@
 // spec: WORK-CR.1 — a worker registers its commitment H(claim || worker || salt) in the current block, at
-// (height + 1, index among the block's commitments).
+// (height + 1, index among the block's commitments), under the registry key (worker, commitment). A copy
+// of the same value registered earlier by another key (SquatCommitment) does not stand in the way.
 import fc from "fast-check"
 import { applyCommitment } from "../../../src/core/WorkClaims.ts"
 import { expect } from "vitest"
-import { type ClaimsModel, type ClaimsReal, type Intent, WORKERS, commitmentOf, count, ctx, describeIntent, expectMatchesModel, pick, signCommitment } from "./Model.ts"
+import { type ClaimsModel, type ClaimsReal, type Intent, WORKERS, commitmentOf, count, ctx, describeIntent, expectMatchesModel, keyOf, modelCommit, pick, signCommitment } from "./Model.ts"
 
 export class Commit implements fc.Command<ClaimsModel, ClaimsReal> {
   constructor(readonly intent: Intent) {}
   check(m: Readonly<ClaimsModel>): boolean {
-    return !m.commitments.has(commitmentOf(this.intent))
+    return !m.commitments.has(keyOf(this.intent))
   }
   run(m: ClaimsModel, r: ClaimsReal): void {
     const cm = commitmentOf(this.intent)
     const c = signCommitment(this.intent.owner, cm)
-    const index = m.pendingCommitments
-    expect(applyCommitment(ctx, r.preview, c, m.height + 1, index)?.code ?? "accepted").toBe("accepted")
+    const squatted = [...m.commitments.values()].some((x) => x.commitment === cm && x.worker !== this.intent.owner.hex)
+    expect(applyCommitment(ctx, r.preview, c, m.height + 1, m.pendingCommitments)?.code ?? "accepted", describeIntent(this.intent)).toBe("accepted")
     r.pending.commitments.push(c)
-    m.commitments.set(cm, { worker: this.intent.owner.hex, height: m.height + 1, index, revealed: false })
-    m.pendingCommitments += 1
-    m.intents.push({ ...this.intent, registeredAt: m.height + 1 })
+    modelCommit(m, this.intent, this.intent.owner)
     count(m, "commit")
+    if (squatted) count(m, "commitDespiteSquat")
     expectMatchesModel(m, r)
   }
   toString(): string {

@@ -7,7 +7,9 @@
 // applyReveal at height + 1 (the same functions, in the same order, block execution uses), and the
 // items of the current block. Sealing builds the block from those items with buildBlock and checks it
 // kept every one of them.
-// Model: commitments (worker, height, index, revealed) and claims (holder, commitment position, maturity)
+// Model: commitments keyed by (worker, commitment value) (WORK-CR.1: the registry key is worker ||
+// commitment, so a copy of a value registered under another key is a separate record that blocks no one)
+// with (worker, commitment, height, index, revealed), and claims (holder, commitment position, maturity)
 // as plain maps, updated by the rules of WORK-CR.1..7 written out below, and `predictReveal`, the error
 // (in the spec's order of checks) a reveal must get.
 import fc from "fast-check"
@@ -56,6 +58,15 @@ export interface Intent {
   readonly salt: number
 }
 export const commitmentOf = (i: Intent): Hex => toHex(Hashes.workCommitment(sha, pick(CLAIMS, i.claim), i.owner.pubKey, pick(SALTS, i.salt)))
+/** WORK-CR.1: the registry key of a commitment, worker || commitment value (as hex), written out here. */
+export const registryKey = (worker: Hex, commitment: Hex): Hex => worker + commitment
+/** The registry key of `i` registered by `registrant` (default: the owner). */
+export const keyOf = (i: Intent, registrant: Key = i.owner): Hex => registryKey(registrant.hex, commitmentOf(i))
+export const keyByHex = (hex: Hex): Key => {
+  const k = [...WORKERS, PROPOSER].find((w) => w.hex === hex)
+  if (k === undefined) throw new Error(`model: unknown key ${hex}`)
+  return k
+}
 export const workIdOf = (claim: number): Hex => toHex(Hashes.workId(sha, pick(CLAIMS, claim)))
 export const describeIntent = (i: Intent) => `${i.owner.name}/job-${"abc"[i.claim % CLAIMS.length]}/s${i.salt % SALTS.length}`
 
@@ -76,6 +87,7 @@ export const signReveal = (i: Intent, opts: { worker?: Key; signer?: Key } = {})
 
 export interface ModelCommitment {
   worker: Hex
+  commitment: Hex
   height: number
   index: number
   revealed: boolean
@@ -99,10 +111,12 @@ export interface ClaimsModel {
   /** Commitments in the current block so far. */
   pendingCommitments: number
   maturedTotal: number
-  /** Every intent ever registered (by its owner or by a squatter) and the height it was registered at. */
-  readonly intents: Array<Intent & { readonly registeredAt: number }>
+  /** Every intent ever registered, by whom (its owner, or a squatter) and the height it was registered at. */
+  readonly intents: Array<Registration>
   readonly stats: Record<string, number>
 }
+
+export type Registration = Intent & { readonly registrant: Key; readonly registeredAt: number }
 
 export interface ClaimsReal {
   chain: ChainState
@@ -131,15 +145,16 @@ export const count = (m: ClaimsModel, what: string) => {
 const earlier = (h1: number, i1: number, h2: number, i2: number) => h1 < h2 || (h1 === h2 && i1 < i2)
 
 /**
- * WORK-CR.2..6, in the spec's order of checks: the outcome of the reveal of intent `i` by `revealer`
- * (naming itself as worker) in the current block.
+ * WORK-CR.2..6, in the spec's order of checks: the outcome of the reveal of intent `i`'s claim and salt
+ * by `revealer` (naming itself as worker) in the current block. The reveal opens H(claim || revealer ||
+ * salt), looked up under the revealer's own key: a record of the same value under another key (a
+ * squatted copy) is never found, so a reveal whose (worker, commitment) is not registered is
+ * WORK_NOT_COMMITTED.
  */
 export const predictReveal = (m: ClaimsModel, i: Intent, revealer: Key = i.owner): ErrorCode | "accepted" => {
   const h = m.height + 1
-  const cm = commitmentOf({ ...i, owner: revealer })
-  const rec = m.commitments.get(cm)
+  const rec = m.commitments.get(keyOf({ ...i, owner: revealer }))
   if (rec === undefined || rec.height >= h) return "WORK_NOT_COMMITTED"
-  if (rec.worker !== revealer.hex) return "WORK_WRONG_WORKER"
   if (h - rec.height > W) return "WORK_REVEAL_EXPIRED"
   if (rec.revealed) return "WORK_ALREADY_REVEALED"
   const holder = m.claims.get(workIdOf(i.claim))
@@ -148,11 +163,18 @@ export const predictReveal = (m: ClaimsModel, i: Intent, revealer: Key = i.owner
   return "accepted"
 }
 
+/** WORK-CR.1: the model's effect of an accepted commitment to `i`'s value signed by `registrant`. */
+export const modelCommit = (m: ClaimsModel, i: Intent, registrant: Key): void => {
+  m.commitments.set(keyOf(i, registrant), { worker: registrant.hex, commitment: commitmentOf(i), height: m.height + 1, index: m.pendingCommitments, revealed: false })
+  m.pendingCommitments += 1
+  m.intents.push({ owner: i.owner, claim: i.claim, salt: i.salt, registrant, registeredAt: m.height + 1 })
+}
+
 /** WORK-CR.4..6: the model's effect of an accepted reveal (may displace a later holder). */
 export const modelReveal = (m: ClaimsModel, i: Intent): void => {
   const h = m.height + 1
   const cm = commitmentOf(i)
-  const rec = m.commitments.get(cm) as ModelCommitment
+  const rec = m.commitments.get(keyOf(i)) as ModelCommitment
   rec.revealed = true
   const id = workIdOf(i.claim)
   if (m.claims.has(id)) count(m, "displacements")

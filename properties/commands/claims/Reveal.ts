@@ -2,11 +2,12 @@
 // at most revealWindow blocks ago and not yet revealed, and no claim holds the work id under an earlier
 // commitment (or has matured). The claim takes the work id, displacing a holder with a later commitment
 // (earliest finalized commitment wins), with Q = v(t) fixed now and maturity at
-// max(now, commitHeight + revealWindow + 1).
+// max(now, commitHeight + revealWindow + 1). A copy of the same value registered by another key
+// (SquatCommitment) does not stand in the way: such reveals are counted as revealDespiteSquat.
 import fc from "fast-check"
 import { expect } from "vitest"
 import { applyReveal } from "../../../src/core/WorkClaims.ts"
-import { type ClaimsModel, type ClaimsReal, count, ctx, describeIntent, expectMatchesModel, modelReveal, predictReveal, signReveal } from "./Model.ts"
+import { type ClaimsModel, type ClaimsReal, commitmentOf, count, ctx, describeIntent, expectMatchesModel, modelReveal, predictReveal, signReveal } from "./Model.ts"
 
 export class Reveal implements fc.Command<ClaimsModel, ClaimsReal> {
   constructor(readonly which: number) {}
@@ -24,6 +25,8 @@ export class Reveal implements fc.Command<ClaimsModel, ClaimsReal> {
     r.pending.reveals.push(rv)
     modelReveal(m, i)
     count(m, "reveal")
+    const cm = commitmentOf(i)
+    if ([...m.commitments.values()].some((x) => x.commitment === cm && x.worker !== i.owner.hex)) count(m, "revealDespiteSquat")
     expectMatchesModel(m, r)
   }
   toString(): string {
