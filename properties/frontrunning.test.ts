@@ -39,20 +39,11 @@ import { defaultParams } from "../src/core/Params.ts"
 import type { WorkClaim, WorkCommitment, WorkReveal } from "../src/domain/Work.ts"
 import { ctx, fakeBeacon, workClaim } from "../test/fixtures/core.ts"
 import { propertyRuns, propertySeed } from "./config.ts"
+import { type Key, namedKey } from "./support/Keys.ts"
 
 const sha = ctx.crypto.sha256
 
-interface Key {
-  readonly name: string
-  readonly secretKey: Uint8Array
-  readonly pubKey: Uint8Array
-  readonly hex: Hex
-}
-const key = (name: string): Key => {
-  const secretKey = sha(utf8(`poai-properties/frontrunning/${name}`))
-  const pubKey = ctx.crypto.ed25519.publicKey(secretKey)
-  return { name, secretKey, pubKey, hex: toHex(pubKey) }
-}
+const key = namedKey("frontrunning")
 const HONEST = key("honest")
 const COPIERS = [key("copier-0"), key("copier-1")]
 const FILLERS = [key("filler-0"), key("filler-1"), key("filler-2")]

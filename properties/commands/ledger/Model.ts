@@ -7,7 +7,7 @@
 // the applied transfers (for replays), and the minted / slashed / tx counters.
 import { Either } from "effect"
 import { expect } from "vitest"
-import { toHex, utf8 } from "../../../src/codec/Bytes.ts"
+import { toHex } from "../../../src/codec/Bytes.ts"
 import { SigningBytes } from "../../../src/codec/Hashing.ts"
 import { type DraftState, type Hex, cloneState, genesisState, stateRoot } from "../../../src/core/ChainState.ts"
 import type { CoreContext } from "../../../src/core/Context.ts"
@@ -17,6 +17,7 @@ import { applyTransfer } from "../../../src/core/Ledger.ts"
 import { defaultParams } from "../../../src/core/Params.ts"
 import type { Transfer, UnsignedTransfer } from "../../../src/domain/Transaction.ts"
 import { ctx as fixtureCtx } from "../../../test/fixtures/core.ts"
+import { type Key, namedKey } from "../../support/Keys.ts"
 
 export const ctx: CoreContext = fixtureCtx
 const sha = ctx.crypto.sha256
@@ -24,17 +25,8 @@ export const CHAIN_ID = "poai-ledger-model"
 export const MIN_FEE = 3
 export const BLOCK_REWARD = 1_000_003
 
-export interface Key {
-  readonly name: string
-  readonly secretKey: Uint8Array
-  readonly pubKey: Uint8Array
-  readonly hex: Hex
-}
-const key = (name: string): Key => {
-  const secretKey = sha(utf8(`poai-properties/ledger/${name}`))
-  const pubKey = ctx.crypto.ed25519.publicKey(secretKey)
-  return { name, secretKey, pubKey, hex: toHex(pubKey) }
-}
+export type { Key }
+const key = namedKey("ledger")
 
 /** Funded users, validators (stake, small balance), a recipient with no genesis account, an outsider. */
 export const USERS: ReadonlyArray<Key> = ["alice", "bob", "carol", "dave"].map(key)
