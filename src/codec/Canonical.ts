@@ -108,5 +108,9 @@ export const DOMAIN = {
   stateRoot: "POAI/v1/state-root",
   evidence: "POAI/v1/evidence",
   genesis: "POAI/v1/genesis",
+  attestation: "POAI/v1/attestation",
+  attReportData: "POAI/v1/att-report-data",
+  simDeviceCert: "POAI/v1/sim-device-cert",
+  simReport: "POAI/v1/sim-report",
 } as const
 export type DomainTag = (typeof DOMAIN)[keyof typeof DOMAIN]
