@@ -60,7 +60,7 @@ export interface SimSummary {
   readonly finalizedHeight: number
   readonly stateRoot: string
   readonly agreement: boolean
-  /** Lowest height at which two honest nodes committed different blocks, or null. */
+  /** Height of the first commit (in virtual time) that contradicted an earlier honest commit of its height, or null. */
   readonly disagreementHeight: number | null
   readonly evidence: number
   readonly slashed: number
