@@ -131,8 +131,13 @@ export const bindingReportData = (sha256: (b: Uint8Array) => Uint8Array, f: Bind
 
 /** What a platform adapter extracts from verified vendor evidence. */
 export interface EvidenceFacts {
-  /** The device (or quoting) key the vendor chain certifies; it signs the unified attestation. */
-  readonly devicePubKey: Uint8Array
+  /**
+   * The Ed25519 device key the vendor chain certifies, which signs the unified attestation (sim).
+   * `undefined` for hardware platforms (SGX DCAP, SEV-SNP, PSA): their vendor signature over the
+   * report data already covers every bound field (VER-ATT.4), and the unified `signature` must then
+   * be 64 zero bytes (VER-ATT.3).
+   */
+  readonly devicePubKey: Uint8Array | undefined
   /** The code measurement the evidence reports (MRENCLAVE, MEASUREMENT, ...), 32 bytes. */
   readonly measurement: Uint8Array
   /** The 64-byte report-data field the TEE signed. */
@@ -171,8 +176,12 @@ export interface ExpectedAttestation {
 
 export interface VerifiedAttestation {
   readonly attestation: UnifiedAttestation
-  readonly devicePubKey: Uint8Array
+  /** The certified Ed25519 device key (sim), or undefined for hardware platforms. */
+  readonly devicePubKey: Uint8Array | undefined
 }
+
+/** The `signature` value of an attestation whose platform signs no unified attestation (VER-ATT.3). */
+export const NO_DEVICE_SIGNATURE: Uint8Array = new Uint8Array(64)
 
 // ------------------------------------------------------------------------------------------------
 // Decoding and verification (VER-ATT.6)
@@ -228,9 +237,13 @@ export const verifyAttestation = (
   }
   if (Either.isLeft(facts)) return Either.left(facts.left)
   const f = facts.right
-  // 5: the unified attestation is signed by the certified device key
+  // 5: the unified attestation is signed by the certified device key (sim); hardware platforms
+  // sign nothing beyond their report, and the field must then be all zero (VER-ATT.3)
   const { signature, ...unsigned } = a
-  if (!crypto.ed25519.verify(signature, attestationSigningBytes(unsigned), f.devicePubKey))
+  if (f.devicePubKey === undefined) {
+    if (!bytesEqual(signature, NO_DEVICE_SIGNATURE))
+      return attFail("ATT_BAD_SIGNATURE", `platform ${a.platform} carries no device signature; signature must be 64 zero bytes`)
+  } else if (!crypto.ed25519.verify(signature, attestationSigningBytes(unsigned), f.devicePubKey))
     return attFail("ATT_BAD_SIGNATURE", "attestation signature does not verify under the certified device key")
   // 6: evidence binds the attestation: same measurement, report data = VER-ATT.4 of the fields
   if (!bytesEqual(f.measurement, a.measurement))
