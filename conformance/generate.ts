@@ -30,6 +30,7 @@ import {
   unsignedVote,
   unsignedWorkCommitment,
   unsignedWorkReveal,
+  unsignedAuditReport,
   workClaim,
   Rng,
 } from "../test/fixtures/samples.ts"
@@ -207,6 +208,15 @@ const ED25519_SIGNED: ReadonlyArray<SignedSpec> = [
     otherTag: DOMAIN.workCommitMsg,
     unsigned: unsignedWorkReveal,
     signingBytes: SigningBytes.workReveal,
+  },
+  {
+    type: "AuditReport",
+    unsignedType: "UnsignedAuditReport",
+    signerField: "auditor",
+    tag: DOMAIN.auditReport,
+    otherTag: DOMAIN.workReveal,
+    unsigned: unsignedAuditReport,
+    signingBytes: SigningBytes.auditReport,
   },
 ]
 

@@ -21,6 +21,7 @@ const SIGNING: Record<string, { readonly bytes: (u: never) => Uint8Array; readon
   ProposalHeader: { bytes: SigningBytes.proposal, tag: DOMAIN.proposal, scheme: "ed25519" },
   WorkCommitment: { bytes: SigningBytes.workCommitment, tag: DOMAIN.workCommitMsg, scheme: "ed25519" },
   WorkReveal: { bytes: SigningBytes.workReveal, tag: DOMAIN.workReveal, scheme: "ed25519" },
+  AuditReport: { bytes: SigningBytes.auditReport, tag: DOMAIN.auditReport, scheme: "ed25519" },
   BeaconEntry: { bytes: SigningBytes.beacon, tag: DOMAIN.beacon, scheme: "bls12-381" },
 }
 

@@ -29,6 +29,10 @@ poai run options:
   --duplicate P             message duplication probability in [0, 1] (default 0)
   --latency MIN:MAX         one-way delay range in virtual ms (default 10:60)
   --tx-rate R               client transfers per virtual second (default 40)
+  --cheaters F              fraction of workers that fake their work, in [0, 1] (default 0): alternately
+                            lazy (certified TEE, fabricated output: audits catch it with probability p)
+                            and forger (uncertified attestation: the attestation check catches it)
+  --no-attestation          do not require TEE attestations on work claims (audits still run)
   --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
   --max-virtual-seconds T   give up after T virtual seconds (default 600)
   --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
@@ -47,6 +51,8 @@ const RUN_FLAGS = {
   duplicate: { kind: "float", min: 0, max: 1, default: 0 },
   latency: { kind: "range", min: 0, max: 60_000, default: [10, 60] },
   "tx-rate": { kind: "int", min: 0, max: 100_000, default: 40 },
+  cheaters: { kind: "float", min: 0, max: 1, default: 0 },
+  "no-attestation": { kind: "bool" },
   crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
   "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
   trace: { kind: "string", default: undefined },
@@ -83,6 +89,8 @@ const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
     duplicateRate: f.duplicate,
     latencyMs: { min: latMin, max: latMax },
     txRate: f["tx-rate"],
+    cheaters: f.cheaters,
+    attested: !f["no-attestation"],
     maxVirtualMs: f["max-virtual-seconds"] * 1000,
     onProgress: (p) => {
       if (f.quiet) return
@@ -134,7 +142,10 @@ const human = (s: SimSummary): string =>
     `agreement         ${s.agreement ? "yes" : "NO — honest nodes committed different blocks"}`,
     `state root        ${s.stateRoot}`,
     `transfers         ${s.txCommitted} committed`,
-    `work claims       ${s.claimsMatured} matured`,
+    `work claims       ${s.claims} revealed, ${s.claimsMatured} matured, ${s.attestationRejected} failed attestation`,
+    `audits            ${s.audited} selected: ${s.auditsPassed} passed, ${s.auditsFailed} failed, ${s.auditsMissed} missed`,
+    `cheating          ${s.cheaters} cheaters; ${s.cheatingClaims} settled cheating claims = ${s.cheatsCaught} caught + ${s.cheatsMissed} missed (${s.cheatingUnresolved} unsettled)`,
+    `work slashing     ${s.slashedClaims} claims slashed, ${s.slashedWork} units`,
     `evidence          ${s.evidence} on chain, ${s.slashed} stake slashed`,
     `virtual time      ${s.virtualSeconds}s, highest round ${s.maxRound}`,
     `messages          ${s.messagesDelivered} delivered, ${s.messagesRejected} rejected`,

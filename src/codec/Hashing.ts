@@ -6,7 +6,7 @@ import type { BeaconInput } from "../domain/Beacon.ts"
 import type { BlockBody, BlockHeader } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, UnsignedProposalHeader, UnsignedVote } from "../domain/Consensus.ts"
 import type { UnsignedTransfer } from "../domain/Transaction.ts"
-import type { UnsignedWorkCommitment, UnsignedWorkReveal, WorkClaim } from "../domain/Work.ts"
+import type { UnsignedAuditReport, UnsignedWorkCommitment, UnsignedWorkReveal, WorkClaim } from "../domain/Work.ts"
 import { concatBytes } from "./Bytes.ts"
 import { canonicalEncode, DOMAIN, tagged } from "./Canonical.ts"
 import { Codecs } from "./index.ts"
@@ -25,6 +25,7 @@ export const SigningBytes = {
   proposal: (p: UnsignedProposalHeader) => tagged(DOMAIN.proposal, Codecs.UnsignedProposalHeader.encode(p)),
   workCommitment: (c: UnsignedWorkCommitment) => tagged(DOMAIN.workCommitMsg, Codecs.UnsignedWorkCommitment.encode(c)),
   workReveal: (r: UnsignedWorkReveal) => tagged(DOMAIN.workReveal, Codecs.UnsignedWorkReveal.encode(r)),
+  auditReport: (a: UnsignedAuditReport) => tagged(DOMAIN.auditReport, Codecs.UnsignedAuditReport.encode(a)),
   beacon: (b: BeaconInput) => tagged(DOMAIN.beacon, Codecs.BeaconInput.encode(b)),
 } as const
 

@@ -14,7 +14,9 @@ import {
 import { Message } from "../domain/Message.ts"
 import { Transfer, UnsignedTransfer } from "../domain/Transaction.ts"
 import {
+  AuditReport,
   TaskSpec,
+  UnsignedAuditReport,
   UnsignedWorkCommitment,
   UnsignedWorkReveal,
   WorkClaim,
@@ -32,6 +34,8 @@ export const Codecs = {
   UnsignedWorkCommitment: makeCodec("UnsignedWorkCommitment", UnsignedWorkCommitment),
   WorkReveal: makeCodec("WorkReveal", WorkReveal),
   UnsignedWorkReveal: makeCodec("UnsignedWorkReveal", UnsignedWorkReveal),
+  AuditReport: makeCodec("AuditReport", AuditReport),
+  UnsignedAuditReport: makeCodec("UnsignedAuditReport", UnsignedAuditReport),
   ProposalHeader: makeCodec("ProposalHeader", ProposalHeader),
   UnsignedProposalHeader: makeCodec("UnsignedProposalHeader", UnsignedProposalHeader),
   Vote: makeCodec("Vote", Vote),

@@ -8,7 +8,8 @@ import type { BeaconEntry } from "../domain/Beacon.ts"
 import type { Block, BlockBody, BlockHeader } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence } from "../domain/Consensus.ts"
 import type { Transfer } from "../domain/Transaction.ts"
-import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import type { AuditReport, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import { applyAuditReport, decideAudits, expireAudits } from "../verification/Audit.ts"
 import { type ChainState, type DraftState, cloneState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
@@ -23,13 +24,15 @@ export interface Candidates {
   readonly commitments: ReadonlyArray<WorkCommitment>
   readonly reveals: ReadonlyArray<WorkReveal>
   readonly evidence: ReadonlyArray<Evidence>
+  readonly audits: ReadonlyArray<AuditReport>
 }
 
 type Mode = "validate" | "build"
 
 /**
  * Apply body items to a draft at `height` with `proposer` receiving fees and reward dust. Order:
- * evidence, transfers, commitments, reveals, then maturing and rewards (LEDGER-BLOCK.1).
+ * evidence, transfers, commitments, reveals, audit reports, then audit selection (with this block's
+ * beacon value), missed audits, maturing and rewards (LEDGER-BLOCK.1, VER-AUDIT.10).
  */
 const executeBody = (
   ctx: CoreContext,
@@ -38,6 +41,7 @@ const executeBody = (
   proposer: string,
   items: Candidates,
   mode: Mode,
+  beaconValue: Uint8Array,
 ): Either.Either<{ draft: DraftState; included: Candidates }, ProtocolError> => {
   const d = cloneState(s)
   d.lastPower = powerTable(s).power
@@ -45,7 +49,7 @@ const executeBody = (
   const keep = <T>(
     list: ReadonlyArray<T>,
     max: number,
-    code: "BLOCK_BAD_TX" | "BLOCK_BAD_WORK" | "BLOCK_BAD_EVIDENCE",
+    code: "BLOCK_BAD_TX" | "BLOCK_BAD_WORK" | "BLOCK_BAD_EVIDENCE" | "BLOCK_BAD_AUDIT",
     apply: (x: T, i: number) => ProtocolError | undefined,
   ): Either.Either<Array<T>, ProtocolError> => {
     if (mode === "validate" && list.length > max) return Either.left(reject("BLOCK_TOO_LARGE", `${list.length} > ${max}`))
@@ -71,6 +75,13 @@ const executeBody = (
   if (Either.isLeft(commitments)) return Either.left(commitments.left)
   const reveals = keep(items.reveals, p.maxRevealsPerBlock, "BLOCK_BAD_WORK", (r) => applyReveal(ctx, d, r, height))
   if (Either.isLeft(reveals)) return Either.left(reveals.left)
+  const audits = keep(items.audits, p.maxAuditsPerBlock, "BLOCK_BAD_AUDIT", (a) => {
+    const r = applyAuditReport(ctx.crypto, d, a, height)
+    return typeof r === "string" ? undefined : r
+  })
+  if (Either.isLeft(audits)) return Either.left(audits.left)
+  decideAudits(ctx.crypto.sha256, d, beaconValue, height)
+  expireAudits(d, height)
   const matured = matureClaims(d, height)
   d.qWindow.push({ height, perWorker: matured })
   while (d.qWindow.length > p.qWindow) d.qWindow.shift()
@@ -82,7 +93,13 @@ const executeBody = (
   d.height = height
   return Either.right({
     draft: d,
-    included: { evidence: evidence.right, txs: txs.right, commitments: commitments.right, reveals: reveals.right },
+    included: {
+      evidence: evidence.right,
+      txs: txs.right,
+      commitments: commitments.right,
+      reveals: reveals.right,
+      audits: audits.right,
+    },
   })
 }
 
@@ -131,10 +148,11 @@ export const validateBlock = (ctx: CoreContext, s: ChainState, block: Block): Ei
     })
     if (err) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", err.message))
   }
-  const r = executeBody(ctx, s, h.height, proposer.key, block.body, "validate")
+  const beaconValue = Hashes.beaconValue(sha, b.signature)
+  const r = executeBody(ctx, s, h.height, proposer.key, block.body, "validate", beaconValue)
   if (Either.isLeft(r)) return Either.left(r.left)
   const d = r.right.draft
-  d.beacon = Hashes.beaconValue(sha, b.signature)
+  d.beacon = beaconValue
   if (toHex(stateRoot(sha, d)) !== toHex(h.stateRoot)) return Either.left(reject("BLOCK_BAD_STATE_ROOT"))
   d.lastBlockHash = Hashes.blockHash(sha, h)
   return Either.right(freeze(d))
@@ -154,10 +172,11 @@ export const buildBlock = (
   lastCommit: CommitCertificate | null,
 ): { readonly block: Block; readonly state: ChainState } => {
   const sha = ctx.crypto.sha256
-  const r = executeBody(ctx, s, s.height + 1, toHex(proposer), candidates, "build")
+  const beaconValue = Hashes.beaconValue(sha, beacon.signature)
+  const r = executeBody(ctx, s, s.height + 1, toHex(proposer), candidates, "build", beaconValue)
   if (Either.isLeft(r)) throw new Error(`buildBlock: build mode cannot fail: ${r.left.message}`)
   const { draft: d, included } = r.right
-  d.beacon = Hashes.beaconValue(sha, beacon.signature)
+  d.beacon = beaconValue
   const body: BlockBody = { ...included, lastCommit }
   const header: BlockHeader = {
     chainId: s.chainId,

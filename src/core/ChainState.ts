@@ -33,6 +33,14 @@ export interface CommitmentRecord {
   readonly revealed: boolean
 }
 
+/**
+ * Audit status of a revealed claim (VER-AUDIT.2..9): undecided until the block after its reveal;
+ * then skipped (not selected), or pending until a report (passed; a failed claim is deleted) or its
+ * due height (missed). Only skipped, passed and missed claims mature.
+ */
+export type AuditStatus = "undecided" | "skipped" | "pending" | "passed" | "missed"
+export const AUDIT_STATUS_CODE: Readonly<Record<AuditStatus, number>> = { undecided: 0, skipped: 1, pending: 2, passed: 3, missed: 4 }
+
 /** A revealed claim that holds the work id (WORK-CR.4/5); it matures at `maturesAt`. */
 export interface ClaimRecord {
   readonly worker: Hex
@@ -43,6 +51,12 @@ export interface ClaimRecord {
   readonly maturesAt: number
   readonly q: number
   readonly matured: boolean
+  /** The claimed output hash, compared with an auditor's recomputation (VER-AUDIT.6). */
+  readonly outputHash: Hex
+  readonly audit: AuditStatus
+  /** Assigned auditor ("" until selected) and the last height its report is accepted (0 until selected). */
+  readonly auditor: Hex
+  readonly auditDue: number
 }
 
 /** Matured Q per worker for one finalized block (LE-WINDOW.1). */
@@ -79,7 +93,32 @@ export interface ChainState {
     readonly maturedClaims: number
     readonly minted: number
     readonly slashed: number
+    /** Reveals accepted, attestation failures among them, and audit outcomes (VER-AUDIT.10). */
+    readonly claims: number
+    readonly attestationRejected: number
+    readonly audited: number
+    readonly auditsPassed: number
+    readonly auditsFailed: number
+    readonly auditsMissed: number
+    /** Part of `slashed` charged by VER-AUDIT.4/6/9 penalties. */
+    readonly slashedWork: number
   }
+}
+
+export type Totals = ChainState["totals"]
+export const zeroTotals: Totals = {
+  txs: 0,
+  evidence: 0,
+  maturedClaims: 0,
+  minted: 0,
+  slashed: 0,
+  claims: 0,
+  attestationRejected: 0,
+  audited: 0,
+  auditsPassed: 0,
+  auditsFailed: 0,
+  auditsMissed: 0,
+  slashedWork: 0,
 }
 
 export const genesisState = (sha256: Sha256, g: Genesis): ChainState => {
@@ -110,7 +149,7 @@ export const genesisState = (sha256: Sha256, g: Genesis): ChainState => {
     qWindow: [],
     lastPower: new Map(),
     punished: new Set(),
-    totals: { txs: 0, evidence: 0, maturedClaims: 0, minted: 0, slashed: 0 },
+    totals: zeroTotals,
   }
 }
 
@@ -128,7 +167,7 @@ export interface DraftState {
   qWindow: Array<QEntry>
   lastPower: ReadonlyMap<Hex, number>
   punished: Set<string>
-  totals: { txs: number; evidence: number; maturedClaims: number; minted: number; slashed: number }
+  totals: { -readonly [K in keyof Totals]: Totals[K] }
 }
 
 export const cloneState = (s: ChainState): DraftState => ({
@@ -189,11 +228,28 @@ export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Arra
           c.maturesAt,
           c.q,
           c.matured,
+          fromHex(c.outputHash),
+          AUDIT_STATUS_CODE[c.audit],
+          fromHex(c.auditor),
+          c.auditDue,
         ]),
         s.qWindow.map((e) => [e.height, sortedEntries(e.perWorker).map(([k, q]) => [fromHex(k), q])]),
         sortedEntries(s.lastPower).map(([k, p]) => [fromHex(k), p]),
         [...s.punished].sort(),
-        [s.totals.txs, s.totals.evidence, s.totals.maturedClaims, s.totals.minted, s.totals.slashed],
+        [
+          s.totals.txs,
+          s.totals.evidence,
+          s.totals.maturedClaims,
+          s.totals.minted,
+          s.totals.slashed,
+          s.totals.claims,
+          s.totals.attestationRejected,
+          s.totals.audited,
+          s.totals.auditsPassed,
+          s.totals.auditsFailed,
+          s.totals.auditsMissed,
+          s.totals.slashedWork,
+        ],
       ]),
     ),
   )

@@ -1,6 +1,7 @@
 // The environment the pure core is given: the crypto port and the quality seam.
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { WorkClaim } from "../domain/Work.ts"
+import type { AttestationConfig } from "../verification/Attestation.ts"
 
 /**
  * Q(W) seam (QUAL-SEAM.1, spec/06-work-claims.md): the quality-weighted value of a revealed claim, a
@@ -12,7 +13,21 @@ export type QualityFn = (claim: WorkClaim, info: { readonly worker: string; read
 /** QUAL-SEAM.2: provisional Q(W) = v(t) (the task's declared compute units); quality factor 1. */
 export const provisionalQuality: QualityFn = (claim) => claim.task.computeUnits
 
+/**
+ * VER-AUDIT.11: the executor an auditor re-runs a claim's task with; returns the output hash a correct
+ * execution yields. Used only by a node's auditing duty, never by block validation.
+ */
+export type Executor = (claim: WorkClaim) => Uint8Array
+
 export interface CoreContext {
   readonly crypto: CryptoService
   readonly quality: QualityFn
+  /**
+   * VER-AUDIT.4: when set, every revealed claim's attestation is verified against this configuration
+   * (vendor roots, approved measurements, adapters). Consensus-critical: every validator of a chain
+   * MUST use the same configuration, like the genesis. Unset: claims are not attested (tests of the core).
+   */
+  readonly attestation?: AttestationConfig
+  /** VER-AUDIT.11: the auditor's executor; unset: the node does not audit (its audits are missed). */
+  readonly executor?: Executor
 }

@@ -21,6 +21,12 @@ export const ERROR_CODES = {
   WORK_ALREADY_REVEALED: "commitment already revealed",
   WORK_ALREADY_CLAIMED: "the same work is claimed under an earlier commitment",
   WORK_INVALID_CLAIM: "claim fails verification",
+  AUDIT_BAD_CHAIN: "audit report names another chain id",
+  AUDIT_BAD_SIGNATURE: "audit report signature does not verify under `auditor`",
+  AUDIT_NOT_PENDING: "no claim with this work id awaits an audit",
+  AUDIT_WRONG_AUDITOR: "the report's auditor is not the one assigned to the claim",
+  AUDIT_EXPIRED: "the report arrives after the claim's audit due height",
+  AUDIT_DUPLICATE: "a report for this claim is already in the mempool",
   // evidence (LEDGER-SLASH.*)
   EVIDENCE_INVALID: "evidence is not two conflicting, validly signed messages of one validator",
   EVIDENCE_UNKNOWN_VALIDATOR: "evidence names a key that is not a validator",
@@ -48,6 +54,7 @@ export const ERROR_CODES = {
   BLOCK_BAD_TX: "a transfer in the block is invalid",
   BLOCK_BAD_WORK: "a commitment or reveal in the block is invalid",
   BLOCK_BAD_EVIDENCE: "evidence in the block is invalid",
+  BLOCK_BAD_AUDIT: "an audit report in the block is invalid",
   BLOCK_BAD_STATE_ROOT: "stateRoot does not match the state after applying the block",
   BLOCK_TOO_LARGE: "block exceeds a per-block limit",
   // sync

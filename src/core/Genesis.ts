@@ -2,7 +2,7 @@
 import { DOMAIN, canonicalEncode, tagged } from "../codec/Canonical.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import { MAX_WIRE_BYTES } from "../codec/Canonical.ts"
-import { MAX_BLOCK_COMMITMENTS, MAX_BLOCK_EVIDENCE, MAX_BLOCK_REVEALS, MAX_BLOCK_TXS } from "../domain/Block.ts"
+import { MAX_BLOCK_AUDITS, MAX_BLOCK_COMMITMENTS, MAX_BLOCK_EVIDENCE, MAX_BLOCK_REVEALS, MAX_BLOCK_TXS } from "../domain/Block.ts"
 import { MAX_VALIDATORS } from "../domain/Consensus.ts"
 import { PPM } from "../domain/Primitives.ts"
 import { MAX_ATTESTATION_BYTES, MAX_TASK_PARAMS_BYTES } from "../domain/Work.ts"
@@ -77,10 +77,12 @@ export const validateGenesis = (g: Genesis): ReadonlyArray<string> => {
   atMost("maxRevealsPerBlock", MAX_BLOCK_REVEALS)
   atMost("maxEvidencePerBlock", MAX_BLOCK_EVIDENCE)
   atMost("slashEquivocationPpm", PPM)
+  atMost("auditPpm", PPM)
+  atMost("maxAuditsPerBlock", MAX_BLOCK_AUDITS)
   const atLeast1 = (name: keyof Params) => {
     if (p[name] < 1) errs.push(`params.${name} must be >= 1`)
   }
-  for (const k of ["revealWindow", "gossipIntervalMs", "timeoutProposeMs", "timeoutPrevoteMs", "timeoutPrecommitMs"] as const)
+  for (const k of ["revealWindow", "auditWindow", "gossipIntervalMs", "timeoutProposeMs", "timeoutPrevoteMs", "timeoutPrecommitMs"] as const)
     atLeast1(k)
   // A proposal at the per-block limits must fit in one wire message (ENC-CBOR.4). Per-item upper bounds
   // on the encoded size, in bytes, are deliberately generous.
@@ -90,6 +92,7 @@ export const validateGenesis = (g: Genesis): ReadonlyArray<string> => {
     p.maxCommitmentsPerBlock * 200 +
     p.maxRevealsPerBlock * (MAX_ATTESTATION_BYTES + MAX_TASK_PARAMS_BYTES + 600) +
     p.maxEvidencePerBlock * 800 +
+    p.maxAuditsPerBlock * 250 +
     Math.min(g.validators.length, MAX_VALIDATORS) * 120
   if (worst > MAX_WIRE_BYTES) errs.push(`a full block may take ${worst} bytes > MAX_WIRE_BYTES=${MAX_WIRE_BYTES}`)
   return errs

@@ -13,7 +13,8 @@ import type { Block } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from "../domain/Consensus.ts"
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
-import type { WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import { checkAuditStateful, checkAuditStateless } from "../verification/Audit.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
 import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
@@ -93,7 +94,7 @@ const freshConsensus = (chain: ChainState): ConsensusState => ({
   table: powerTable(chain),
 })
 
-const emptyMempool: Mempool = { txs: new Map(), commitments: new Map(), reveals: new Map(), evidence: new Map() }
+const emptyMempool: Mempool = { txs: new Map(), commitments: new Map(), reveals: new Map(), evidence: new Map(), audits: new Map() }
 
 /** NODE-STATE.1: the state of a node at genesis, before `start`. */
 export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): NodeState => {
@@ -113,6 +114,7 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
     evidenceSeen: new Set(),
     syncRequested: -1,
     aheadPeer: -1,
+    auditable: new Map(),
   }
 }
 
@@ -189,6 +191,8 @@ const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefine
       return onReveal(run, m.reveal)
     case "evidence":
       return onEvidence(run, m.evidence)
+    case "audit":
+      return onAudit(run, m.audit)
     case "sync-request":
       return onSyncRequest(run, m.height, from)
     case "sync-response":
@@ -404,6 +408,22 @@ const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
   return undefined
 }
 
+/**
+ * NODE-AUDIT.2: an audit report from a peer enters the mempool if it is for this chain, signed by its
+ * auditor, and answers a pending audit assigned to that auditor in the finalized state; one per claim.
+ */
+const onAudit = (run: Run, a: AuditReport): ProtocolError | undefined => {
+  const w = run.w
+  const id = toHex(a.workId)
+  if (w.mempool.audits.has(id)) return reject("AUDIT_DUPLICATE", id.slice(0, 16))
+  const full = mempoolRoom(run, w.mempool.audits)
+  if (full) return full
+  const e = checkAuditStateful(w.chain, a, w.cons.height) ?? checkAuditStateless(run.ctx.crypto, w.chain, a)
+  if (e) return e
+  w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
+  return undefined
+}
+
 /** WORK-CR.8: the worker commits first; it reveals once the commitment is finalized. */
 const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
   const w = run.w
@@ -504,7 +524,13 @@ export const mempoolCandidates = (mp: Mempool) => {
   const txs = [...mp.txs.values()].sort((a, b) => compareBytes(a.from, b.from) || a.nonce - b.nonce || compareBytes(a.signature, b.signature))
   const byKey = <T>(m: ReadonlyMap<Hex, T>) => [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map((e) => e[1])
   const byCommitment = <T>(m: ReadonlyMap<Hex, T>) => [...m.entries()].sort((a, b) => compareCommitmentKeys(a[0], b[0])).map((e) => e[1])
-  return { txs, commitments: byCommitment(mp.commitments), reveals: byCommitment(mp.reveals), evidence: byKey(mp.evidence) }
+  return {
+    txs,
+    commitments: byCommitment(mp.commitments),
+    reveals: byCommitment(mp.reveals),
+    evidence: byKey(mp.evidence),
+    audits: byKey(mp.audits),
+  }
 }
 
 const buildOwnBlock = (run: Run, round: number): BlockRef => {
@@ -734,6 +760,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
     stateRoot: toHex(prop.block.header.stateRoot),
   })
   revealFinalized(run)
+  auditDuty(run, prop.block)
   w.cons = { ...freshConsensus(chain) }
   w.syncRequested = -1
   w.aheadPeer = -1
@@ -768,7 +795,42 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
   }
   const evidence = new Map(mp.evidence)
   for (const [id, e] of evidence) if (chain.punished.has(evidenceKey(e))) evidence.delete(id)
-  return { txs, commitments, reveals, evidence }
+  // NODE-AUDIT.2: a report stays only while its audit is still pending and not overdue.
+  const audits = new Map(mp.audits)
+  for (const [id, a] of audits) if (checkAuditStateful(chain, a, chain.height + 1) !== undefined) audits.delete(id)
+  return { txs, commitments, reveals, evidence, audits }
+}
+
+/**
+ * NODE-AUDIT.1: after a block is finalized, remember the claims it revealed (their audit is not
+ * settled yet), forget those that settled, and for each pending audit assigned to this node re-execute
+ * the task with ctx.executor and sign, pool and gossip a report (VER-AUDIT.5). Without an executor the
+ * node reports nothing and its audits are missed (VER-AUDIT.9).
+ */
+const auditDuty = (run: Run, block: Block): void => {
+  const w = run.w
+  const sha = run.ctx.crypto.sha256
+  const auditable = new Map(w.auditable)
+  for (const r of block.body.reveals) {
+    const id = toHex(Hashes.workId(sha, r.claim))
+    const c = w.chain.claims.get(id)
+    if (c !== undefined && c.audit === "undecided" && c.revealHeight === w.chain.height) auditable.set(id, r.claim)
+  }
+  for (const id of [...auditable.keys()]) {
+    const c = w.chain.claims.get(id)
+    if (c === undefined || (c.audit !== "undecided" && c.audit !== "pending")) auditable.delete(id)
+  }
+  w.auditable = auditable
+  const exec = run.ctx.executor
+  if (exec === undefined) return
+  for (const [id, claim] of [...auditable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const c = w.chain.claims.get(id)
+    if (c === undefined || c.audit !== "pending" || c.auditor !== w.keys.pubHex || w.mempool.audits.has(id)) continue
+    const unsigned = { chainId: w.chain.chainId, auditor: w.keys.pubKey, workId: hexBytes(id), outputHash: exec(claim) }
+    const a: AuditReport = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.auditReport(unsigned), w.keys.secretKey) }
+    w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
+    emit(run, { type: "audit", audit: a })
+  }
 }
 
 /** WORK-CR.8: reveal own claims whose commitment is now finalized. */
@@ -826,6 +888,8 @@ const retransmit = (run: Run): void => {
     for (const v of c.prevotes.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
     for (const v of c.precommits.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
   }
+  // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
+  for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emit(run, { type: "audit", audit: a })
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)
 }
@@ -852,7 +916,8 @@ export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
     precommits: votes(c.precommits),
     once: [...c.once].sort(),
     roundHints: [...c.roundHints.entries()].sort(),
-    mempool: [ids(s.mempool.txs), ids(s.mempool.commitments), ids(s.mempool.reveals), ids(s.mempool.evidence)],
+    mempool: [ids(s.mempool.txs), ids(s.mempool.commitments), ids(s.mempool.reveals), ids(s.mempool.evidence), ids(s.mempool.audits)],
+    auditable: ids(s.auditable),
     future: s.future.length,
     work: ids(s.work),
     evidenceSeen: [...s.evidenceSeen].sort(),

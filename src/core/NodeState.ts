@@ -3,7 +3,7 @@ import type { Block } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, ProposalHeader, Vote } from "../domain/Consensus.ts"
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
-import type { WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import type { BeaconEntry } from "../domain/Beacon.ts"
 import type { ChainState, Hex } from "./ChainState.ts"
 import type { Genesis } from "./Genesis.ts"
@@ -81,6 +81,8 @@ export interface Mempool {
   /** By the registry key of the commitment each reveal opens (NODE-MEMPOOL.1). */
   readonly reveals: ReadonlyMap<Hex, WorkReveal>
   readonly evidence: ReadonlyMap<Hex, Evidence>
+  /** Audit reports by work id (VER-AUDIT.5, NODE-AUDIT.1). */
+  readonly audits: ReadonlyMap<Hex, AuditReport>
 }
 
 export interface NodeState {
@@ -106,4 +108,9 @@ export interface NodeState {
   readonly syncRequested: number
   /** A peer seen sending messages for a later height (NODE-SYNC.2), -1 if none. */
   readonly aheadPeer: number
+  /**
+   * NODE-AUDIT.1: the claims of finalized reveals whose audit is not settled yet (undecided or
+   * pending), by work id: what this node re-executes if the beacon makes it the auditor.
+   */
+  readonly auditable: ReadonlyMap<Hex, WorkClaim>
 }

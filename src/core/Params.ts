@@ -33,6 +33,17 @@ export interface Params {
   readonly maxRoundAhead: number
   /** Max messages for height+1 a node buffers (NODE-BUFFER.1). */
   readonly futureBufferLimit: number
+  /** Probability that a revealed claim is audited, ppm (VER-AUDIT.2; p of Theorem 4.1). */
+  readonly auditPpm: number
+  /** Blocks after selection within which the auditor's report is accepted (VER-AUDIT.5/9). */
+  readonly auditWindow: number
+  /** P of Theorem 4.1: base units charged to a worker whose claim fails its attestation or audit (VER-AUDIT.4/6). */
+  readonly auditPenalty: number
+  /** Base units minted to the auditor for each report settled (VER-AUDIT.7). */
+  readonly auditReward: number
+  /** Base units charged to an auditor that misses its due height (VER-AUDIT.9). */
+  readonly auditMissPenalty: number
+  readonly maxAuditsPerBlock: number
 }
 
 export const defaultParams: Params = {
@@ -55,4 +66,10 @@ export const defaultParams: Params = {
   mempoolLimit: 5000,
   futureBufferLimit: 4096,
   maxRoundAhead: 64,
+  auditPpm: 100_000,
+  auditWindow: 4,
+  auditPenalty: 10_000_000,
+  auditReward: 10_000,
+  auditMissPenalty: 50_000,
+  maxAuditsPerBlock: 128,
 }

@@ -6,6 +6,7 @@ import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import type { ChainState, DraftState, Hex } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
+import { checkClaimAttestation, penalize } from "../verification/Audit.ts"
 
 type Readable = ChainState | DraftState
 
@@ -99,8 +100,19 @@ export const applyReveal = (
     if (holder.matured || !earlier(rec.height, rec.index, holder.commitHeight, holder.commitIndex))
       return reject("WORK_ALREADY_CLAIMED", `held since commitment at height ${holder.commitHeight}`)
   }
-  const q = Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
   d.commitments.set(key, { ...rec, revealed: true })
+  d.totals.claims += 1
+  // VER-AUDIT.4 (Algorithm 1 step 2): a reveal whose attestation fails is a valid block item that
+  // proves the worker signed a claim no approved TEE vouches for: charge auditPenalty, record nothing.
+  if (ctx.attestation !== undefined) {
+    const bad = checkClaimAttestation(ctx.crypto, ctx.attestation, d.chainId, r.claim, r.worker)
+    if (bad !== undefined) {
+      d.totals.attestationRejected += 1
+      penalize(d, worker, d.params.auditPenalty)
+      return undefined
+    }
+  }
+  const q = Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
   d.claims.set(workId, {
     worker,
     commitment,
@@ -111,6 +123,10 @@ export const applyReveal = (
     maturesAt: Math.max(height, rec.height + d.params.revealWindow + 1),
     q,
     matured: false,
+    outputHash: toHex(r.claim.outputHash),
+    audit: "undecided",
+    auditor: "",
+    auditDue: 0,
   })
   return undefined
 }
@@ -123,7 +139,9 @@ export const applyReveal = (
 export const matureClaims = (d: DraftState, height: number): Map<Hex, number> => {
   const out = new Map<Hex, number>()
   for (const [id, c] of d.claims) {
-    if (!c.matured && c.maturesAt <= height) {
+    // VER-AUDIT.10: a claim matures only once its audit is settled (skipped, passed or missed).
+    const settled = c.audit === "skipped" || c.audit === "passed" || c.audit === "missed"
+    if (!c.matured && settled && c.maturesAt <= height) {
       d.claims.set(id, { ...c, matured: true })
       out.set(c.worker, (out.get(c.worker) ?? 0) + c.q)
       d.totals.maturedClaims += 1

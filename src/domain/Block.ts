@@ -4,12 +4,13 @@ import { BeaconEntry } from "./Beacon.ts"
 import { CommitCertificate, Evidence } from "./Consensus.ts"
 import { ChainId, Hash32, PubKey, Round, Uint, boundedArray } from "./Primitives.ts"
 import { Transfer } from "./Transaction.ts"
-import { WorkCommitment, WorkReveal } from "./Work.ts"
+import { AuditReport, WorkCommitment, WorkReveal } from "./Work.ts"
 
 export const MAX_BLOCK_TXS = 2000
 export const MAX_BLOCK_COMMITMENTS = 512
 export const MAX_BLOCK_REVEALS = 512
 export const MAX_BLOCK_EVIDENCE = 64
+export const MAX_BLOCK_AUDITS = 512
 
 export const BlockHeader = Schema.Struct({
   chainId: ChainId,
@@ -30,6 +31,8 @@ export const BlockBody = Schema.Struct({
   commitments: boundedArray(WorkCommitment, MAX_BLOCK_COMMITMENTS),
   reveals: boundedArray(WorkReveal, MAX_BLOCK_REVEALS),
   evidence: boundedArray(Evidence, MAX_BLOCK_EVIDENCE),
+  /** Audit reports of assigned auditors (VER-AUDIT.5). */
+  audits: boundedArray(AuditReport, MAX_BLOCK_AUDITS),
   /** Commit certificate of the previous height (null at height 1). */
   lastCommit: Schema.NullOr(CommitCertificate),
 }).annotations({ identifier: "BlockBody" })

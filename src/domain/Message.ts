@@ -5,7 +5,7 @@ import { Block } from "./Block.ts"
 import { CommitCertificate, Evidence, ProposalHeader, Vote } from "./Consensus.ts"
 import { Uint } from "./Primitives.ts"
 import { Transfer } from "./Transaction.ts"
-import { WorkCommitment, WorkReveal } from "./Work.ts"
+import { AuditReport, WorkCommitment, WorkReveal } from "./Work.ts"
 
 export const ProposalMsg = Schema.Struct({
   type: Schema.Literal("proposal"),
@@ -16,6 +16,7 @@ export const VoteMsg = Schema.Struct({ type: Schema.Literal("vote"), vote: Vote 
 export const TxMsg = Schema.Struct({ type: Schema.Literal("tx"), tx: Transfer })
 export const CommitmentMsg = Schema.Struct({ type: Schema.Literal("commitment"), commitment: WorkCommitment })
 export const RevealMsg = Schema.Struct({ type: Schema.Literal("reveal"), reveal: WorkReveal })
+export const AuditMsg = Schema.Struct({ type: Schema.Literal("audit"), audit: AuditReport })
 export const EvidenceMsg = Schema.Struct({ type: Schema.Literal("evidence"), evidence: Evidence })
 /** Ask a peer for the committed block at `height` (catch-up). */
 export const SyncRequestMsg = Schema.Struct({ type: Schema.Literal("sync-request"), height: Uint })
@@ -33,6 +34,7 @@ export const Message = Schema.Union(
   CommitmentMsg,
   RevealMsg,
   EvidenceMsg,
+  AuditMsg,
   SyncRequestMsg,
   SyncResponseMsg,
 ).annotations({ identifier: "Message" })

@@ -62,3 +62,19 @@ export const WorkReveal = Schema.Struct({
 export type WorkReveal = typeof WorkReveal.Type
 export const UnsignedWorkReveal = WorkReveal.pipe(Schema.omit("signature"))
 export type UnsignedWorkReveal = typeof UnsignedWorkReveal.Type
+
+/**
+ * Signed audit report (VER-AUDIT.5, spec/11-compute-verification.md): the assigned auditor's
+ * re-executed output hash for an audited claim. The verdict is not a field: the chain compares
+ * `outputHash` with the claim's, so an auditor states what it computed, not what it concludes.
+ */
+export const AuditReport = Schema.Struct({
+  chainId: ChainId,
+  auditor: PubKey,
+  workId: Hash32,
+  outputHash: Hash32,
+  signature: Signature,
+}).annotations({ identifier: "AuditReport" })
+export type AuditReport = typeof AuditReport.Type
+export const UnsignedAuditReport = AuditReport.pipe(Schema.omit("signature"))
+export type UnsignedAuditReport = typeof UnsignedAuditReport.Type

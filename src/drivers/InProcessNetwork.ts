@@ -3,7 +3,7 @@
 // and reordering, Byzantine strategies, and a client and worker workload. Same config, same result.
 import { Effect } from "effect"
 import { toHex } from "../codec/Bytes.ts"
-import { SigningBytes } from "../codec/Hashing.ts"
+import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import { Crypto, type CryptoService } from "../crypto/Crypto.ts"
 import { memoizeVerification } from "../crypto/MemoCrypto.ts"
@@ -16,6 +16,8 @@ import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { adversarialSends, resolveStrategy, spamMessages, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
 import { Prng } from "./Prng.ts"
 import { makeTestnet } from "./Testnet.ts"
+import { cheaterKinds, makeSimClaim, makeSimWorkers, type WorkSpec, type WorkerKind } from "./SimWork.ts"
+import { simExecute } from "../verification/Audit.ts"
 
 export interface SimConfig {
   readonly nodes: number
@@ -41,6 +43,18 @@ export interface SimConfig {
   /** Share one signature-verification cache among all simulated nodes (SIM-NET.6); default true. */
   readonly sharedVerifyCache?: boolean
   readonly quality?: QualityFn
+  /**
+   * Fraction of nodes (0..1, rounded to the nearest count, taken from the honest nodes with the
+   * lowest indices) whose work is fake (SIM-CHEAT.1): alternately "lazy" (a compromised but certified
+   * TEE vouches for an output that was never computed; only an audit catches it) and "forger" (an
+   * attestation from an uncertified device key; the attestation check catches it). Default 0.
+   */
+  readonly cheaters?: number
+  /**
+   * Require sim-TEE attestations on claims and audit them (VER-AUDIT.4, SIM-CHEAT.2); default true.
+   * false: the PR-era core without attestation checks (claims still audited by the sim executor).
+   */
+  readonly attested?: boolean
   /**
    * Optional link filter: return false to drop the message from `from` to `to` at virtual time `t`
    * (partitions in property tests).
@@ -71,6 +85,24 @@ export interface SimSummary {
   readonly messagesDelivered: number
   readonly messagesRejected: number
   readonly completed: boolean
+  /** Work verification (SIM-CHEAT.3), from the reference node's chain at finalizedHeight. */
+  readonly claims: number
+  readonly audited: number
+  readonly auditsPassed: number
+  readonly auditsFailed: number
+  readonly auditsMissed: number
+  readonly attestationRejected: number
+  readonly cheaters: number
+  /** Cheating claims with a final disposition on chain: caught (attestation or audit) or missed (matured unaudited). */
+  readonly cheatingClaims: number
+  readonly cheatsCaught: number
+  readonly cheatsMissed: number
+  /** Cheating claims submitted but not settled by the end of the run (not in cheatingClaims). */
+  readonly cheatingUnresolved: number
+  /** Claims whose worker was charged auditPenalty (failed audit or failed attestation). */
+  readonly slashedClaims: number
+  /** Base units burned by work penalties (part of `slashed`). */
+  readonly slashedWork: number
 }
 
 export const byzantineIndices = (nodes: number, byzantine: number): ReadonlyArray<number> =>
@@ -144,7 +176,15 @@ const WORK_KINDS: ReadonlyArray<readonly [TaskKind, number]> = [
 /** SIM-NET.1: run the network until every honest node finalized `blocks` blocks (or time runs out). */
 export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const shared = cfg.sharedVerifyCache ?? true
-  const ctx: CoreContext = { crypto: shared ? memoizeVerification(crypto) : crypto, quality: cfg.quality ?? provisionalQuality }
+  const attested = cfg.attested ?? true
+  const workers = makeSimWorkers(crypto, cfg.seed, cfg.nodes)
+  const coreCrypto = shared ? memoizeVerification(crypto) : crypto
+  const ctx: CoreContext = {
+    crypto: coreCrypto,
+    quality: cfg.quality ?? provisionalQuality,
+    ...(attested ? { attestation: workers.config } : {}),
+    executor: (claim) => simExecute(coreCrypto.sha256, claim),
+  }
   const net = makeTestnet(ctx, {
     nodes: cfg.nodes,
     seed: cfg.seed,
@@ -160,6 +200,9 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const byz = new Map<number, Strategy>()
   byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
+  const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested)
+  /** Ground truth of the cheating claims submitted (SIM-CHEAT.3): work id -> how it cheats. */
+  const cheats = new Map<string, WorkerKind>()
   const lat = cfg.latencyMs ?? { min: 10, max: 60 }
   const drop = cfg.dropRate ?? 0
   const dup = cfg.duplicateRate ?? 0
@@ -276,7 +319,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   }
 
   // Worker workload (SIM-NET.5): the paper's §8.1 mix, inference 70%, training 20%, extraction 10%.
-  const workItem = (): WorkClaim => {
+  const workItem = (to: number): WorkClaim => {
     let x = workRng.next()
     let kind: TaskKind = "inference"
     for (const [k, p] of WORK_KINDS) {
@@ -286,19 +329,19 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       }
       x -= p
     }
-    return {
-      task: {
-        kind,
-        taskId: workRng.bytes(32),
-        modelHash: ctx.crypto.sha256(new TextEncoder().encode(`model/${kind}`)),
-        params: new Uint8Array(0),
-        computeUnits: workRng.range(1, 100),
-      },
+    const spec: WorkSpec = {
+      kind,
+      taskId: workRng.bytes(32),
+      computeUnits: workRng.range(1, 100),
       inputHash: workRng.bytes(32),
-      outputHash: workRng.bytes(32),
-      attestation: new Uint8Array(0),
+      fakeOutput: workRng.bytes(32),
       qualityClaims: { correctness: workRng.range(0, 1_000_000), utility: workRng.range(0, 1_000_000), novelty: workRng.range(0, 1_000_000) },
     }
+    const who = cheaters.get(to) ?? "honest"
+    const keys = net.keys[to] as (typeof net.keys)[number]
+    const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested)
+    if (who !== "honest") cheats.set(toHex(Hashes.workId(crypto.sha256, claim)), who)
+    return claim
   }
 
   for (let i = 0; i < n; i++) {
@@ -327,7 +370,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
         q.push(now + 100, { kind: "client" })
         break
       case "work":
-        runStep(ev.to, { type: "work", claim: workItem() })
+        runStep(ev.to, { type: "work", claim: workItem(ev.to) })
         q.push(now + workRng.range(1, workInterval * 2), { kind: "work", to: ev.to })
         break
       case "spam":
@@ -353,6 +396,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const final = chainAt.get(finalizedHeight)
   const ref = states[honest[0] as number] as NodeState
   const rootAt = ref.blocks.get(finalizedHeight)?.block.header.stateRoot
+  const fate = cheatDispositions(crypto, ref, finalizedHeight, final, cheats)
   return {
     nodes: n,
     byzantine: cfg.byzantine,
@@ -372,7 +416,55 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     messagesDelivered: delivered,
     messagesRejected: rejected,
     completed: doneAt >= 0,
+    claims: final?.totals.claims ?? 0,
+    audited: final?.totals.audited ?? 0,
+    auditsPassed: final?.totals.auditsPassed ?? 0,
+    auditsFailed: final?.totals.auditsFailed ?? 0,
+    auditsMissed: final?.totals.auditsMissed ?? 0,
+    attestationRejected: final?.totals.attestationRejected ?? 0,
+    cheaters: cheaters.size,
+    cheatingClaims: fate.caught + fate.missed,
+    cheatsCaught: fate.caught,
+    cheatsMissed: fate.missed,
+    cheatingUnresolved: cheats.size - fate.caught - fate.missed,
+    slashedClaims: (final?.totals.auditsFailed ?? 0) + (final?.totals.attestationRejected ?? 0),
+    slashedWork: final?.totals.slashedWork ?? 0,
   }
+}
+
+/**
+ * SIM-CHEAT.3: the fate of each cheating claim on the reference node's chain up to `height`. Caught:
+ * its reveal is in a block and its attestation fails there (forger), or an audit report in a block
+ * contradicts its output (lazy). Missed: it matured in `final` without having been caught. Anything
+ * else (not yet revealed, audit pending, not yet mature) is unresolved.
+ */
+const cheatDispositions = (
+  crypto: CryptoService,
+  ref: NodeState,
+  height: number,
+  final: ChainState | undefined,
+  cheats: ReadonlyMap<string, WorkerKind>,
+): { readonly caught: number; readonly missed: number } => {
+  const caught = new Set<string>()
+  for (let h = 1; h <= height; h++) {
+    const b = ref.blocks.get(h)?.block
+    if (b === undefined) continue
+    for (const r of b.body.reveals) {
+      const id = toHex(Hashes.workId(crypto.sha256, r.claim))
+      if (cheats.get(id) === "forger") caught.add(id)
+    }
+    for (const a of b.body.audits) {
+      const id = toHex(a.workId)
+      if (cheats.get(id) === "lazy" && !caught.has(id)) {
+        // the claim's output is the fabricated one; a report with any other output caught it
+        const rev = [...ref.blocks.values()].flatMap((x) => x.block.body.reveals).find((r) => toHex(Hashes.workId(crypto.sha256, r.claim)) === id)
+        if (rev !== undefined && toHex(rev.claim.outputHash) !== toHex(a.outputHash)) caught.add(id)
+      }
+    }
+  }
+  let missed = 0
+  for (const [id] of cheats) if (!caught.has(id) && final?.claims.get(id)?.matured === true) missed++
+  return { caught: caught.size, missed }
 }
 
 /** The driver as an Effect: takes the Crypto service from the environment (SIM-NET.1). */

@@ -35,6 +35,7 @@ const raw = (v: unknown) => canonicalEncode(v)
 it("there is a sample builder for every codec and the codec list is the expected one", () => {
   expect([...CODEC_NAMES].sort()).toEqual(
     [
+      "AuditReport",
       "Block",
       "BlockBody",
       "BlockHeader",
@@ -49,6 +50,7 @@ it("there is a sample builder for every codec and the codec list is the expected
       "TaskSpec",
       "Transfer",
       "UnsignedProposalHeader",
+      "UnsignedAuditReport",
       "UnsignedTransfer",
       "UnsignedVote",
       "UnsignedWorkCommitment",
@@ -115,10 +117,12 @@ describe.each(CODEC_NAMES)("%s", (name) => {
 // Structural mutations of canonical encodings. Each row: mutation, expected reason, and the codecs
 // it cannot apply to (so a mutation that silently stops applying fails the test).
 
-const NO_INT: ReadonlyArray<CodecName> = ["WorkCommitment", "UnsignedWorkCommitment"]
+const NO_INT: ReadonlyArray<CodecName> = ["WorkCommitment", "UnsignedWorkCommitment", "AuditReport", "UnsignedAuditReport"]
 const ARRAYS: ReadonlyArray<CodecName> = ["BlockBody", "Block", "CommitCertificate", "Message"]
 const DISCRIMINATED: ReadonlyArray<CodecName> = ["TaskSpec", "Vote", "Prevote", "Precommit", "UnsignedVote", "Evidence", "Message"]
 const FLAT: ReadonlyArray<CodecName> = [
+  "AuditReport",
+  "UnsignedAuditReport",
   "Transfer",
   "UnsignedTransfer",
   "TaskSpec",

@@ -8,6 +8,7 @@ import type { ErrorCode } from "../../src/core/Errors.ts"
 import { proposerWeights, windowQ } from "../../src/core/LeaderElection.ts"
 import { initNode, mempoolCandidates, step } from "../../src/core/Node.ts"
 import { applyCommitment, applyReveal, commitmentKey, matureClaims } from "../../src/core/WorkClaims.ts"
+import { decideAudits, expireAudits } from "../../src/verification/Audit.ts"
 import type { WorkClaim, WorkReveal } from "../../src/domain/Work.ts"
 import {
   type Account,
@@ -25,7 +26,7 @@ import {
 } from "../fixtures/core.ts"
 
 const W = 3 // revealWindow
-const net = testnet({ nodes: 4, seed: 21, users: 2, params: { revealWindow: W, blockReward: 1_000_000 } })
+const net = testnet({ nodes: 4, seed: 21, users: 2, params: { revealWindow: W, blockReward: 1_000_000, auditPpm: 0 } })
 const s0: ChainState = genesisState(sha, net.genesis)
 const victim: Account = outsider("victim")
 const copier: Account = outsider("copier")
@@ -39,6 +40,16 @@ const workId = toHex(Hashes.workId(sha, claim))
 const commitmentHex = (c: WorkClaim, w: Account, s: Uint8Array) => toHex(Hashes.workCommitment(sha, c, w.pubKey, s))
 
 const code = (e: { code: ErrorCode } | undefined) => e?.code ?? "accepted"
+
+/**
+ * End-of-block bookkeeping as BlockExecution does it: audit selection (auditPpm = 0 here, so every
+ * claim is skipped: VER-AUDIT.2), missed audits, then maturity (WORK-CR.7, VER-AUDIT.10).
+ */
+const mature = (d: DraftState, height: number) => {
+  decideAudits(sha, d, new Uint8Array(32), height)
+  expireAudits(d, height)
+  return matureClaims(d, height)
+}
 
 /** Register `worker`'s commitment to `c` at (height, index) in `d`, asserting success. */
 const commitAt = (d: DraftState, worker: Account, c: WorkClaim, s: Uint8Array, height: number, index = 0) => {
@@ -73,6 +84,10 @@ describe("commit then reveal (WORK-CR.1..2)", () => {
       maturesAt: 1 + W + 1,
       q: 40, // provisionalQuality: Q(W) = computeUnits
       matured: false,
+      outputHash: toHex(claim.outputHash),
+      audit: "undecided",
+      auditor: "",
+      auditDue: 0,
     })
   })
 
@@ -170,9 +185,9 @@ describe("WORK_* rejections (WORK-CR.1..5)", () => {
   it("after the window the commitment is pruned at the end of the block, so later reveals are NOT_COMMITTED", () => {
     const d = cloneState(s0)
     commitAt(d, victim, claim, salt, 1)
-    matureClaims(d, 1 + W)
+    mature(d, 1 + W)
     expect(d.commitments.size).toBe(1)
-    matureClaims(d, 1 + W + 1)
+    mature(d, 1 + W + 1)
     expect(d.commitments.size).toBe(0)
     expect(revealAt(d, signReveal(victim, claim, salt), 1 + W + 2)).toBe("WORK_NOT_COMMITTED")
   })
@@ -268,7 +283,7 @@ describe("commitment squatting (WORK-CR.1..2): a copy of a worker's commitment v
     expect(d.commitments.get(commitmentKey(X, cid))?.revealed).toBe(false)
     // The copy stays unrevealable for its whole window, is pruned with it, and the victim's claim matures.
     unchanged(d, () => revealAt(d, signReveal(copier, claim, salt), 1 + W), "WORK_NOT_COMMITTED")
-    expect(matureClaims(d, 1 + W + 1)).toEqual(new Map([[V, 40]]))
+    expect(mature(d, 1 + W + 1)).toEqual(new Map([[V, 40]]))
     expect(d.commitments.size).toBe(0)
     expect(d.claims.get(workId)).toMatchObject({ worker: V, matured: true })
   })
@@ -281,13 +296,13 @@ describe("commitment squatting (WORK-CR.1..2): a copy of a worker's commitment v
     const commitments = new Map(all.map((c) => [commitmentKey(toHex(c.worker), toHex(c.commitment)), c] as const))
     const order = (xs: ReadonlyArray<{ commitment: string; worker: string }>) =>
       [...xs].sort((a, b) => (a.commitment !== b.commitment ? (a.commitment < b.commitment ? -1 : 1) : a.worker < b.worker ? -1 : 1))
-    const got = mempoolCandidates({ txs: new Map(), commitments, reveals: new Map(), evidence: new Map() }).commitments
+    const got = mempoolCandidates({ txs: new Map(), commitments, reveals: new Map(), evidence: new Map(), audits: new Map() }).commitments
     const view = (c: (typeof all)[number]) => ({ commitment: toHex(c.commitment), worker: toHex(c.worker) })
     expect(got.map(view)).toEqual(order(all.map(view)))
     const rs = [signReveal(victim, claim, salt), signReveal(copier, claim, copierSalt), signReveal(victim, workClaim("job-2"), salt)]
     const rview = (r: WorkReveal) => ({ commitment: toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt)), worker: toHex(r.worker) })
     const reveals = new Map(rs.map((r) => [commitmentKey(rview(r).worker, rview(r).commitment), r] as const))
-    const gotR = mempoolCandidates({ txs: new Map(), commitments: new Map(), reveals, evidence: new Map() }).reveals
+    const gotR = mempoolCandidates({ txs: new Map(), commitments: new Map(), reveals, evidence: new Map(), audits: new Map() }).reveals
     expect(gotR.map(rview)).toEqual(order(rs.map(rview)))
   })
 
@@ -317,7 +332,7 @@ describe("front-running (WORK-CR.4..5, paper §6.3): the earliest finalized comm
     expect(holder.maturesAt).toBe(Math.max(4, 1 + W + 1))
     expect(d.claims.size).toBe(1)
     // maturity pays only the winner
-    const matured = matureClaims(d, holder.maturesAt)
+    const matured = mature(d, holder.maturesAt)
     expect([...matured.keys()]).toEqual([V])
   })
 
@@ -338,14 +353,23 @@ describe("maturity (WORK-CR.6..7) and the Q window (LE-WINDOW.1)", () => {
     commitAt(d, victim, other, salt, 1, 1)
     expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
     expect(revealAt(d, signReveal(victim, other, salt), 2)).toBe("accepted")
-    expect(matureClaims(d, 1 + W).size).toBe(0)
+    expect(mature(d, 1 + W).size).toBe(0)
     expect(d.totals.maturedClaims).toBe(0)
-    const m = matureClaims(d, 1 + W + 1)
+    const m = mature(d, 1 + W + 1)
     expect(m).toEqual(new Map([[V, 55]]))
     expect(d.totals.maturedClaims).toBe(2)
     expect([...d.claims.values()].every((c) => c.matured)).toBe(true)
-    expect(matureClaims(d, 1 + W + 2).size).toBe(0) // not twice
+    expect(mature(d, 1 + W + 2).size).toBe(0) // not twice
     expect(d.totals.maturedClaims).toBe(2)
+  })
+
+  it("VER-AUDIT.10: a claim whose audit is not settled does not mature, whatever its maturesAt", () => {
+    const d = cloneState(s0)
+    commitAt(d, victim, claim, salt, 1, 0)
+    expect(revealAt(d, signReveal(victim, claim, salt), 2)).toBe("accepted")
+    expect(matureClaims(d, 1 + W + 1).size).toBe(0) // still undecided: no selection has run
+    expect(d.claims.get(workId)?.matured).toBe(false)
+    expect(mature(d, 1 + W + 1)).toEqual(new Map([[V, 40]]))
   })
 
   it("Q enters the window only at the maturity height, then drives leader election", () => {

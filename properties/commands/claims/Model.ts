@@ -246,7 +246,7 @@ export const seal = (m: ClaimsModel, r: ClaimsReal, extra: number): void => {
       0,
       PROPOSER.pubKey,
       fakeBeacon(r.chain, PROPOSER.pubKey),
-      { txs: [], evidence: [], commitments: items.commitments, reveals: items.reveals },
+      { txs: [], evidence: [], audits: [], commitments: items.commitments, reveals: items.reveals },
       null,
     )
     expect(block.body.commitments.length, "buildBlock kept every valid commitment").toBe(items.commitments.length)

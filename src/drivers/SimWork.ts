@@ -1,0 +1,104 @@
+// spec: SIM-NET.5, SIM-CHEAT.1..3 (spec/08-simulation.md), VER-AUDIT.1/11 (spec/11-compute-verification.md)
+// The simulated workers' side of compute verification: a sim-TEE vendor root and one certified device
+// per node, claims whose output is the reference executor's (honest) or fabricated (cheaters), and
+// the attestation each claim carries.
+import { concatBytes, toHex, u64be, utf8 } from "../codec/Bytes.ts"
+import type { CryptoService } from "../crypto/Crypto.ts"
+import type { TaskKind, WorkClaim } from "../domain/Work.ts"
+import { type AttestationConfig, AttestationCodecs } from "../verification/Attestation.ts"
+import { attestationNonce, simExecute } from "../verification/Audit.ts"
+import { SimTee, simAdapter, type SimDevice } from "../verification/SimTee.ts"
+
+/** How a simulated worker produces its claims (SIM-CHEAT.1). */
+export type WorkerKind = "honest" | "lazy" | "forger"
+
+/** The measurement of the approved sim runtime: SHA-256("poai/sim-runtime/v1"). */
+export const simRuntimeMeasurement = (crypto: CryptoService): Uint8Array => crypto.sha256(utf8("poai/sim-runtime/v1"))
+
+export interface SimWorkers {
+  readonly config: AttestationConfig
+  /** Certified device of each node (a lazy worker's is certified too: its TEE is compromised). */
+  readonly devices: ReadonlyArray<SimDevice>
+  /** A device certified by a root no verifier trusts: what a forger signs with. */
+  readonly forgerDevice: SimDevice
+}
+
+const derive = (crypto: CryptoService, label: string, seed: number, i: number) =>
+  crypto.sha256(concatBytes(utf8(`poai-testnet/${label}`), u64be(seed >>> 0), u64be(i)))
+
+/** SIM-CHEAT.2: the sim vendor root, the approved-runtime registry and one device per node, from the seed. */
+export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: number): SimWorkers => {
+  const rootSk = derive(crypto, "sim-root", seed, 0)
+  const devices = Array.from({ length: nodes }, (_, i) => SimTee.makeDevice(crypto, rootSk, derive(crypto, "sim-device", seed, i)))
+  const forgerDevice = SimTee.makeDevice(crypto, derive(crypto, "forger-root", seed, 0), derive(crypto, "forger-device", seed, 0))
+  return {
+    config: {
+      roots: { sim: [crypto.ed25519.publicKey(rootSk)] },
+      approvedMeasurements: new Set([toHex(simRuntimeMeasurement(crypto))]),
+      adapters: { sim: simAdapter },
+    },
+    devices,
+    forgerDevice,
+  }
+}
+
+export interface WorkSpec {
+  readonly kind: TaskKind
+  readonly taskId: Uint8Array
+  readonly inputHash: Uint8Array
+  readonly computeUnits: number
+  readonly qualityClaims: WorkClaim["qualityClaims"]
+  /** Bytes a lazy worker puts where the output hash belongs. */
+  readonly fakeOutput: Uint8Array
+}
+
+/**
+ * SIM-CHEAT.1: the claim a worker of `kind` submits for `spec`. Honest: output = the reference
+ * executor's (VER-AUDIT.11), attested by its certified device. Lazy: a fabricated output, attested by
+ * its certified (compromised) device. Forger: the reference output, attested by an uncertified device.
+ * `attested` false: no attestation bytes (a chain that does not check attestations).
+ */
+export const makeSimClaim = (
+  crypto: CryptoService,
+  chainId: string,
+  workers: SimWorkers,
+  node: number,
+  worker: Uint8Array,
+  kind: WorkerKind,
+  spec: WorkSpec,
+  attested: boolean,
+): WorkClaim => {
+  const modelHash = crypto.sha256(utf8(`model/${spec.kind}`))
+  const base: WorkClaim = {
+    task: { kind: spec.kind, taskId: spec.taskId, modelHash, params: new Uint8Array(0), computeUnits: spec.computeUnits },
+    inputHash: spec.inputHash,
+    outputHash: new Uint8Array(32),
+    attestation: new Uint8Array(0),
+    qualityClaims: spec.qualityClaims,
+  }
+  const outputHash = kind === "lazy" ? spec.fakeOutput : simExecute(crypto.sha256, base)
+  const claim = { ...base, outputHash }
+  if (!attested) return claim
+  const device = kind === "forger" ? workers.forgerDevice : (workers.devices[node] as SimDevice)
+  const att = SimTee.attest(crypto, device, {
+    measurement: simRuntimeMeasurement(crypto),
+    codeHash: modelHash,
+    inputHash: claim.inputHash,
+    outputHash,
+    taskId: claim.task.taskId,
+    worker,
+    nonce: attestationNonce(crypto.sha256, chainId, claim.task.taskId, worker),
+  })
+  return { ...claim, attestation: AttestationCodecs.UnifiedAttestation.encode(att) }
+}
+
+/**
+ * SIM-CHEAT.1: which nodes cheat and how: round(fraction * n) of the given honest nodes, lowest first,
+ * alternating lazy / forger (all lazy when the chain checks no attestations: forging would be moot).
+ */
+export const cheaterKinds = (fraction: number, nodes: number, honest: ReadonlyArray<number>, attested = true): Map<number, WorkerKind> => {
+  const count = Math.min(honest.length, Math.round(fraction * nodes))
+  const out = new Map<number, WorkerKind>()
+  honest.slice(0, count).forEach((i, j) => out.set(i, attested && j % 2 === 1 ? "forger" : "lazy"))
+  return out
+}
