@@ -101,6 +101,11 @@ export interface ModelClaim {
   maturesAt: number
   q: number
   matured: boolean
+  /** VER-AUDIT.10 (auditPpm = 0 here: every claim is skipped in the block after its reveal). */
+  outputHash: Hex
+  audit: "undecided" | "skipped"
+  auditor: Hex
+  auditDue: number
 }
 
 export interface ClaimsModel {
@@ -127,7 +132,7 @@ export interface ClaimsReal {
 export const setup = (): { model: ClaimsModel; real: ClaimsReal } => {
   const genesis: Genesis = {
     chainId: CHAIN_ID,
-    params: { ...defaultParams, revealWindow: W },
+    params: { ...defaultParams, revealWindow: W, auditPpm: 0 },
     validators: [{ pubKey: PROPOSER.pubKey, blsPubKey: new Uint8Array(48), stake: 1000 }],
     accounts: WORKERS.map((w) => ({ pubKey: w.pubKey, balance: 10 })),
   }
@@ -187,6 +192,10 @@ export const modelReveal = (m: ClaimsModel, i: Intent): void => {
     maturesAt: Math.max(h, rec.height + W + 1),
     q: pick(CLAIMS, i.claim).task.computeUnits, // QUAL-SEAM.2: Q(W) = v(t)
     matured: false,
+    outputHash: toHex(pick(CLAIMS, i.claim).outputHash),
+    audit: "undecided",
+    auditor: "",
+    auditDue: 0,
   })
 }
 
@@ -195,8 +204,11 @@ export const modelSeal = (m: ClaimsModel): Map<Hex, number> => {
   m.height += 1
   m.pendingCommitments = 0
   const matured = new Map<Hex, number>()
+  // VER-AUDIT.2: claims revealed in an earlier block are decided (never selected at auditPpm = 0)
+  for (const c of m.claims.values()) if (c.audit === "undecided" && c.revealHeight < m.height) c.audit = "skipped"
   for (const c of m.claims.values()) {
-    if (!c.matured && c.maturesAt <= m.height) {
+    // VER-AUDIT.10: only settled claims mature
+    if (!c.matured && c.audit === "skipped" && c.maturesAt <= m.height) {
       c.matured = true
       matured.set(c.worker, (matured.get(c.worker) ?? 0) + c.q)
       m.maturedTotal += 1
