@@ -8,6 +8,7 @@ import { STRATEGY_CHOICES, type StrategyChoice } from "../drivers/Byzantine.ts"
 import { byzantineIndices, simulate, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
 import { traceWriter } from "../drivers/Trace.ts"
 import * as fs from "node:fs"
+import { attestCommand } from "./Attest.ts"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
 
 export const VERSION = "0.1.0"
@@ -16,6 +17,7 @@ const USAGE = `poai ${VERSION} — Proof of AI reference implementation
 
 usage:
   poai run [options]        run an in-process PoAI network and print a summary
+  poai attest inspect|verify  parse or verify TEE vendor evidence (poai attest help)
   poai help                 this text
   poai --version            print the version
 
@@ -168,6 +170,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         return 0
       case "run":
         return runCommand(rest, io)
+      case "attest":
+        return attestCommand(rest, io)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }
