@@ -1,21 +1,46 @@
 // `npm run bench`: prints one JSON object per line on stdout (machine-readable), progress on stderr.
-// Options: --only crypto|consensus, --quick (smaller consensus cases).
+// Options: --only NAME[,NAME...] (crypto, consensus, attest-sgx, attest-snp-psa, ml-inference,
+// ml-training, ml-extraction, quality), --quick (smaller cases).
+// Throughput figures come with a ratio to a baseline measured in the same process (see each file).
 import { nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
 import { CONSENSUS_CASES, benchConsensus } from "./consensus.ts"
 
-const args = process.argv.slice(2)
-const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined
-const quick = args.includes("--quick")
-const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`)
-const progress = (s: string) => process.stderr.write(`[bench] ${s}\n`)
+type Emit = (o: object) => void
+type Progress = (s: string) => void
 
-emit({ bench: "meta", node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (await import("node:os")).cpus().length })
-if (only === undefined || only === "crypto") {
-  progress("crypto")
-  const { benchCrypto } = await import("./crypto.ts")
-  await benchCrypto(emit)
+const args = process.argv.slice(2)
+const onlyArg = args.includes("--only") ? args[args.indexOf("--only") + 1] : undefined
+const quick = args.includes("--quick")
+const emit: Emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`)
+const progress: Progress = (s) => process.stderr.write(`[bench] ${s}\n`)
+
+const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
+  ["crypto", async () => (await import("./crypto.ts")).benchCrypto(emit)],
+  [
+    "consensus",
+    async () => {
+      const cases = quick ? CONSENSUS_CASES.filter((c) => c.nodes <= 16).map((c) => ({ ...c, blocks: Math.min(c.blocks, 5) })) : CONSENSUS_CASES
+      benchConsensus(nodeCryptoService, emit, cases, progress)
+    },
+  ],
+  ["attest-sgx", async () => (await import("./attest-sgx.ts")).benchAttestSgx(emit, progress, quick)],
+  ["attest-snp-psa", async () => (await import("./attest-snp-psa.ts")).benchAttestSnpPsa(emit, progress, quick)],
+  ["ml-inference", async () => (await import("./ml-inference.ts")).benchMlInference(emit, progress, quick)],
+  ["ml-training", async () => (await import("./ml-training.ts")).benchMlTraining(emit, progress, quick)],
+  ["ml-extraction", async () => (await import("./ml-extraction.ts")).benchMlExtraction(emit, progress, quick)],
+  ["quality", async () => (await import("./quality.ts")).benchQuality(emit, progress, quick)],
+]
+
+const only = onlyArg === undefined ? undefined : new Set(onlyArg.split(","))
+const unknown = [...(only ?? [])].filter((n) => !SUITES.some(([s]) => s === n))
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown suite(s) ${unknown.join(", ")}; choose from ${SUITES.map(([s]) => s).join(", ")}\n`)
+  process.exit(2)
 }
-if (only === undefined || only === "consensus") {
-  const cases = quick ? CONSENSUS_CASES.filter((c) => c.nodes <= 16).map((c) => ({ ...c, blocks: Math.min(c.blocks, 5) })) : CONSENSUS_CASES
-  benchConsensus(nodeCryptoService, emit, cases, progress)
+
+emit({ bench: "meta", node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (await import("node:os")).cpus().length, quick })
+for (const [name, run] of SUITES) {
+  if (only !== undefined && !only.has(name)) continue
+  progress(name)
+  await run()
 }

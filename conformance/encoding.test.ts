@@ -38,9 +38,9 @@ describe("vector files are all present", () => {
     for (const name of EXPECTED_FILES[kind]) expect(() => loadVectorFile(kind, name)).not.toThrow()
   })
 
-  it("one encoding file per codec (24)", () => {
+  it("one encoding file per codec (28)", () => {
     expect(EXPECTED_FILES.encoding.length).toBe(Object.keys(Codecs).length)
-    expect(EXPECTED_FILES.encoding.length).toBe(24)
+    expect(EXPECTED_FILES.encoding.length).toBe(28)
   })
 })
 

@@ -31,10 +31,13 @@ import {
   unsignedWorkCommitment,
   unsignedWorkReveal,
   unsignedAuditReport,
+  unsignedScoreCommitment,
+  unsignedScoreReveal,
   workClaim,
   Rng,
 } from "../test/fixtures/samples.ts"
 import { toJson, type Json } from "./json.ts"
+import { scoreCommitSigningBytes, scoreRevealSigningBytes } from "../src/quality/Scoring.ts"
 
 type Reason = "oversized" | "malformed" | "non-canonical" | "schema"
 const crypto = nobleCrypto // the reference layer
@@ -217,6 +220,24 @@ const ED25519_SIGNED: ReadonlyArray<SignedSpec> = [
     otherTag: DOMAIN.workReveal,
     unsigned: unsignedAuditReport,
     signingBytes: SigningBytes.auditReport,
+  },
+  {
+    type: "ScoreCommitment",
+    unsignedType: "UnsignedScoreCommitment",
+    signerField: "evaluator",
+    tag: DOMAIN.scoreCommitMsg,
+    otherTag: DOMAIN.scoreReveal,
+    unsigned: unsignedScoreCommitment,
+    signingBytes: scoreCommitSigningBytes,
+  },
+  {
+    type: "ScoreReveal",
+    unsignedType: "UnsignedScoreReveal",
+    signerField: "evaluator",
+    tag: DOMAIN.scoreReveal,
+    otherTag: DOMAIN.scoreCommitMsg,
+    unsigned: unsignedScoreReveal,
+    signingBytes: scoreRevealSigningBytes,
   },
 ]
 

@@ -12,7 +12,7 @@ export type VectorKind = "encoding" | "signing" | "hashing"
 /** The files each folder must hold, by name without ".json" (independent of the generator). */
 export const EXPECTED_FILES: Readonly<Record<VectorKind, ReadonlyArray<string>>> = {
   encoding: Object.keys(Codecs).sort(),
-  signing: ["AuditReport", "BeaconEntry", "ProposalHeader", "Transfer", "Vote", "WorkCommitment", "WorkReveal"],
+  signing: ["AuditReport", "BeaconEntry", "ProposalHeader", "ScoreCommitment", "ScoreReveal", "Transfer", "Vote", "WorkCommitment", "WorkReveal"],
   hashing: ["workCommitment", "workId"],
 }
 

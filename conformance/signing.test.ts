@@ -11,6 +11,7 @@ import { nobleCrypto } from "../src/crypto/NobleCrypto.ts"
 import { nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
 import { fromJson, hexField, toJson, type Json } from "./json.ts"
 import { EXPECTED_FILES, listVectorFiles, loadVectorFile } from "./load.ts"
+import { scoreCommitSigningBytes, scoreRevealSigningBytes } from "../src/quality/Scoring.ts"
 
 const LAYERS: ReadonlyArray<CryptoService> = [nobleCrypto, nodeCryptoService]
 
@@ -22,6 +23,8 @@ const SIGNING: Record<string, { readonly bytes: (u: never) => Uint8Array; readon
   WorkCommitment: { bytes: SigningBytes.workCommitment, tag: DOMAIN.workCommitMsg, scheme: "ed25519" },
   WorkReveal: { bytes: SigningBytes.workReveal, tag: DOMAIN.workReveal, scheme: "ed25519" },
   AuditReport: { bytes: SigningBytes.auditReport, tag: DOMAIN.auditReport, scheme: "ed25519" },
+  ScoreCommitment: { bytes: scoreCommitSigningBytes, tag: DOMAIN.scoreCommitMsg, scheme: "ed25519" },
+  ScoreReveal: { bytes: scoreRevealSigningBytes, tag: DOMAIN.scoreReveal, scheme: "ed25519" },
   BeaconEntry: { bytes: SigningBytes.beacon, tag: DOMAIN.beacon, scheme: "bls12-381" },
 }
 

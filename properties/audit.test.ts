@@ -111,6 +111,9 @@ const draftWithClaims = (owners: ReadonlyArray<string>, pPpm: number, label: num
       audit: "undecided",
       auditor: "",
       auditDue: 0,
+      computeUnits: 10,
+      scoring: "none",
+      consensus: null,
     }
     d.claims.set(toHex(Hashes.workId(sha, claim)), rec)
   })

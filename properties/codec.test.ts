@@ -261,6 +261,10 @@ describe("a node fed arbitrary bytes never throws and a rejected input never cha
         return Codecs.Message.encode({ ...m, reveal: { ...m.reveal, chainId } })
       case "audit":
         return Codecs.Message.encode({ ...m, audit: { ...m.audit, chainId, auditor: validator } })
+      case "score-commit":
+        return Codecs.Message.encode({ ...m, commitment: { ...m.commitment, chainId, evaluator: validator } })
+      case "score-reveal":
+        return Codecs.Message.encode({ ...m, reveal: { ...m.reveal, chainId, evaluator: validator } })
       case "evidence":
         return Codecs.Message.encode(
           m.evidence.kind === "duplicate-vote"

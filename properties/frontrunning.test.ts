@@ -181,7 +181,7 @@ const run = (s: Schedule): Outcome => {
       0,
       PROPOSER.pubKey,
       fakeBeacon(chain, PROPOSER.pubKey),
-      { txs: [], evidence: [], audits: [], commitments: order(commits.get(b)), reveals: order(reveals.get(b)) },
+      { txs: [], evidence: [], audits: [], scoreCommits: [], scoreReveals: [], commitments: order(commits.get(b)), reveals: order(reveals.get(b)) },
       null,
     )
     chain = state

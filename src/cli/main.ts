@@ -10,6 +10,7 @@ import { traceWriter } from "../drivers/Trace.ts"
 import * as fs from "node:fs"
 import { attestCommand } from "./Attest.ts"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
+import { defaultQualityParams, type AggregatorName } from "../quality/QualityParams.ts"
 
 export const VERSION = "0.1.0"
 
@@ -35,6 +36,9 @@ poai run options:
                             lazy (certified TEE, fabricated output: audits catch it with probability p)
                             and forger (uncertified attestation: the attestation check catches it)
   --no-attestation          do not require TEE attestations on work claims (audits still run)
+  --colluding-evaluators F  fraction of nodes, in [0, 1], that score their own group's work 10^6 (default 0)
+  --aggregator A            evaluator score aggregator: trimmed-mean|yuma (default trimmed-mean)
+  --no-scoring              no evaluator committees: Q(W) = v(t) at reveal (the pre-issue-5 seam)
   --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
   --max-virtual-seconds T   give up after T virtual seconds (default 600)
   --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
@@ -55,6 +59,9 @@ const RUN_FLAGS = {
   "tx-rate": { kind: "int", min: 0, max: 100_000, default: 40 },
   cheaters: { kind: "float", min: 0, max: 1, default: 0 },
   "no-attestation": { kind: "bool" },
+  "colluding-evaluators": { kind: "float", min: 0, max: 1, default: 0 },
+  aggregator: { kind: "enum", values: ["trimmed-mean", "yuma"], default: "trimmed-mean" },
+  "no-scoring": { kind: "bool" },
   crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
   "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
   trace: { kind: "string", default: undefined },
@@ -93,6 +100,8 @@ const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
     txRate: f["tx-rate"],
     cheaters: f.cheaters,
     attested: !f["no-attestation"],
+    scoring: f["no-scoring"] ? false : { ...defaultQualityParams, aggregator: f.aggregator as AggregatorName },
+    colludingEvaluators: f["colluding-evaluators"],
     maxVirtualMs: f["max-virtual-seconds"] * 1000,
     onProgress: (p) => {
       if (f.quiet) return
@@ -148,6 +157,9 @@ const human = (s: SimSummary): string =>
     `audits            ${s.audited} selected: ${s.auditsPassed} passed, ${s.auditsFailed} failed, ${s.auditsMissed} missed`,
     `cheating          ${s.cheaters} cheaters; ${s.cheatingClaims} settled cheating claims = ${s.cheatsCaught} caught + ${s.cheatsMissed} missed (${s.cheatingUnresolved} unsettled)`,
     `work slashing     ${s.slashedClaims} claims slashed, ${s.slashedWork} units`,
+    `quality           ${s.scoring ? `${s.scoringRounds} scoring rounds, ${s.colludingEvaluators} colluding evaluators, evaluator stake slashed ${s.evaluatorSlashed}` : "off (Q = v(t))"}`,
+    `Q vs honest       ${s.qDeviation.claims} scored claims: chain ${s.qDeviation.totalQ} vs honest ${s.qDeviation.honestQ}, max |dQ| ${s.qDeviation.maxAbs} (${s.qDeviation.maxPpmOfV} ppm of v), ${s.qDeviation.outsideBound} outside the QUAL-AGG.5 bound`,
+    `rewards           workers ${s.rewards.workers}, evaluators ${s.rewards.evaluators}, validators ${s.rewards.validators}, auditors ${s.rewards.auditors}`,
     `evidence          ${s.evidence} on chain, ${s.slashed} stake slashed`,
     `virtual time      ${s.virtualSeconds}s, highest round ${s.maxRound}`,
     `messages          ${s.messagesDelivered} delivered, ${s.messagesRejected} rejected`,

@@ -23,6 +23,7 @@ import {
   WorkCommitment,
   WorkReveal,
 } from "../domain/Work.ts"
+import { ScoreCommitment, ScoreReveal, UnsignedScoreCommitment, UnsignedScoreReveal } from "../domain/Scoring.ts"
 import { makeCodec } from "./Codec.ts"
 
 export const Codecs = {
@@ -36,6 +37,10 @@ export const Codecs = {
   UnsignedWorkReveal: makeCodec("UnsignedWorkReveal", UnsignedWorkReveal),
   AuditReport: makeCodec("AuditReport", AuditReport),
   UnsignedAuditReport: makeCodec("UnsignedAuditReport", UnsignedAuditReport),
+  ScoreCommitment: makeCodec("ScoreCommitment", ScoreCommitment),
+  UnsignedScoreCommitment: makeCodec("UnsignedScoreCommitment", UnsignedScoreCommitment),
+  ScoreReveal: makeCodec("ScoreReveal", ScoreReveal),
+  UnsignedScoreReveal: makeCodec("UnsignedScoreReveal", UnsignedScoreReveal),
   ProposalHeader: makeCodec("ProposalHeader", ProposalHeader),
   UnsignedProposalHeader: makeCodec("UnsignedProposalHeader", UnsignedProposalHeader),
   Vote: makeCodec("Vote", Vote),

@@ -5,11 +5,13 @@ import { Either } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import type { BeaconEntry } from "../domain/Beacon.ts"
-import type { Block, BlockBody, BlockHeader } from "../domain/Block.ts"
+import { type Block, type BlockBody, type BlockHeader, MAX_BLOCK_SCORE_ITEMS } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence } from "../domain/Consensus.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import { applyAuditReport, decideAudits, expireAudits } from "../verification/Audit.ts"
+import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
+import { applyScoreCommitItem, applyScoreRevealItem, finalizeRounds, openRounds, payBlockReward } from "../quality/Pipeline.ts"
 import { type ChainState, type DraftState, cloneState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
@@ -25,6 +27,8 @@ export interface Candidates {
   readonly reveals: ReadonlyArray<WorkReveal>
   readonly evidence: ReadonlyArray<Evidence>
   readonly audits: ReadonlyArray<AuditReport>
+  readonly scoreCommits: ReadonlyArray<ScoreCommitment>
+  readonly scoreReveals: ReadonlyArray<ScoreReveal>
 }
 
 type Mode = "validate" | "build"
@@ -42,6 +46,7 @@ const executeBody = (
   items: Candidates,
   mode: Mode,
   beaconValue: Uint8Array,
+  lastCommit: CommitCertificate | null,
 ): Either.Either<{ draft: DraftState; included: Candidates }, ProtocolError> => {
   const d = cloneState(s)
   d.lastPower = powerTable(s).power
@@ -49,7 +54,7 @@ const executeBody = (
   const keep = <T>(
     list: ReadonlyArray<T>,
     max: number,
-    code: "BLOCK_BAD_TX" | "BLOCK_BAD_WORK" | "BLOCK_BAD_EVIDENCE" | "BLOCK_BAD_AUDIT",
+    code: "BLOCK_BAD_TX" | "BLOCK_BAD_WORK" | "BLOCK_BAD_EVIDENCE" | "BLOCK_BAD_AUDIT" | "BLOCK_BAD_SCORE",
     apply: (x: T, i: number) => ProtocolError | undefined,
   ): Either.Either<Array<T>, ProtocolError> => {
     if (mode === "validate" && list.length > max) return Either.left(reject("BLOCK_TOO_LARGE", `${list.length} > ${max}`))
@@ -80,12 +85,22 @@ const executeBody = (
     return typeof r === "string" ? undefined : r
   })
   if (Either.isLeft(audits)) return Either.left(audits.left)
+  const sp = ctx.scoring
+  const scoreCommits = keep(sp ? items.scoreCommits : [], MAX_BLOCK_SCORE_ITEMS, "BLOCK_BAD_SCORE", (c) => applyScoreCommitItem(ctx.crypto, d, c, height))
+  if (Either.isLeft(scoreCommits)) return Either.left(scoreCommits.left)
+  const scoreReveals = keep(sp ? items.scoreReveals : [], MAX_BLOCK_SCORE_ITEMS, "BLOCK_BAD_SCORE", (r) => applyScoreRevealItem(ctx.crypto, d, r, height))
+  if (Either.isLeft(scoreReveals)) return Either.left(scoreReveals.left)
+  if (!sp && mode === "validate" && (items.scoreCommits.length > 0 || items.scoreReveals.length > 0))
+    return Either.left(reject("BLOCK_BAD_SCORE", "this chain scores no claims"))
   decideAudits(ctx.crypto.sha256, d, beaconValue, height)
+  if (sp) openRounds(ctx.crypto.sha256, sp, d, beaconValue, height, ctx.attestation !== undefined)
   expireAudits(d, height)
+  const credits = sp ? finalizeRounds(sp, d, height, ctx.attestation !== undefined) : new Map<string, bigint>()
   const matured = matureClaims(d, height)
   d.qWindow.push({ height, perWorker: matured })
   while (d.qWindow.length > p.qWindow) d.qWindow.shift()
-  distributeReward(d, matured, proposer)
+  if (sp) payBlockReward(sp, d, matured, credits, lastCommit?.signatures.map((x) => toHex(x.validator)), proposer)
+  else distributeReward(d, matured, proposer)
   for (const k of d.punished) {
     const h = Number(k.split("|")[1])
     if (height - h > p.evidenceMaxAge) d.punished.delete(k)
@@ -99,6 +114,8 @@ const executeBody = (
       commitments: commitments.right,
       reveals: reveals.right,
       audits: audits.right,
+      scoreCommits: scoreCommits.right,
+      scoreReveals: scoreReveals.right,
     },
   })
 }
@@ -149,7 +166,7 @@ export const validateBlock = (ctx: CoreContext, s: ChainState, block: Block): Ei
     if (err) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", err.message))
   }
   const beaconValue = Hashes.beaconValue(sha, b.signature)
-  const r = executeBody(ctx, s, h.height, proposer.key, block.body, "validate", beaconValue)
+  const r = executeBody(ctx, s, h.height, proposer.key, block.body, "validate", beaconValue, block.body.lastCommit)
   if (Either.isLeft(r)) return Either.left(r.left)
   const d = r.right.draft
   d.beacon = beaconValue
@@ -173,7 +190,7 @@ export const buildBlock = (
 ): { readonly block: Block; readonly state: ChainState } => {
   const sha = ctx.crypto.sha256
   const beaconValue = Hashes.beaconValue(sha, beacon.signature)
-  const r = executeBody(ctx, s, s.height + 1, toHex(proposer), candidates, "build", beaconValue)
+  const r = executeBody(ctx, s, s.height + 1, toHex(proposer), candidates, "build", beaconValue, lastCommit)
   if (Either.isLeft(r)) throw new Error(`buildBlock: build mode cannot fail: ${r.left.message}`)
   const { draft: d, included } = r.right
   d.beacon = beaconValue

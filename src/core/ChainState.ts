@@ -7,6 +7,7 @@ import type { Sha256 } from "../codec/Hashing.ts"
 import type { Genesis } from "./Genesis.ts"
 import { genesisHash } from "./Genesis.ts"
 import type { Params } from "./Params.ts"
+import type { OpenRound } from "../quality/Pipeline.ts"
 
 export type Hex = string
 
@@ -57,7 +58,16 @@ export interface ClaimRecord {
   /** Assigned auditor ("" until selected) and the last height its report is accepted (0 until selected). */
   readonly auditor: Hex
   readonly auditDue: number
+  /** v(t) of the claim's task, for Q at scoring (QUAL-WIRE.4). */
+  readonly computeUnits: number
+  /** QUAL-WIRE.1: "none" when the chain scores no claims (Q fixed at reveal), else unopened, open, scored. */
+  readonly scoring: ScoringStatus
+  /** The evaluators' consensus scores when the round reached quorum (QUAL-WIRE.4), else null. */
+  readonly consensus: { readonly correctness: number; readonly utility: number; readonly novelty: number } | null
 }
+
+export type ScoringStatus = "none" | "unopened" | "open" | "scored"
+export const SCORING_STATUS_CODE: Readonly<Record<ScoringStatus, number>> = { none: 0, unopened: 1, open: 2, scored: 3 }
 
 /** Matured Q per worker for one finalized block (LE-WINDOW.1). */
 export interface QEntry {
@@ -102,7 +112,18 @@ export interface ChainState {
     readonly auditsMissed: number
     /** Part of `slashed` charged by VER-AUDIT.4/6/9 penalties. */
     readonly slashedWork: number
+    /** Quality pipeline (QUAL-WIRE.*): items applied, rounds finalized, evaluator stake slashed, rewards per role. */
+    readonly scoreCommits: number
+    readonly scoreReveals: number
+    readonly roundsFinalized: number
+    readonly roundsCancelled: number
+    readonly slashedScoring: number
+    readonly rewardWorkers: number
+    readonly rewardEvaluators: number
+    readonly rewardValidators: number
   }
+  /** Open scoring rounds by claim id (the claim's commitment value), QUAL-WIRE.1. */
+  readonly scoring: ReadonlyMap<Hex, OpenRound>
 }
 
 export type Totals = ChainState["totals"]
@@ -119,6 +140,14 @@ export const zeroTotals: Totals = {
   auditsFailed: 0,
   auditsMissed: 0,
   slashedWork: 0,
+  scoreCommits: 0,
+  scoreReveals: 0,
+  roundsFinalized: 0,
+  roundsCancelled: 0,
+  slashedScoring: 0,
+  rewardWorkers: 0,
+  rewardEvaluators: 0,
+  rewardValidators: 0,
 }
 
 export const genesisState = (sha256: Sha256, g: Genesis): ChainState => {
@@ -150,6 +179,7 @@ export const genesisState = (sha256: Sha256, g: Genesis): ChainState => {
     lastPower: new Map(),
     punished: new Set(),
     totals: zeroTotals,
+    scoring: new Map(),
   }
 }
 
@@ -168,6 +198,7 @@ export interface DraftState {
   lastPower: ReadonlyMap<Hex, number>
   punished: Set<string>
   totals: { -readonly [K in keyof Totals]: Totals[K] }
+  scoring: Map<Hex, OpenRound>
 }
 
 export const cloneState = (s: ChainState): DraftState => ({
@@ -184,6 +215,7 @@ export const cloneState = (s: ChainState): DraftState => ({
   lastPower: s.lastPower,
   punished: new Set(s.punished),
   totals: { ...s.totals },
+  scoring: new Map(s.scoring),
 })
 
 export const accountOf = (s: { readonly accounts: ReadonlyMap<Hex, Account> }, k: Hex): Account =>
@@ -232,6 +264,9 @@ export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Arra
           AUDIT_STATUS_CODE[c.audit],
           fromHex(c.auditor),
           c.auditDue,
+          c.computeUnits,
+          SCORING_STATUS_CODE[c.scoring],
+          c.consensus === null ? null : [c.consensus.correctness, c.consensus.utility, c.consensus.novelty],
         ]),
         s.qWindow.map((e) => [e.height, sortedEntries(e.perWorker).map(([k, q]) => [fromHex(k), q])]),
         sortedEntries(s.lastPower).map(([k, p]) => [fromHex(k), p]),
@@ -249,7 +284,23 @@ export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Arra
           s.totals.auditsFailed,
           s.totals.auditsMissed,
           s.totals.slashedWork,
+          s.totals.scoreCommits,
+          s.totals.scoreReveals,
+          s.totals.roundsFinalized,
+          s.totals.roundsCancelled,
+          s.totals.slashedScoring,
+          s.totals.rewardWorkers,
+          s.totals.rewardEvaluators,
+          s.totals.rewardValidators,
         ],
+        sortedEntries(s.scoring).map(([k, o]) => [
+          fromHex(k),
+          fromHex(o.workId),
+          [o.round.schedule.openHeight, o.round.schedule.commitDeadline, o.round.schedule.revealDeadline],
+          sortedEntries(o.round.seats).map(([e, n]) => [fromHex(e), n]),
+          sortedEntries(o.round.commits).map(([e, c]) => [fromHex(e), c.commitment, c.height]),
+          sortedEntries(o.round.reveals).map(([e, r]) => [fromHex(e), r.scores.correctness, r.scores.utility, r.scores.novelty, r.height]),
+        ]),
       ]),
     ),
   )

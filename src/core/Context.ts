@@ -2,6 +2,8 @@
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { WorkClaim } from "../domain/Work.ts"
 import type { AttestationConfig } from "../verification/Attestation.ts"
+import type { QualityParams } from "../quality/QualityParams.ts"
+import type { Scores } from "../quality/Scoring.ts"
 
 /**
  * Q(W) seam (QUAL-SEAM.1, spec/06-work-claims.md): the quality-weighted value of a revealed claim, a
@@ -30,4 +32,11 @@ export interface CoreContext {
   readonly attestation?: AttestationConfig
   /** VER-AUDIT.11: the auditor's executor; unset: the node does not audit (its audits are missed). */
   readonly executor?: Executor
+  /**
+   * QUAL-WIRE.1: when set, revealed claims are scored by evaluator committees and Q(W) is eq. 5 with
+   * these parameters (consensus-critical, like `attestation`); unset: Q(W) is `quality` at reveal.
+   */
+  readonly scoring?: QualityParams
+  /** NODE-SCORE.1: how this node scores a claim when it sits on its committee; unset: it never scores. */
+  readonly evaluator?: (claim: WorkClaim, worker: string) => Scores
 }

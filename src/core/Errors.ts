@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   AUDIT_WRONG_AUDITOR: "the report's auditor is not the one assigned to the claim",
   AUDIT_EXPIRED: "the report arrives after the claim's audit due height",
   AUDIT_DUPLICATE: "a report for this claim is already in the mempool",
+  SCORE_INVALID: "a score commitment or reveal fails its scoring round (detail: the SCORE_* code of spec/17)",
+  SCORE_DUPLICATE: "the same evaluator's commitment or reveal for this claim is already in the mempool",
   // evidence (LEDGER-SLASH.*)
   EVIDENCE_INVALID: "evidence is not two conflicting, validly signed messages of one validator",
   EVIDENCE_UNKNOWN_VALIDATOR: "evidence names a key that is not a validator",
@@ -55,6 +57,7 @@ export const ERROR_CODES = {
   BLOCK_BAD_WORK: "a commitment or reveal in the block is invalid",
   BLOCK_BAD_EVIDENCE: "evidence in the block is invalid",
   BLOCK_BAD_AUDIT: "an audit report in the block is invalid",
+  BLOCK_BAD_SCORE: "a score commitment or reveal in the block is invalid",
   BLOCK_BAD_STATE_ROOT: "stateRoot does not match the state after applying the block",
   BLOCK_TOO_LARGE: "block exceeds a per-block limit",
   // sync

@@ -15,6 +15,9 @@ import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import { checkAuditStateful, checkAuditStateless } from "../verification/Audit.ts"
+import { checkScoreCommit, checkScoreReveal } from "../quality/Pipeline.ts"
+import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScores } from "../quality/Scoring.ts"
+import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
 import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
@@ -94,7 +97,15 @@ const freshConsensus = (chain: ChainState): ConsensusState => ({
   table: powerTable(chain),
 })
 
-const emptyMempool: Mempool = { txs: new Map(), commitments: new Map(), reveals: new Map(), evidence: new Map(), audits: new Map() }
+const emptyMempool: Mempool = {
+  txs: new Map(),
+  commitments: new Map(),
+  reveals: new Map(),
+  evidence: new Map(),
+  audits: new Map(),
+  scoreCommits: new Map(),
+  scoreReveals: new Map(),
+}
 
 /** NODE-STATE.1: the state of a node at genesis, before `start`. */
 export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): NodeState => {
@@ -193,6 +204,10 @@ const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefine
       return onEvidence(run, m.evidence)
     case "audit":
       return onAudit(run, m.audit)
+    case "score-commit":
+      return onScoreCommit(run, m.commitment, m)
+    case "score-reveal":
+      return onScoreReveal(run, m.reveal, m)
     case "sync-request":
       return onSyncRequest(run, m.height, from)
     case "sync-response":
@@ -424,6 +439,60 @@ const onAudit = (run: Run, a: AuditReport): ProtocolError | undefined => {
   return undefined
 }
 
+/**
+ * NODE-SCORE.2: a score commitment or reveal from a peer enters the mempool (keyed by evaluator ||
+ * claim id) iff none from that evaluator for that claim is there and it passes QUAL-WIRE.2 against
+ * the finalized state at the height being decided. A node that scores no claims ignores them.
+ */
+/**
+ * NODE-SCORE.2: a score message naming no open round may be for a round this node opens when it
+ * decides its current height (a peer one block ahead already sits on that committee): if its signer
+ * is a validator and its signature verifies, it waits in the height + 1 buffer (NODE-BUFFER.1) and is
+ * checked again after the next decision, once.
+ */
+const bufferScore = (run: Run, m: Message, e: ProtocolError, signer: Uint8Array, verified: () => boolean): ProtocolError | undefined => {
+  if (e.code !== "SCORE_INVALID" || !e.detail.startsWith("SCORE_WRONG_CLAIM")) return e
+  const bad = futureCheck(run, signer, verified)
+  return bad ?? bufferFuture(run, m, -1)
+}
+
+const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError | undefined => {
+  const w = run.w
+  if (run.ctx.scoring === undefined) return reject("SCORE_INVALID", "this chain scores no claims")
+  const id = toHex(c.evaluator) + toHex(c.claimId)
+  if (w.mempool.scoreCommits.has(id)) return reject("SCORE_DUPLICATE", "commitment")
+  const full = mempoolRoom(run, w.mempool.scoreCommits)
+  if (full) return full
+  const r = checkScoreCommit(run.ctx.crypto, w.chain, c, w.cons.height)
+  if (Either.isLeft(r)) {
+    if (m === undefined) return r.left
+    const { signature, ...u } = c
+    return bufferScore(run, m, r.left, c.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreCommitSigningBytes(u), c.evaluator))
+  }
+  w.mempool = { ...w.mempool, scoreCommits: setIn(w.mempool.scoreCommits, id, c) }
+  return undefined
+}
+
+const onScoreReveal = (run: Run, r: ScoreReveal, m?: Message): ProtocolError | undefined => {
+  const w = run.w
+  if (run.ctx.scoring === undefined) return reject("SCORE_INVALID", "this chain scores no claims")
+  const id = toHex(r.evaluator) + toHex(r.claimId)
+  if (w.mempool.scoreReveals.has(id)) return reject("SCORE_DUPLICATE", "reveal")
+  const full = mempoolRoom(run, w.mempool.scoreReveals)
+  if (full) return full
+  const x = checkScoreReveal(run.ctx.crypto, w.chain, r, w.cons.height)
+  if (Either.isLeft(x)) {
+    if (m === undefined) return x.left
+    // a reveal one block early (SCORE_REVEAL_TOO_EARLY at this node's height) is buffered likewise
+    const early = x.left.detail.startsWith("SCORE_REVEAL_TOO_EARLY")
+    const e = early ? reject("SCORE_INVALID", "SCORE_WRONG_CLAIM: reveal phase not open at this height") : x.left
+    const { signature, ...u } = r
+    return bufferScore(run, m, e, r.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreRevealSigningBytes(u), r.evaluator))
+  }
+  w.mempool = { ...w.mempool, scoreReveals: setIn(w.mempool.scoreReveals, id, r) }
+  return undefined
+}
+
 /** WORK-CR.8: the worker commits first; it reveals once the commitment is finalized. */
 const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
   const w = run.w
@@ -530,6 +599,8 @@ export const mempoolCandidates = (mp: Mempool) => {
     reveals: byCommitment(mp.reveals),
     evidence: byKey(mp.evidence),
     audits: byKey(mp.audits),
+    scoreCommits: byKey(mp.scoreCommits),
+    scoreReveals: byKey(mp.scoreReveals),
   }
 }
 
@@ -798,7 +869,13 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
   // NODE-AUDIT.2: a report stays only while its audit is still pending and not overdue.
   const audits = new Map(mp.audits)
   for (const [id, a] of audits) if (checkAuditStateful(chain, a, chain.height + 1) !== undefined) audits.delete(id)
-  return { txs, commitments, reveals, evidence, audits }
+  // NODE-SCORE.2: score items stay only while they would still be accepted in the next block
+  const crypto = run.ctx.crypto
+  const scoreCommits = new Map(mp.scoreCommits)
+  for (const [id, c] of scoreCommits) if (Either.isLeft(checkScoreCommit(crypto, chain, c, chain.height + 1))) scoreCommits.delete(id)
+  const scoreReveals = new Map(mp.scoreReveals)
+  for (const [id, r] of scoreReveals) if (Either.isLeft(checkScoreReveal(crypto, chain, r, chain.height + 1))) scoreReveals.delete(id)
+  return { txs, commitments, reveals, evidence, audits, scoreCommits, scoreReveals }
 }
 
 /**
@@ -818,9 +895,12 @@ const auditDuty = (run: Run, block: Block): void => {
   }
   for (const id of [...auditable.keys()]) {
     const c = w.chain.claims.get(id)
-    if (c === undefined || (c.audit !== "undecided" && c.audit !== "pending")) auditable.delete(id)
+    const auditOpen = c !== undefined && (c.audit === "undecided" || c.audit === "pending")
+    const scoringOpen = c !== undefined && (c.scoring === "unopened" || c.scoring === "open")
+    if (!auditOpen && !scoringOpen) auditable.delete(id)
   }
   w.auditable = auditable
+  scoringDuty(run)
   const exec = run.ctx.executor
   if (exec === undefined) return
   for (const [id, claim] of [...auditable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
@@ -848,6 +928,50 @@ const revealFinalized = (run: Run): void => {
     w.work = setIn(w.work, id, { ...pw, revealed: true })
     w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, key, r) }
     emit(run, { type: "reveal", reveal: r })
+  }
+}
+
+/**
+ * NODE-SCORE.1: for each open round (QUAL-WIRE.1) in which this node holds seats, and whose claim it
+ * knows (NODE-AUDIT.1): if the next block is in the commit phase and the node has not committed,
+ * seal its scores (ctx.evaluator) and pool and gossip the commitment; if the next block is in the
+ * reveal phase and its commitment is in the round, pool and gossip the reveal. The salt is derived
+ * (scoreSalt), so the reveal is recomputed, not stored.
+ */
+const scoringDuty = (run: Run): void => {
+  const w = run.w
+  const evaluate = run.ctx.evaluator
+  if (run.ctx.scoring === undefined || evaluate === undefined) return
+  const next = w.chain.height + 1
+  const me = w.keys.pubHex
+  // NODE-SCORE.3: re-send own pooled items after every decision too: a peer one block behind rejects
+  // a score message for a round it has not opened yet, and a phase lasts only a few blocks
+  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
+  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
+  for (const [claimId, open] of [...w.chain.scoring.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    const r = open.round
+    if (!r.seats.has(me)) continue
+    const claim = w.auditable.get(open.workId)
+    const rec = w.chain.claims.get(open.workId)
+    if (claim === undefined || rec === undefined) continue
+    const key = me + claimId
+    const inCommit = next >= r.schedule.openHeight && next <= r.schedule.commitDeadline
+    const inReveal = next > r.schedule.commitDeadline && next <= r.schedule.revealDeadline
+    if (!(inCommit && !r.commits.has(me) && !w.mempool.scoreCommits.has(key)) && !(inReveal && r.commits.has(me) && !r.reveals.has(me) && !w.mempool.scoreReveals.has(key)))
+      continue
+    const sealed = sealScores(run.ctx.crypto, {
+      chainId: w.chain.chainId,
+      secretKey: w.keys.secretKey,
+      claimId: hexBytes(claimId),
+      scores: evaluate(claim, rec.worker),
+    })
+    if (inCommit) {
+      w.mempool = { ...w.mempool, scoreCommits: setIn(w.mempool.scoreCommits, key, sealed.commitment) }
+      emit(run, { type: "score-commit", commitment: sealed.commitment })
+    } else {
+      w.mempool = { ...w.mempool, scoreReveals: setIn(w.mempool.scoreReveals, key, sealed.reveal) }
+      emit(run, { type: "score-reveal", reveal: sealed.reveal })
+    }
   }
 }
 
@@ -890,6 +1014,9 @@ const retransmit = (run: Run): void => {
   }
   // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
   for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emit(run, { type: "audit", audit: a })
+  // NODE-SCORE.3: own pooled score commitments and reveals too
+  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
+  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)
 }
@@ -916,7 +1043,7 @@ export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
     precommits: votes(c.precommits),
     once: [...c.once].sort(),
     roundHints: [...c.roundHints.entries()].sort(),
-    mempool: [ids(s.mempool.txs), ids(s.mempool.commitments), ids(s.mempool.reveals), ids(s.mempool.evidence), ids(s.mempool.audits)],
+    mempool: [ids(s.mempool.txs), ids(s.mempool.commitments), ids(s.mempool.reveals), ids(s.mempool.evidence), ids(s.mempool.audits), ids(s.mempool.scoreCommits), ids(s.mempool.scoreReveals)],
     auditable: ids(s.auditable),
     future: s.future.length,
     work: ids(s.work),

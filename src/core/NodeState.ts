@@ -4,6 +4,7 @@ import type { CommitCertificate, Evidence, ProposalHeader, Vote } from "../domai
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
+import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import type { BeaconEntry } from "../domain/Beacon.ts"
 import type { ChainState, Hex } from "./ChainState.ts"
 import type { Genesis } from "./Genesis.ts"
@@ -83,6 +84,9 @@ export interface Mempool {
   readonly evidence: ReadonlyMap<Hex, Evidence>
   /** Audit reports by work id (VER-AUDIT.5, NODE-AUDIT.1). */
   readonly audits: ReadonlyMap<Hex, AuditReport>
+  /** Score commitments and reveals by evaluator || claim id (NODE-SCORE.2). */
+  readonly scoreCommits: ReadonlyMap<Hex, ScoreCommitment>
+  readonly scoreReveals: ReadonlyMap<Hex, ScoreReveal>
 }
 
 export interface NodeState {
@@ -110,7 +114,8 @@ export interface NodeState {
   readonly aheadPeer: number
   /**
    * NODE-AUDIT.1: the claims of finalized reveals whose audit is not settled yet (undecided or
-   * pending), by work id: what this node re-executes if the beacon makes it the auditor.
+   * pending) or whose scoring round is not finalized, by work id: what this node re-executes if the
+   * beacon makes it the auditor, and scores if it sits on the claim's committee (NODE-SCORE.1).
    */
   readonly auditable: ReadonlyMap<Hex, WorkClaim>
 }

@@ -112,7 +112,8 @@ export const applyReveal = (
       return undefined
     }
   }
-  const q = Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
+  // QUAL-WIRE.1/QUAL-Q.5: with scoring, Q is fixed when the claim's scoring round finalizes
+  const q = ctx.scoring !== undefined ? 0 : Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
   d.claims.set(workId, {
     worker,
     commitment,
@@ -127,6 +128,9 @@ export const applyReveal = (
     audit: "undecided",
     auditor: "",
     auditDue: 0,
+    computeUnits: r.claim.task.computeUnits,
+    scoring: ctx.scoring !== undefined ? "unopened" : "none",
+    consensus: null,
   })
   return undefined
 }
@@ -141,7 +145,9 @@ export const matureClaims = (d: DraftState, height: number): Map<Hex, number> =>
   for (const [id, c] of d.claims) {
     // VER-AUDIT.10: a claim matures only once its audit is settled (skipped, passed or missed).
     const settled = c.audit === "skipped" || c.audit === "passed" || c.audit === "missed"
-    if (!c.matured && settled && c.maturesAt <= height) {
+    // QUAL-Q.5: with scoring, only once the claim's round has finalized
+    const scored = c.scoring === "none" || c.scoring === "scored"
+    if (!c.matured && settled && scored && c.maturesAt <= height) {
       d.claims.set(id, { ...c, matured: true })
       out.set(c.worker, (out.get(c.worker) ?? 0) + c.q)
       d.totals.maturedClaims += 1

@@ -5,12 +5,14 @@ import { CommitCertificate, Evidence } from "./Consensus.ts"
 import { ChainId, Hash32, PubKey, Round, Uint, boundedArray } from "./Primitives.ts"
 import { Transfer } from "./Transaction.ts"
 import { AuditReport, WorkCommitment, WorkReveal } from "./Work.ts"
+import { ScoreCommitment, ScoreReveal } from "./Scoring.ts"
 
 export const MAX_BLOCK_TXS = 2000
 export const MAX_BLOCK_COMMITMENTS = 512
 export const MAX_BLOCK_REVEALS = 512
 export const MAX_BLOCK_EVIDENCE = 64
 export const MAX_BLOCK_AUDITS = 512
+export const MAX_BLOCK_SCORE_ITEMS = 4096
 
 export const BlockHeader = Schema.Struct({
   chainId: ChainId,
@@ -33,6 +35,9 @@ export const BlockBody = Schema.Struct({
   evidence: boundedArray(Evidence, MAX_BLOCK_EVIDENCE),
   /** Audit reports of assigned auditors (VER-AUDIT.5). */
   audits: boundedArray(AuditReport, MAX_BLOCK_AUDITS),
+  /** Sealed evaluator scores (QUAL-WIRE.2). */
+  scoreCommits: boundedArray(ScoreCommitment, MAX_BLOCK_SCORE_ITEMS),
+  scoreReveals: boundedArray(ScoreReveal, MAX_BLOCK_SCORE_ITEMS),
   /** Commit certificate of the previous height (null at height 1). */
   lastCommit: Schema.NullOr(CommitCertificate),
 }).annotations({ identifier: "BlockBody" })

@@ -6,6 +6,7 @@ import { CommitCertificate, Evidence, ProposalHeader, Vote } from "./Consensus.t
 import { Uint } from "./Primitives.ts"
 import { Transfer } from "./Transaction.ts"
 import { AuditReport, WorkCommitment, WorkReveal } from "./Work.ts"
+import { ScoreCommitment, ScoreReveal } from "./Scoring.ts"
 
 export const ProposalMsg = Schema.Struct({
   type: Schema.Literal("proposal"),
@@ -16,6 +17,8 @@ export const VoteMsg = Schema.Struct({ type: Schema.Literal("vote"), vote: Vote 
 export const TxMsg = Schema.Struct({ type: Schema.Literal("tx"), tx: Transfer })
 export const CommitmentMsg = Schema.Struct({ type: Schema.Literal("commitment"), commitment: WorkCommitment })
 export const RevealMsg = Schema.Struct({ type: Schema.Literal("reveal"), reveal: WorkReveal })
+export const ScoreCommitMsg = Schema.Struct({ type: Schema.Literal("score-commit"), commitment: ScoreCommitment })
+export const ScoreRevealMsg = Schema.Struct({ type: Schema.Literal("score-reveal"), reveal: ScoreReveal })
 export const AuditMsg = Schema.Struct({ type: Schema.Literal("audit"), audit: AuditReport })
 export const EvidenceMsg = Schema.Struct({ type: Schema.Literal("evidence"), evidence: Evidence })
 /** Ask a peer for the committed block at `height` (catch-up). */
@@ -35,6 +38,8 @@ export const Message = Schema.Union(
   RevealMsg,
   EvidenceMsg,
   AuditMsg,
+  ScoreCommitMsg,
+  ScoreRevealMsg,
   SyncRequestMsg,
   SyncResponseMsg,
 ).annotations({ identifier: "Message" })

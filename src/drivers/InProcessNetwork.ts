@@ -16,7 +16,11 @@ import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { adversarialSends, resolveStrategy, spamMessages, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
 import { Prng } from "./Prng.ts"
 import { makeTestnet } from "./Testnet.ts"
-import { cheaterKinds, makeSimClaim, makeSimWorkers, type WorkSpec, type WorkerKind } from "./SimWork.ts"
+import { cheaterKinds, colluderSet, makeSimClaim, makeSimWorkers, simEvaluator, trueScores, type WorkSpec, type WorkerKind } from "./SimWork.ts"
+import { aggregatorFor } from "../quality/Aggregation.ts"
+import { quality } from "../quality/Quality.ts"
+import { defaultQualityParams, type QualityParams } from "../quality/QualityParams.ts"
+import type { Scores } from "../quality/Scoring.ts"
 import { simExecute } from "../verification/Audit.ts"
 
 export interface SimConfig {
@@ -55,6 +59,13 @@ export interface SimConfig {
    * false: the PR-era core without attestation checks (claims still audited by the sim executor).
    */
   readonly attested?: boolean
+  /**
+   * Score claims by evaluator committees (QUAL-WIRE.*, SIM-EVAL.*) with these quality parameters
+   * (default: defaultQualityParams); false: Q(W) is `quality` at reveal (QUAL-SEAM.2).
+   */
+  readonly scoring?: QualityParams | false
+  /** Fraction of nodes that collude as evaluators (SIM-EVAL.2), default 0. */
+  readonly colludingEvaluators?: number
   /**
    * Optional link filter: return false to drop the message from `from` to `to` at virtual time `t`
    * (partitions in property tests).
@@ -103,6 +114,28 @@ export interface SimSummary {
   readonly slashedClaims: number
   /** Base units burned by work penalties (part of `slashed`). */
   readonly slashedWork: number
+  /** Quality pipeline (SIM-EVAL.4), from the same state. */
+  readonly scoring: boolean
+  readonly colludingEvaluators: number
+  readonly scoringRounds: number
+  readonly rewards: { readonly workers: number; readonly evaluators: number; readonly validators: number; readonly auditors: number }
+  readonly evaluatorSlashed: number
+  readonly qDeviation: QDeviation
+}
+
+/** SIM-EVAL.4: how far on-chain Q is from the Q honest evaluators would have given, and the bound. */
+export interface QDeviation {
+  /** Claims scored with a quorum, and those among them whose committee held colluder seats. */
+  readonly claims: number
+  readonly affected: number
+  /** Σ q_chain − Σ q_honest over scored claims, and the largest |q_chain − q_honest|. */
+  readonly totalQ: number
+  readonly honestQ: number
+  readonly maxAbs: number
+  /** Largest |q_chain − q_honest| as ppm of v(t). */
+  readonly maxPpmOfV: number
+  /** Claims whose on-chain Q lies outside the QUAL-AGG.5 range [Q(colluders at 0), Q(colluders at 10^6)]. */
+  readonly outsideBound: number
 }
 
 export const byzantineIndices = (nodes: number, byzantine: number): ReadonlyArray<number> =>
@@ -167,6 +200,9 @@ class Queue {
 }
 const less = (a: Scheduled, b: Scheduled) => a.t < b.t || (a.t === b.t && a.seq < b.seq)
 
+/** Default stake of each simulated validator (SIM-NET.1). */
+export const SIM_STAKE = 1_000_000
+
 const WORK_KINDS: ReadonlyArray<readonly [TaskKind, number]> = [
   ["inference", 0.7],
   ["training", 0.2],
@@ -179,16 +215,19 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const attested = cfg.attested ?? true
   const workers = makeSimWorkers(crypto, cfg.seed, cfg.nodes)
   const coreCrypto = shared ? memoizeVerification(crypto) : crypto
+  const scoring = cfg.scoring === false ? undefined : (cfg.scoring ?? defaultQualityParams)
   const ctx: CoreContext = {
     crypto: coreCrypto,
     quality: cfg.quality ?? provisionalQuality,
     ...(attested ? { attestation: workers.config } : {}),
+    ...(scoring !== undefined ? { scoring } : {}),
     executor: (claim) => simExecute(coreCrypto.sha256, claim),
   }
   const net = makeTestnet(ctx, {
     nodes: cfg.nodes,
     seed: cfg.seed,
-    ...(cfg.stakes ? { stakes: cfg.stakes } : {}),
+    // SIM-NET.1: equal stakes of 10^6 by default, on the scale of the work and scoring penalties
+    stakes: cfg.stakes ?? Array.from({ length: cfg.nodes }, () => SIM_STAKE),
     ...(cfg.params ? { params: cfg.params } : {}),
   })
   const rng = new Prng(cfg.seed)
@@ -201,6 +240,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
   const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested)
+  const colluders = colluderSet(cfg.colludingEvaluators ?? 0, n, honest)
+  const group = new Set([...colluders].map((i) => (net.keys[i] as (typeof net.keys)[number]).pubHex))
+  /** SIM-EVAL.3: each node scores with its own evaluator function (colluders favour their group). */
+  const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) =>
+    scoring === undefined ? ctx : { ...ctx, evaluator: simEvaluator(crypto, colluders.has(i), group) },
+  )
   /** Ground truth of the cheating claims submitted (SIM-CHEAT.3): work id -> how it cheats. */
   const cheats = new Map<string, WorkerKind>()
   const lat = cfg.latencyMs ?? { min: 10, max: 60 }
@@ -241,7 +286,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const runStep = (i: number, input: NodeInput) => {
     const strategy = byz.get(i)
     if (strategy === "silent") return
-    const [next, outs] = step(ctx, states[i] as NodeState, input)
+    const [next, outs] = step(ctxs[i] as CoreContext, states[i] as NodeState, input)
     states[i] = next
     cfg.onStep?.({ t: now, node: i, input, outputs: outs, state: next })
     const all = Array.from({ length: n }, (_, k) => k)
@@ -397,6 +442,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const ref = states[honest[0] as number] as NodeState
   const rootAt = ref.blocks.get(finalizedHeight)?.block.header.stateRoot
   const fate = cheatDispositions(crypto, ref, finalizedHeight, final, cheats)
+  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, chainAt, group)
   return {
     nodes: n,
     byzantine: cfg.byzantine,
@@ -429,7 +475,80 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     cheatingUnresolved: cheats.size - fate.caught - fate.missed,
     slashedClaims: (final?.totals.auditsFailed ?? 0) + (final?.totals.attestationRejected ?? 0),
     slashedWork: final?.totals.slashedWork ?? 0,
+    scoring: scoring !== undefined,
+    colludingEvaluators: colluders.size,
+    scoringRounds: final?.totals.roundsFinalized ?? 0,
+    rewards: {
+      workers: final?.totals.rewardWorkers ?? 0,
+      evaluators: final?.totals.rewardEvaluators ?? 0,
+      validators: final?.totals.rewardValidators ?? 0,
+      auditors: ((final?.totals.auditsPassed ?? 0) + (final?.totals.auditsFailed ?? 0)) * (final?.params.auditReward ?? 0),
+    },
+    evaluatorSlashed: final?.totals.slashedScoring ?? 0,
+    qDeviation,
   }
+}
+
+const NO_DEVIATION: QDeviation = { claims: 0, affected: 0, totalQ: 0, honestQ: 0, maxAbs: 0, maxPpmOfV: 0, outsideBound: 0 }
+
+/**
+ * SIM-EVAL.4: for every claim scored with a quorum by `height`, compare its on-chain Q with the Q of
+ * the same claim had every evaluator reported the truth (SIM-EVAL.1), and check it lies in the range
+ * QUAL-AGG.5 allows: the committee's honest seats at the truth, its colluder seats anywhere in
+ * [0, 10^6] (the aggregators are monotone, so the extremes are all-0 and all-10^6), pushed through
+ * QUAL-Q.3 with the claim's verification facts. The committee is read from the round opened in block
+ * revealHeight + 1.
+ */
+const measureDeviation = (
+  crypto: CryptoService,
+  p: QualityParams,
+  attested: boolean,
+  ref: NodeState,
+  height: number,
+  final: ChainState | undefined,
+  chainAt: ReadonlyMap<number, ChainState>,
+  group: ReadonlySet<string>,
+): QDeviation => {
+  if (final === undefined) return NO_DEVIATION
+  const claimsById = new Map<string, WorkClaim>()
+  for (let h = 1; h <= height; h++)
+    for (const r of ref.blocks.get(h)?.block.body.reveals ?? []) claimsById.set(toHex(Hashes.workId(crypto.sha256, r.claim)), r.claim)
+  const agg = aggregatorFor(p)
+  let claims = 0
+  let affected = 0
+  let totalQ = 0
+  let honestQ = 0
+  let maxAbs = 0
+  let maxPpmOfV = 0
+  let outsideBound = 0
+  for (const [id, c] of final.claims) {
+    if (c.scoring !== "scored" || c.consensus === null) continue
+    const claim = claimsById.get(id)
+    const round = chainAt.get(c.revealHeight + 1)?.scoring.get(c.commitment)?.round
+    if (claim === undefined || round === undefined) continue
+    claims++
+    const truth = trueScores(crypto, claim)
+    const verification = { attestation: attested ? ("verified" as const) : ("absent" as const), audit: c.audit === "passed" ? ("passed" as const) : ("not-audited" as const), canary: "not-run" as const }
+    const qOf = (s: Scores) => quality({ computeUnits: c.computeUnits, verification, noveltyPpm: 1_000_000, evaluators: s }, p).q
+    const honestSeats = [...round.seats.entries()].filter(([e]) => !group.has(e))
+    const colluderSeats = [...round.seats.entries()].filter(([e]) => group.has(e)).reduce((a, [, k]) => a + k, 0)
+    const qh = qOf(truth) // every seat at the truth: both aggregators return it exactly
+    totalQ += c.q
+    honestQ += qh
+    const dev = Math.abs(c.q - qh)
+    maxAbs = Math.max(maxAbs, dev)
+    maxPpmOfV = Math.max(maxPpmOfV, Math.floor((dev * 1_000_000) / c.computeUnits))
+    if (colluderSeats > 0 && group.has(c.worker)) affected++
+    const at = (x: number): Scores => {
+      const pts = [...honestSeats.map(([e, k]) => ({ evaluator: e, weight: k, scores: truth }))]
+      if (colluderSeats > 0) pts.push({ evaluator: "colluders", weight: colluderSeats, scores: { correctness: x, utility: x, novelty: x } })
+      return agg.aggregate(pts).consensus
+    }
+    const lo = qOf(at(0))
+    const hi = qOf(at(1_000_000))
+    if (c.q < Math.min(lo, hi) || c.q > Math.max(lo, hi)) outsideBound++
+  }
+  return { claims, affected, totalQ, honestQ, maxAbs, maxPpmOfV, outsideBound }
 }
 
 /**

@@ -5,6 +5,7 @@
 import { concatBytes, toHex, u64be, utf8 } from "../codec/Bytes.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
+import type { Scores } from "../quality/Scoring.ts"
 import { type AttestationConfig, AttestationCodecs } from "../verification/Attestation.ts"
 import { attestationNonce, simExecute } from "../verification/Audit.ts"
 import { SimTee, simAdapter, type SimDevice } from "../verification/SimTee.ts"
@@ -102,3 +103,38 @@ export const cheaterKinds = (fraction: number, nodes: number, honest: ReadonlyAr
   honest.slice(0, count).forEach((i, j) => out.set(i, attested && j % 2 === 1 ? "forger" : "lazy"))
   return out
 }
+
+// ------------------------------------------------------------------------------------------------
+// Evaluators (SIM-EVAL.1..3)
+
+/**
+ * SIM-EVAL.1: the true quality of a simulated claim, what an honest evaluator reports: correctness
+ * 10^6 if the output is the reference executor's, else 0; utility and novelty fixed functions of the
+ * task id (utility in [200,000, 1,000,000], novelty in [500,000, 1,000,000]).
+ */
+export const trueScores = (crypto: CryptoService, claim: WorkClaim): Scores => {
+  const h = crypto.sha256(concatBytes(utf8("poai-sim/true-quality"), claim.task.taskId))
+  const u32 = (i: number) => ((h[i] as number) << 24) | ((h[i + 1] as number) << 16) | ((h[i + 2] as number) << 8) | (h[i + 3] as number)
+  const correct = toHex(claim.outputHash) === toHex(simExecute(crypto.sha256, claim))
+  return {
+    correctness: correct ? 1_000_000 : 0,
+    utility: 200_000 + ((u32(0) >>> 0) % 800_001),
+    novelty: 500_000 + ((u32(4) >>> 0) % 500_001),
+  }
+}
+
+/**
+ * SIM-EVAL.2: colluding evaluators: round(fraction * n) honest-in-consensus nodes, taken from the
+ * highest indices (cheating workers come from the lowest). They score their own group's claims
+ * 10^6 in every dimension and everyone else's truthfully.
+ */
+export const colluderSet = (fraction: number, nodes: number, honest: ReadonlyArray<number>): Set<number> => {
+  const count = Math.min(honest.length, Math.round(fraction * nodes))
+  return new Set(honest.slice(honest.length - count))
+}
+
+/** SIM-EVAL.3: the evaluator function of one node. */
+export const simEvaluator =
+  (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>) =>
+  (claim: WorkClaim, worker: string): Scores =>
+    colluding && group.has(worker) ? { correctness: 1_000_000, utility: 1_000_000, novelty: 1_000_000 } : trueScores(crypto, claim)

@@ -47,9 +47,13 @@ it("there is a sample builder for every codec and the codec list is the expected
       "Precommit",
       "Prevote",
       "ProposalHeader",
+      "ScoreCommitment",
+      "ScoreReveal",
       "TaskSpec",
       "Transfer",
       "UnsignedProposalHeader",
+      "UnsignedScoreCommitment",
+      "UnsignedScoreReveal",
       "UnsignedAuditReport",
       "UnsignedTransfer",
       "UnsignedVote",
@@ -117,12 +121,14 @@ describe.each(CODEC_NAMES)("%s", (name) => {
 // Structural mutations of canonical encodings. Each row: mutation, expected reason, and the codecs
 // it cannot apply to (so a mutation that silently stops applying fails the test).
 
-const NO_INT: ReadonlyArray<CodecName> = ["WorkCommitment", "UnsignedWorkCommitment", "AuditReport", "UnsignedAuditReport"]
+const NO_INT: ReadonlyArray<CodecName> = ["WorkCommitment", "UnsignedWorkCommitment", "AuditReport", "UnsignedAuditReport", "ScoreCommitment", "UnsignedScoreCommitment"]
 const ARRAYS: ReadonlyArray<CodecName> = ["BlockBody", "Block", "CommitCertificate", "Message"]
 const DISCRIMINATED: ReadonlyArray<CodecName> = ["TaskSpec", "Vote", "Prevote", "Precommit", "UnsignedVote", "Evidence", "Message"]
 const FLAT: ReadonlyArray<CodecName> = [
   "AuditReport",
   "UnsignedAuditReport",
+  "ScoreCommitment",
+  "UnsignedScoreCommitment",
   "Transfer",
   "UnsignedTransfer",
   "TaskSpec",

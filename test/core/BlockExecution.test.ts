@@ -227,7 +227,7 @@ describe("BLOCK_* rejections of a mutated block (CONS-VALID.1)", () => {
     const s = genesisState(sha, small.genesis)
     const proposer = keysOf(small, proposerFor(sha, s, 0).key)
     const beacon = makeBeacon(ctx, s, proposer.pubKey, proposer.blsSecret)
-    const { block } = buildBlock(ctx, s, 0, proposer.pubKey, beacon, { txs: [], commitments: [], reveals: [], evidence: [], audits: [] }, null)
+    const { block } = buildBlock(ctx, s, 0, proposer.pubKey, beacon, { txs: [], commitments: [], reveals: [], evidence: [], audits: [], scoreCommits: [], scoreReveals: [] }, null)
     expect(result(s, block)).toBe("ok")
     const cs = [commitTo(worker, workClaim("x1"), saltOf("x"), small.genesis.chainId), commitTo(worker, workClaim("x2"), saltOf("x"), small.genesis.chainId)]
     expect(result(s, withBody(block, { commitments: cs }))).toBe("BLOCK_TOO_LARGE")

@@ -88,6 +88,9 @@ describe("commit then reveal (WORK-CR.1..2)", () => {
       audit: "undecided",
       auditor: "",
       auditDue: 0,
+      computeUnits: 40,
+      scoring: "none", // no scoring configured: Q fixed at reveal (QUAL-SEAM.2)
+      consensus: null,
     })
   })
 
@@ -296,13 +299,13 @@ describe("commitment squatting (WORK-CR.1..2): a copy of a worker's commitment v
     const commitments = new Map(all.map((c) => [commitmentKey(toHex(c.worker), toHex(c.commitment)), c] as const))
     const order = (xs: ReadonlyArray<{ commitment: string; worker: string }>) =>
       [...xs].sort((a, b) => (a.commitment !== b.commitment ? (a.commitment < b.commitment ? -1 : 1) : a.worker < b.worker ? -1 : 1))
-    const got = mempoolCandidates({ txs: new Map(), commitments, reveals: new Map(), evidence: new Map(), audits: new Map() }).commitments
+    const got = mempoolCandidates({ txs: new Map(), commitments, reveals: new Map(), evidence: new Map(), audits: new Map(), scoreCommits: new Map(), scoreReveals: new Map() }).commitments
     const view = (c: (typeof all)[number]) => ({ commitment: toHex(c.commitment), worker: toHex(c.worker) })
     expect(got.map(view)).toEqual(order(all.map(view)))
     const rs = [signReveal(victim, claim, salt), signReveal(copier, claim, copierSalt), signReveal(victim, workClaim("job-2"), salt)]
     const rview = (r: WorkReveal) => ({ commitment: toHex(Hashes.workCommitment(sha, r.claim, r.worker, r.salt)), worker: toHex(r.worker) })
     const reveals = new Map(rs.map((r) => [commitmentKey(rview(r).worker, rview(r).commitment), r] as const))
-    const gotR = mempoolCandidates({ txs: new Map(), commitments: new Map(), reveals, evidence: new Map(), audits: new Map() }).reveals
+    const gotR = mempoolCandidates({ txs: new Map(), commitments: new Map(), reveals, evidence: new Map(), audits: new Map(), scoreCommits: new Map(), scoreReveals: new Map() }).reveals
     expect(gotR.map(rview)).toEqual(order(rs.map(rview)))
   })
 

@@ -106,6 +106,9 @@ export interface ModelClaim {
   audit: "undecided" | "skipped"
   auditor: Hex
   auditDue: number
+  computeUnits: number
+  scoring: "none"
+  consensus: null
 }
 
 export interface ClaimsModel {
@@ -196,6 +199,9 @@ export const modelReveal = (m: ClaimsModel, i: Intent): void => {
     audit: "undecided",
     auditor: "",
     auditDue: 0,
+    computeUnits: pick(CLAIMS, i.claim).task.computeUnits,
+    scoring: "none",
+    consensus: null,
   })
 }
 
@@ -258,7 +264,7 @@ export const seal = (m: ClaimsModel, r: ClaimsReal, extra: number): void => {
       0,
       PROPOSER.pubKey,
       fakeBeacon(r.chain, PROPOSER.pubKey),
-      { txs: [], evidence: [], audits: [], commitments: items.commitments, reveals: items.reveals },
+      { txs: [], evidence: [], audits: [], scoreCommits: [], scoreReveals: [], commitments: items.commitments, reveals: items.reveals },
       null,
     )
     expect(block.body.commitments.length, "buildBlock kept every valid commitment").toBe(items.commitments.length)
