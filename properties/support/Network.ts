@@ -17,7 +17,7 @@ import { type CoreContext, provisionalQuality } from "../../src/core/Context.ts"
 import type { NodeOutput } from "../../src/core/Node.ts"
 import { powerTable, verifyCertificate } from "../../src/core/Votes.ts"
 import type { StrategyChoice } from "../../src/drivers/Byzantine.ts"
-import { type SimConfig, type SimSummary, byzantineIndices, simulate } from "../../src/drivers/InProcessNetwork.ts"
+import { type SimConfig, type SimSummary, byzantineIndices, simChain, simulate } from "../../src/drivers/InProcessNetwork.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
 import { makeTestnet } from "../../src/drivers/Testnet.ts"
 import { testCrypto } from "../../test/fixtures/core.ts"
@@ -101,12 +101,8 @@ export const observe = (cfg: SimConfig, opts: { readonly validity: boolean } = {
   const n = cfg.nodes
   const byz = new Set(byzantineIndices(n, cfg.byzantine))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
-  const net = makeTestnet(ctx, {
-    nodes: n,
-    seed: cfg.seed,
-    ...(cfg.stakes ? { stakes: cfg.stakes } : {}),
-    ...(cfg.params ? { params: cfg.params } : {}),
-  })
+  // the same consensus context and genesis as the simulator (attestation, quality parameters, stakes)
+  const { ctx, net } = simChain(crypto, cfg)
   const honestKeys = new Set(honest.map((i) => (net.keys[i] as { pubHex: Hex }).pubHex))
   const genesis = genesisState(ctx.crypto.sha256, net.genesis)
   const chainOf: ChainState[] = Array.from({ length: n }, () => genesis)

@@ -15,7 +15,7 @@ import type { Params } from "../core/Params.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { adversarialSends, resolveStrategy, spamMessages, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
 import { Prng } from "./Prng.ts"
-import { makeTestnet } from "./Testnet.ts"
+import { makeTestnet, type Testnet } from "./Testnet.ts"
 import { cheaterKinds, colluderSet, makeSimClaim, makeSimWorkers, simEvaluator, trueScores, type WorkSpec, type WorkerKind } from "./SimWork.ts"
 import { aggregatorFor } from "../quality/Aggregation.ts"
 import { quality } from "../quality/Quality.ts"
@@ -209,19 +209,21 @@ const WORK_KINDS: ReadonlyArray<readonly [TaskKind, number]> = [
   ["extraction", 0.1],
 ]
 
-/** SIM-NET.1: run the network until every honest node finalized `blocks` blocks (or time runs out). */
-export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
-  const shared = cfg.sharedVerifyCache ?? true
+/**
+ * SIM-NET.1, SIM-CHEAT.2: the consensus context of a simulated chain (attestation configuration,
+ * quality parameters, reference executor) and its test network (equal stakes of SIM_STAKE unless
+ * given). Observers that re-validate blocks (properties/) use the same pair.
+ */
+export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx: CoreContext; readonly net: Testnet } => {
   const attested = cfg.attested ?? true
   const workers = makeSimWorkers(crypto, cfg.seed, cfg.nodes)
-  const coreCrypto = shared ? memoizeVerification(crypto) : crypto
   const scoring = cfg.scoring === false ? undefined : (cfg.scoring ?? defaultQualityParams)
   const ctx: CoreContext = {
-    crypto: coreCrypto,
+    crypto,
     quality: cfg.quality ?? provisionalQuality,
     ...(attested ? { attestation: workers.config } : {}),
     ...(scoring !== undefined ? { scoring } : {}),
-    executor: (claim) => simExecute(coreCrypto.sha256, claim),
+    executor: (claim) => simExecute(crypto.sha256, claim),
   }
   const net = makeTestnet(ctx, {
     nodes: cfg.nodes,
@@ -230,6 +232,17 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     stakes: cfg.stakes ?? Array.from({ length: cfg.nodes }, () => SIM_STAKE),
     ...(cfg.params ? { params: cfg.params } : {}),
   })
+  return { ctx, net }
+}
+
+/** SIM-NET.1: run the network until every honest node finalized `blocks` blocks (or time runs out). */
+export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
+  const shared = cfg.sharedVerifyCache ?? true
+  const attested = cfg.attested ?? true
+  const workers = makeSimWorkers(crypto, cfg.seed, cfg.nodes)
+  const coreCrypto = shared ? memoizeVerification(crypto) : crypto
+  const { ctx, net } = simChain(coreCrypto, cfg)
+  const scoring = ctx.scoring
   const rng = new Prng(cfg.seed)
   const netRng = rng.fork("network")
   const clientRng = rng.fork("client")

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
 import { describe, expect, it } from "vitest"
-import { byzantineIndices, simulate } from "../../src/drivers/InProcessNetwork.ts"
+import { SIM_STAKE, byzantineIndices, simulate } from "../../src/drivers/InProcessNetwork.ts"
 import { hash8, makeTracer, traceWriter, type TraceEvent } from "../../src/drivers/Trace.ts"
 import { heightInstance, heightsOf, mutate, parseTrace, writeInstance } from "../../src/models/TraceValidation.ts"
 import { testCrypto } from "../fixtures/core.ts"
@@ -97,7 +97,7 @@ describe("per-height model instances", () => {
     if (typeof inst === "string") throw new Error(inst)
     expect(inst.corr).toEqual([0, 1, 2])
     expect(inst.faulty).toEqual([3])
-    expect([...inst.power.values()]).toEqual([1000, 1000, 1000, 1000])
+    expect([...inst.power.values()]).toEqual([SIM_STAKE, SIM_STAKE, SIM_STAKE, SIM_STAKE])
     const decided = inst.lines.filter((l) => l.event === "decide").map((l) => l.value)
     expect(decided.length).toBeGreaterThan(0)
     for (const v of decided) expect(inst.validValues).toContain(v)
