@@ -204,10 +204,11 @@ const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefine
       return onEvidence(run, m.evidence)
     case "audit":
       return onAudit(run, m.audit)
+    // NODE-SCORE.2: a replayed buffered message (from < 0) is checked once more, never re-buffered
     case "score-commit":
-      return onScoreCommit(run, m.commitment, m)
+      return onScoreCommit(run, m.commitment, from >= 0 ? m : undefined)
     case "score-reveal":
-      return onScoreReveal(run, m.reveal, m)
+      return onScoreReveal(run, m.reveal, from >= 0 ? m : undefined)
     case "sync-request":
       return onSyncRequest(run, m.height, from)
     case "sync-response":

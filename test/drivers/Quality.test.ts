@@ -1,0 +1,361 @@
+// spec: SIM-EVAL.1..4 (spec/08-simulation.md), QUAL-WIRE.1..6, QUAL-REWARD.1..4 (spec/17-quality-incentives.md),
+// NODE-SCORE.1..3, NODE-STEP.1..2, NODE-BUFFER.1 (spec/03-consensus.md)
+// The quality pipeline in the simulated network: honest committees score every claim exactly and are
+// never charged, colluding evaluators move Q only within the QUAL-AGG.5 bound, the reward split adds
+// up exactly against the final state, `scoring: false` is the old chain; and a node fed bad score
+// messages rejects them with a typed error and keeps its protocol state.
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { fromHex, toHex, utf8 } from "../../src/codec/Bytes.ts"
+import { Codecs } from "../../src/codec/index.ts"
+import type { ChainState } from "../../src/core/ChainState.ts"
+import { type CoreContext, provisionalQuality } from "../../src/core/Context.ts"
+import { type NodeInput, type NodeOutput, nodeDigest, step } from "../../src/core/Node.ts"
+import type { NodeState } from "../../src/core/NodeState.ts"
+import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
+import type { Message } from "../../src/domain/Message.ts"
+import { SIM_STAKE, type SimConfig, type SimSummary, simulate } from "../../src/drivers/InProcessNetwork.ts"
+import { colluderSet, makeSimWorkers, simEvaluator } from "../../src/drivers/SimWork.ts"
+import { makeTestnet, USER_BALANCE, VALIDATOR_BALANCE } from "../../src/drivers/Testnet.ts"
+import { defaultQualityParams, type QualityParams } from "../../src/quality/QualityParams.ts"
+import { sealScores } from "../../src/quality/Scoring.ts"
+import { simExecute } from "../../src/verification/Audit.ts"
+
+const crypto = nodeCryptoService
+const sha = crypto.sha256
+const NODES = 6
+const BLOCKS = 16
+const base = { nodes: NODES, byzantine: 0, strategy: "equivocate" as const, blocks: BLOCKS, txRate: 5 }
+const K = defaultQualityParams.committeeSeats
+
+interface Step {
+  readonly input: NodeInput
+  readonly outputs: ReadonlyArray<NodeOutput>
+  readonly state: NodeState
+}
+interface Run {
+  readonly summary: SimSummary
+  /** Node 0's chain after it finalized `blocks` (the summary's state: all honest nodes agree on it). */
+  readonly final: ChainState
+  /** Node 0's steps, in order. */
+  readonly steps: ReadonlyArray<Step>
+  /** Score messages broadcast by any node. */
+  readonly scoreMessages: number
+}
+
+const run = (cfg: SimConfig, keepSteps = false): Run => {
+  let final: ChainState | undefined
+  let scoreMessages = 0
+  const steps: Step[] = []
+  const summary = simulate(crypto, {
+    ...cfg,
+    onStep: (e) => {
+      for (const o of e.outputs) if (o.type === "broadcast" && (o.message.type === "score-commit" || o.message.type === "score-reveal")) scoreMessages++
+      if (e.node !== 0) return
+      if (keepSteps) steps.push({ input: e.input, outputs: e.outputs, state: e.state })
+      if (final === undefined && e.state.chain.height === cfg.blocks) final = e.state.chain
+    },
+  })
+  if (final === undefined) throw new Error("node 0 did not reach the target height")
+  return { summary, final, steps, scoreMessages }
+}
+
+/** Σ balance + stake over all accounts. */
+const supply = (s: ChainState): number => [...s.accounts.values()].reduce((a, x) => a + x.balance + x.stake, 0)
+const genesisSupply = (users = 32) => NODES * (VALIDATOR_BALANCE + SIM_STAKE) + users * USER_BALANCE
+
+/** Conservation: what exists = genesis + minted − burned; minted = blocks · R + auditor pay (VER-AUDIT.7). */
+const expectConserved = (r: Run) => {
+  const s = r.final
+  expect(s.totals.minted).toBe(BLOCKS * s.params.blockReward + r.summary.rewards.auditors)
+  expect(supply(s)).toBe(genesisSupply() + s.totals.minted - s.totals.slashed)
+  expect(r.summary.rewards.workers + r.summary.rewards.evaluators + r.summary.rewards.validators).toBeLessThanOrEqual(BLOCKS * s.params.blockReward)
+}
+
+describe("honest evaluators (colludingEvaluators 0)", () => {
+  const r = run({ ...base, seed: 1 }, true)
+  const s = r.summary
+
+  it("agreement; every claim scored exactly as the truth; nobody charged", () => {
+    expect(s.agreement).toBe(true)
+    expect(s.completed).toBe(true)
+    expect(s.scoring).toBe(true)
+    expect(s.colludingEvaluators).toBe(0)
+    expect(s.scoringRounds).toBeGreaterThan(0)
+    expect(s.claimsMatured).toBeGreaterThan(0)
+    expect(s.evaluatorSlashed).toBe(0)
+    expect(s.slashed).toBe(0)
+    // every round reached quorum and its consensus is the truth (SIM-EVAL.1, QUAL-AGG.1)
+    expect(s.qDeviation).toMatchObject({ claims: s.scoringRounds, affected: 0, maxAbs: 0, maxPpmOfV: 0, outsideBound: 0 })
+    expect(s.qDeviation.totalQ).toBe(s.qDeviation.honestQ)
+    expect(r.scoreMessages).toBeGreaterThan(0)
+    // honest evaluators are never charged: every validator's stake is its genesis stake
+    for (const k of r.final.validators.keys()) expect(r.final.accounts.get(k)?.stake).toBe(SIM_STAKE)
+    // every finalized round is closed; no claim is left scored without its round
+    for (const c of r.final.claims.values()) if (c.matured) expect(c.scoring).toBe("scored")
+  })
+
+  it("rewards: evaluators k·R_e per round, validators by lastCommit signers, workers by matured Q; supply conserved", () => {
+    const f = r.final
+    const R = f.params.blockReward
+    // all seats revealed the truth: deviation 0, credit R_e per seat, pool never short
+    expect(s.rewards.evaluators).toBe(s.scoringRounds * K * defaultQualityParams.evaluatorRewardPerSeat)
+    expect(f.totals.rewardEvaluators).toBe(s.rewards.evaluators)
+    // validators: equal stakes, so each block pays floor(pool / k)·k to its k lastCommit signers
+    // (block 1: no lastCommit, the whole voting set)
+    const pool = Math.floor((R * defaultQualityParams.rewardShareValidatorsPpm) / 1_000_000)
+    const blocks = r.steps[r.steps.length - 1]!.state.blocks
+    let validators = 0
+    for (let h = 1; h <= BLOCKS; h++) {
+      const lc = blocks.get(h)!.block.body.lastCommit
+      const k = lc === null ? NODES : lc.signatures.length
+      validators += Math.floor(pool / k) * k
+    }
+    expect(s.rewards.validators).toBe(validators)
+    // workers: each block's pool split by the Q that matured in it (the qWindow holds every height here)
+    const wpool = Math.floor((R * defaultQualityParams.rewardShareWorkersPpm) / 1_000_000)
+    expect(f.qWindow.map((e) => e.height)).toEqual(Array.from({ length: BLOCKS }, (_, i) => i + 1))
+    let workers = 0
+    for (const e of f.qWindow) {
+      const total = [...e.perWorker.values()].reduce((a, x) => a + x, 0)
+      for (const q of e.perWorker.values()) if (total > 0) workers += Math.floor((wpool * q) / total)
+    }
+    expect(workers).toBeGreaterThan(0)
+    expect(s.rewards.workers).toBe(workers)
+    expectConserved(r)
+  })
+
+  // ---------------------------------------------------------------------------------------------
+  // Node level: score messages fed to node 0 in a state taken from this run (NODE-SCORE.2, NODE-STEP.2)
+
+  const net = makeTestnet({ crypto, quality: provisionalQuality }, { nodes: NODES, seed: 1, stakes: Array.from({ length: NODES }, () => SIM_STAKE) })
+  /** Node 0's context as the simulator builds it (an honest evaluator). */
+  const ctx0: CoreContext = {
+    crypto,
+    quality: provisionalQuality,
+    attestation: makeSimWorkers(crypto, 1, NODES).config,
+    scoring: defaultQualityParams,
+    executor: (c) => simExecute(sha, c),
+    evaluator: simEvaluator(crypto, false, new Set()),
+  }
+  const keyOf = (hex: string) => net.keys.find((k) => k.pubHex === hex)!
+  // A state right after a decision whose next height is in the commit phase of a round, with a seat
+  // holder (not node 0) whose commitment the node has not seen yet.
+  const pick = (() => {
+    for (const [i, st] of r.steps.entries()) {
+      if (!st.outputs.some((o) => o.type === "commit")) continue
+      const S = st.state
+      for (const [claimId, open] of S.chain.scoring) {
+        const sc = open.round.schedule
+        if (S.cons.height < sc.openHeight || S.cons.height > sc.commitDeadline) continue
+        const member = [...open.round.seats.keys()].sort().find(
+          (k) => k !== S.keys.pubHex && !open.round.commits.has(k) && !S.mempool.scoreCommits.has(k + claimId),
+        )
+        const outsiderOfRound = [...S.chain.validators.keys()].find((k) => !open.round.seats.has(k))
+        if (member !== undefined && outsiderOfRound !== undefined) return { index: i, S, claimId, member, notMember: outsiderOfRound }
+      }
+    }
+    throw new Error("no state in a commit phase found")
+  })()
+  const S = pick.S
+  const sealed = (who: string, claimId = pick.claimId, chainId = S.chain.chainId) =>
+    sealScores(crypto, { chainId, secretKey: keyOf(who).secretKey, claimId: fromHex(claimId), scores: { correctness: 1, utility: 2, novelty: 3 } })
+  const commitMsg = (c: ReturnType<typeof sealed>["commitment"]): Message => ({ type: "score-commit", commitment: c })
+  const revealMsg = (x: ReturnType<typeof sealed>["reveal"]): Message => ({ type: "score-reveal", reveal: x })
+  const recv = (bytes: Uint8Array, from = 1): NodeInput => ({ type: "receive", from, bytes })
+  const enc = (m: Message) => Codecs.Message.encode(m)
+
+  const rejection = (outs: ReadonlyArray<NodeOutput>) => outs.filter((o): o is Extract<NodeOutput, { type: "rejected" }> => o.type === "rejected")
+  /** NODE-STEP.2: no throw, one typed rejection, nodeDigest unchanged, every protocol field the same object. */
+  const expectKept = (before: NodeState, input: NodeInput, c: CoreContext = ctx0) => {
+    let result: readonly [NodeState, ReadonlyArray<NodeOutput>] | undefined
+    expect(() => (result = step(c, before, input))).not.toThrow()
+    const [after, outs] = result!
+    const rej = rejection(outs)
+    expect(rej).toHaveLength(1)
+    expect(["DecodeError", "ProtocolError"]).toContain(rej[0]!.error._tag)
+    expect(nodeDigest(c, after)).toBe(nodeDigest(c, before))
+    for (const k of Object.keys(before) as Array<keyof NodeState>) if (k !== "syncRequested" && k !== "aheadPeer") expect(after[k], k).toBe(before[k])
+    for (const o of outs) expect(o.type === "rejected" || (o.type === "send" && o.message.type === "sync-request")).toBe(true)
+    return rej[0]!.error
+  }
+  const code = (e: { _tag: string; code?: string; detail?: string }) => (e._tag === "ProtocolError" ? `${e.code}${e.detail?.startsWith("SCORE_") ? `/${e.detail.split(":")[0]}` : ""}` : e._tag)
+
+  it("replaying node 0's recorded inputs with the simulator's context reproduces its states (harness check)", () => {
+    let st = r.steps[pick.index]!.state
+    for (const x of r.steps.slice(pick.index + 1, pick.index + 40)) {
+      st = step(ctx0, st, x.input)[0]
+      expect(nodeDigest(ctx0, st)).toBe(nodeDigest(ctx0, x.state))
+    }
+  })
+
+  it("a seat holder's valid commitment enters the mempool; the same again is SCORE_DUPLICATE and keeps the state", () => {
+    const c = sealed(pick.member).commitment
+    const [S1, outs] = step(ctx0, S, recv(enc(commitMsg(c))))
+    expect(rejection(outs)).toHaveLength(0)
+    expect(S1.mempool.scoreCommits.has(pick.member + pick.claimId)).toBe(true)
+    expect(nodeDigest(ctx0, S1)).not.toBe(nodeDigest(ctx0, S))
+    expect(code(expectKept(S1, recv(enc(commitMsg(c)))))).toBe("SCORE_DUPLICATE")
+  })
+
+  it("typed rejections: chain without scoring, other chain, not on the committee, bad signature, unknown signer", () => {
+    const good = sealed(pick.member).commitment
+    const { scoring: _s, evaluator: _e, ...plain } = ctx0
+    expect(code(expectKept(S, recv(enc(commitMsg(good))), plain))).toBe("SCORE_INVALID")
+    expect(code(expectKept(S, recv(enc(commitMsg(sealed(pick.member, pick.claimId, "other-chain").commitment)))))).toBe("SCORE_INVALID/SCORE_BAD_CHAIN")
+    expect(code(expectKept(S, recv(enc(commitMsg(sealed(pick.notMember).commitment)))))).toBe("SCORE_INVALID/SCORE_NOT_ON_COMMITTEE")
+    const bad = { ...good, signature: new Uint8Array(good.signature).map((b, i) => (i === 9 ? b ^ 1 : b)) }
+    expect(code(expectKept(S, recv(enc(commitMsg(bad)))))).toBe("SCORE_INVALID/SCORE_BAD_SIGNATURE")
+    // a reveal in the commit phase by a seat holder without a commitment: the early reveal is
+    // buffered only if authenticated; with a broken signature it is rejected
+    const rv = sealed(pick.member).reveal
+    expect(code(expectKept(S, recv(enc(revealMsg({ ...rv, signature: new Uint8Array(64) })))))).toBe("SCORE_INVALID/SCORE_BAD_SIGNATURE")
+    // no open round for the claim id: an outsider's message cannot enter the height + 1 buffer
+    const secretKey = sha(utf8("poai-test/quality-driver/outsider"))
+    const stranger = sealScores(crypto, { chainId: S.chain.chainId, secretKey, claimId: sha(utf8("no such claim")), scores: { correctness: 0, utility: 0, novelty: 0 } })
+    expect(code(expectKept(S, recv(enc(commitMsg(stranger.commitment)))))).toBe("MSG_UNKNOWN_VALIDATOR")
+    expect(code(expectKept(S, recv(enc(revealMsg(stranger.reveal)))))).toBe("MSG_UNKNOWN_VALIDATOR")
+    // ... nor a validator's with a bad signature
+    const v = sealed(pick.member, toHex(sha(utf8("no such claim")))).commitment
+    expect(code(expectKept(S, recv(enc(commitMsg({ ...v, signature: new Uint8Array(64) })))))).toBe("MSG_BAD_SIGNATURE")
+  })
+
+  it("every single-bit flip of a valid score commitment or reveal is rejected with a typed error and keeps nodeDigest", () => {
+    const sealedM = sealed(pick.member)
+    const codes = new Set<string>()
+    for (const bytes of [enc(commitMsg(sealedM.commitment)), enc(revealMsg(sealedM.reveal))]) {
+      for (let i = 0; i < bytes.length; i++) {
+        const b = new Uint8Array(bytes)
+        b[i] = b[i]! ^ (1 << i % 8)
+        codes.add(code(expectKept(S, recv(b))))
+      }
+    }
+    // decode failures, bad signatures and SCORE_* checks all occur
+    expect(codes.has("DecodeError")).toBe(true)
+    expect([...codes].some((c) => c.startsWith("SCORE_INVALID/") || c === "MSG_BAD_SIGNATURE")).toBe(true)
+  })
+
+  it("property: arbitrary and mutated score messages never throw; a rejection keeps the state (numRuns 200, seed 20250601)", () => {
+    const sealedM = sealed(pick.member)
+    const seeds = [enc(commitMsg(sealedM.commitment)), enc(revealMsg(sealedM.reveal)), enc(commitMsg(sealed(pick.notMember).commitment))]
+    const mutate = fc.tuple(
+      fc.integer({ min: 0, max: seeds.length - 1 }),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom("set", "flip", "cut", "insert")), { minLength: 1, maxLength: 3 }),
+    ).map(([i, ms]) =>
+      ms.reduce((b: Uint8Array, [at, v, kind]) => {
+        const j = b.length === 0 ? 0 : at % b.length
+        if (kind === "cut") return b.subarray(0, j)
+        if (kind === "insert") return new Uint8Array([...b.subarray(0, j), v, ...b.subarray(j)])
+        const c = new Uint8Array(b)
+        c[j] = kind === "set" ? v : (c[j] ?? 0) ^ (1 << v % 8)
+        return c
+      }, seeds[i]!),
+    )
+    let rejected = 0
+    let total = 0
+    const digest = nodeDigest(ctx0, S)
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 300 }), mutate), (bytes) => {
+        total++
+        const [after, outs] = step(ctx0, S, recv(bytes))
+        const rej = rejection(outs)
+        if (rej.length > 0) {
+          rejected++
+          expect(rej).toHaveLength(1)
+          expect(nodeDigest(ctx0, after)).toBe(digest)
+          for (const k of Object.keys(S) as Array<keyof NodeState>) if (k !== "syncRequested" && k !== "aheadPeer") expect(after[k]).toBe(S[k])
+        }
+      }),
+      { numRuns: 200, seed: 20250601 },
+    )
+    expect(rejected).toBeGreaterThan(total * 0.9)
+  })
+
+  // A validly signed score message naming no open round waits in the height + 1 buffer (NODE-SCORE.2):
+  // it may be for a round this node opens at its next decision.
+  const bogus = enc(commitMsg(sealed(pick.member, toHex(sha(utf8("a claim that never exists")))).commitment))
+  /** Replay node 0's recorded inputs after `from` on `st` until `decisions` more decisions. */
+  const replay = (st: NodeState, from: number, decisions: number): NodeState => {
+    let n = 0
+    for (const x of r.steps.slice(from + 1)) {
+      const [next, outs] = step(ctx0, st, x.input)
+      st = next
+      if (outs.some((o) => o.type === "commit") && ++n === decisions) return st
+    }
+    throw new Error("not enough recorded decisions")
+  }
+  const holds = (st: NodeState) => st.future.some((m) => toHex(Codecs.Message.encode(m)) === toHex(bogus))
+
+  it("a validator's validly signed score message for no open round is buffered for the next height, not rejected", () => {
+    const [S1, outs] = step(ctx0, S, recv(bogus))
+    expect(rejection(outs)).toHaveLength(0)
+    expect(S1.future.length).toBe(S.future.length + 1)
+    expect(holds(S1)).toBe(true)
+    // the replay itself is faithful: the node decides the same blocks as in the run
+    const after = replay(S1, pick.index, 1)
+    expect(after.chain.height).toBe(S.chain.height + 1)
+    expect(toHex(after.chain.lastBlockHash)).toBe(toHex(r.steps.find((x) => x.state.chain.height === S.chain.height + 1)!.state.chain.lastBlockHash))
+  })
+
+  // Regression (found by this test, fixed in src/core/Node.ts onMessage): the buffer was replayed after a
+  // decision through onMessage with the message still attached, so a score message that still named no
+  // open round was buffered again after every decision, forever, instead of being checked once
+  // (NODE-SCORE.2, NODE-BUFFER.1): a validator could keep junk in every honest node's buffer.
+  it("... and dropped once the next decision did not open its round (checked once; regression: it was re-buffered forever)", () => {
+    const [S1] = step(ctx0, S, recv(bogus))
+    const after = replay(S1, pick.index, 3)
+    expect(holds(after)).toBe(false)
+  })
+})
+
+describe("colluding evaluators (SIM-EVAL.2..4)", () => {
+  it("a quarter colluding: agreement, affected claims, Q within the QUAL-AGG.5 bound; supply conserved", () => {
+    const r = run({ ...base, seed: 2, colludingEvaluators: 0.25 })
+    const s = r.summary
+    expect(s.agreement).toBe(true)
+    expect(s.completed).toBe(true)
+    expect(s.colludingEvaluators).toBe(2)
+    expect(s.scoringRounds).toBeGreaterThan(0)
+    expect(s.qDeviation.claims).toBe(s.scoringRounds)
+    expect(s.qDeviation.affected).toBeGreaterThan(0)
+    expect(s.qDeviation.outsideBound).toBe(0)
+    expectConserved(r)
+  })
+
+  for (const aggregator of ["trimmed-mean", "yuma"] as const) {
+    it(`half colluding (${aggregator}): colluders above the trim raise Q measurably, yet within the bound`, () => {
+      const scoring: QualityParams = { ...defaultQualityParams, aggregator }
+      const r = run({ ...base, seed: 5, colludingEvaluators: 0.5, scoring })
+      const s = r.summary
+      expect(s.agreement).toBe(true)
+      expect(s.completed).toBe(true)
+      expect(s.colludingEvaluators).toBe(3)
+      expect([...colluderSet(0.5, NODES, [0, 1, 2, 3, 4, 5])]).toEqual([3, 4, 5])
+      expect(s.qDeviation.affected).toBeGreaterThan(0)
+      expect(s.qDeviation.outsideBound).toBe(0)
+      // colluders only ever raise their group's scores: Q moves up, never down
+      expect(s.qDeviation.totalQ).toBeGreaterThan(s.qDeviation.honestQ)
+      expect(s.qDeviation.maxAbs).toBeGreaterThan(0)
+      expectConserved(r)
+    })
+  }
+})
+
+describe("scoring: false (QUAL-SEAM.2, the chain before the pipeline)", () => {
+  it("no rounds, no score messages, no evaluator or validator pay; claims mature with Q at reveal", () => {
+    const r = run({ ...base, seed: 1, scoring: false })
+    const s = r.summary
+    expect(s.agreement).toBe(true)
+    expect(s.scoring).toBe(false)
+    expect(s.scoringRounds).toBe(0)
+    expect(r.scoreMessages).toBe(0)
+    expect(s.claimsMatured).toBeGreaterThan(0)
+    expect(s.rewards).toMatchObject({ workers: 0, evaluators: 0, validators: 0 })
+    expect(s.evaluatorSlashed).toBe(0)
+    expect(s.qDeviation).toMatchObject({ claims: 0, affected: 0, totalQ: 0, honestQ: 0, maxAbs: 0, outsideBound: 0 })
+    expect(r.final.scoring.size).toBe(0)
+    expect(r.final.totals.scoreCommits + r.final.totals.scoreReveals + r.final.totals.roundsFinalized).toBe(0)
+    for (const c of r.final.claims.values()) expect(c.scoring).toBe("none")
+    expectConserved(r)
+  })
+})
