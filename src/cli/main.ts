@@ -7,6 +7,7 @@ import { NodeCryptoLive } from "../crypto/NodeCrypto.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "../drivers/Byzantine.ts"
 import { byzantineIndices, simulate, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
 import { traceWriter } from "../drivers/Trace.ts"
+import { initMlExecutor } from "../drivers/MlWork.ts"
 import * as fs from "node:fs"
 import { attestCommand } from "./Attest.ts"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
@@ -39,6 +40,8 @@ poai run options:
   --colluding-evaluators F  fraction of nodes, in [0, 1], that score their own group's work 10^6 (default 0)
   --aggregator A            evaluator score aggregator: trimmed-mean|yuma (default trimmed-mean)
   --no-scoring              no evaluator committees: Q(W) = v(t) at reveal (the pre-issue-5 seam)
+  --executor sim|ml         how work is computed and audited: sim (reference hash executor, default) or
+                            ml (inference claims run the reference MLP on tfjs cpu; audits re-run it)
   --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
   --max-virtual-seconds T   give up after T virtual seconds (default 600)
   --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
@@ -62,6 +65,7 @@ const RUN_FLAGS = {
   "colluding-evaluators": { kind: "float", min: 0, max: 1, default: 0 },
   aggregator: { kind: "enum", values: ["trimmed-mean", "yuma"], default: "trimmed-mean" },
   "no-scoring": { kind: "bool" },
+  executor: { kind: "enum", values: ["sim", "ml"], default: "sim" },
   crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
   "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
   trace: { kind: "string", default: undefined },
@@ -80,7 +84,7 @@ const defaultIo: Io = {
 }
 
 /** CLI-RUN.1: run a network and print the summary (CLI-RUN.2 JSON form). */
-const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
+const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const f = parseFlags(RUN_FLAGS, args)
   if (f.byzantine >= f.nodes) throw new UsageError(`--byzantine ${f.byzantine} must be below --nodes ${f.nodes}`)
   if (3 * f.byzantine >= f.nodes && !f.quiet)
@@ -102,6 +106,7 @@ const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
     attested: !f["no-attestation"],
     scoring: f["no-scoring"] ? false : { ...defaultQualityParams, aggregator: f.aggregator as AggregatorName },
     colludingEvaluators: f["colluding-evaluators"],
+    executor: f.executor as "sim" | "ml",
     maxVirtualMs: f["max-virtual-seconds"] * 1000,
     onProgress: (p) => {
       if (f.quiet) return
@@ -134,6 +139,7 @@ const runCommand = (args: ReadonlyArray<string>, io: Io): number => {
     })
     cfg = { ...cfg, onStep: write }
   }
+  if (f.executor === "ml") await initMlExecutor()
   const layer: Layer.Layer<Crypto> = f.crypto === "noble" ? NobleCryptoLive : NodeCryptoLive
   let summary: SimSummary
   try {
@@ -181,7 +187,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         io.out(`${VERSION}\n`)
         return 0
       case "run":
-        return runCommand(rest, io)
+        return await runCommand(rest, io)
       case "attest":
         return attestCommand(rest, io)
       default:

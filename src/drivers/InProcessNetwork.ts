@@ -21,7 +21,7 @@ import { aggregatorFor } from "../quality/Aggregation.ts"
 import { quality } from "../quality/Quality.ts"
 import { defaultQualityParams, type QualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
-import { simExecute } from "../verification/Audit.ts"
+import { mlExecutor, mlExecutorReady, mlInferenceTask } from "./MlWork.ts"
 
 export interface SimConfig {
   readonly nodes: number
@@ -66,6 +66,11 @@ export interface SimConfig {
   readonly scoring?: QualityParams | false
   /** Fraction of nodes that collude as evaluators (SIM-EVAL.2), default 0. */
   readonly colludingEvaluators?: number
+  /**
+   * How work is computed and re-executed by auditors: "sim" (VER-AUDIT.11, default) or "ml" (SIM-ML.*:
+   * inference claims run the reference MLP on tfjs cpu; call initMlExecutor() first).
+   */
+  readonly executor?: "sim" | "ml"
   /**
    * Optional link filter: return false to drop the message from `from` to `to` at virtual time `t`
    * (partitions in property tests).
@@ -216,14 +221,14 @@ const WORK_KINDS: ReadonlyArray<readonly [TaskKind, number]> = [
  */
 export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx: CoreContext; readonly net: Testnet } => {
   const attested = cfg.attested ?? true
-  const workers = makeSimWorkers(crypto, cfg.seed, cfg.nodes)
+  const workers = simWorkers(crypto, cfg)
   const scoring = cfg.scoring === false ? undefined : (cfg.scoring ?? defaultQualityParams)
   const ctx: CoreContext = {
     crypto,
     quality: cfg.quality ?? provisionalQuality,
     ...(attested ? { attestation: workers.config } : {}),
     ...(scoring !== undefined ? { scoring } : {}),
-    executor: (claim) => simExecute(crypto.sha256, claim),
+    executor: workers.execute,
   }
   const net = makeTestnet(ctx, {
     nodes: cfg.nodes,
@@ -235,11 +240,17 @@ export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx:
   return { ctx, net }
 }
 
+/** SIM-CHEAT.2, SIM-ML.3: the workers' devices and executor of a simulated chain. */
+const simWorkers = (crypto: CryptoService, cfg: SimConfig) => {
+  if (cfg.executor === "ml" && !mlExecutorReady()) throw new Error("executor 'ml' needs initMlExecutor() (tfjs cpu backend) before the run")
+  return makeSimWorkers(crypto, cfg.seed, cfg.nodes, cfg.executor === "ml" ? mlExecutor(crypto.sha256) : undefined)
+}
+
 /** SIM-NET.1: run the network until every honest node finalized `blocks` blocks (or time runs out). */
 export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const shared = cfg.sharedVerifyCache ?? true
   const attested = cfg.attested ?? true
-  const workers = makeSimWorkers(crypto, cfg.seed, cfg.nodes)
+  const workers = simWorkers(crypto, cfg)
   const coreCrypto = shared ? memoizeVerification(crypto) : crypto
   const { ctx, net } = simChain(coreCrypto, cfg)
   const scoring = ctx.scoring
@@ -257,7 +268,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const group = new Set([...colluders].map((i) => (net.keys[i] as (typeof net.keys)[number]).pubHex))
   /** SIM-EVAL.3: each node scores with its own evaluator function (colluders favour their group). */
   const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) =>
-    scoring === undefined ? ctx : { ...ctx, evaluator: simEvaluator(crypto, colluders.has(i), group) },
+    scoring === undefined ? ctx : { ...ctx, evaluator: simEvaluator(crypto, colluders.has(i), group, workers.execute) },
   )
   /** Ground truth of the cheating claims submitted (SIM-CHEAT.3): work id -> how it cheats. */
   const cheats = new Map<string, WorkerKind>()
@@ -387,7 +398,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       }
       x -= p
     }
-    const spec: WorkSpec = {
+    const base: WorkSpec = {
       kind,
       taskId: workRng.bytes(32),
       computeUnits: workRng.range(1, 100),
@@ -395,6 +406,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       fakeOutput: workRng.bytes(32),
       qualityClaims: { correctness: workRng.range(0, 1_000_000), utility: workRng.range(0, 1_000_000), novelty: workRng.range(0, 1_000_000) },
     }
+    // SIM-ML.1: with the ML executor an inference claim carries a real task for the reference MLP
+    const spec: WorkSpec = cfg.executor === "ml" && kind === "inference" ? { ...base, ...mlInferenceTask(crypto.sha256, workRng.range(0, 1_000_000)) } : base
     const who = cheaters.get(to) ?? "honest"
     const keys = net.keys[to] as (typeof net.keys)[number]
     const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested)
@@ -455,7 +468,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const ref = states[honest[0] as number] as NodeState
   const rootAt = ref.blocks.get(finalizedHeight)?.block.header.stateRoot
   const fate = cheatDispositions(crypto, ref, finalizedHeight, final, cheats)
-  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, chainAt, group)
+  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, chainAt, group, workers.execute)
   return {
     nodes: n,
     byzantine: cfg.byzantine,
@@ -521,6 +534,7 @@ const measureDeviation = (
   final: ChainState | undefined,
   chainAt: ReadonlyMap<number, ChainState>,
   group: ReadonlySet<string>,
+  execute: (claim: WorkClaim) => Uint8Array,
 ): QDeviation => {
   if (final === undefined) return NO_DEVIATION
   const claimsById = new Map<string, WorkClaim>()
@@ -540,7 +554,7 @@ const measureDeviation = (
     const round = chainAt.get(c.revealHeight + 1)?.scoring.get(c.commitment)?.round
     if (claim === undefined || round === undefined) continue
     claims++
-    const truth = trueScores(crypto, claim)
+    const truth = trueScores(crypto, claim, execute)
     const verification = { attestation: attested ? ("verified" as const) : ("absent" as const), audit: c.audit === "passed" ? ("passed" as const) : ("not-audited" as const), canary: "not-run" as const }
     const qOf = (s: Scores) => quality({ computeUnits: c.computeUnits, verification, noveltyPpm: 1_000_000, evaluators: s }, p).q
     const honestSeats = [...round.seats.entries()].filter(([e]) => !group.has(e))

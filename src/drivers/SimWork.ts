@@ -6,6 +6,7 @@ import { concatBytes, toHex, u64be, utf8 } from "../codec/Bytes.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import type { Scores } from "../quality/Scoring.ts"
+import type { Executor } from "../core/Context.ts"
 import { type AttestationConfig, AttestationCodecs } from "../verification/Attestation.ts"
 import { attestationNonce, simExecute } from "../verification/Audit.ts"
 import { SimTee, simAdapter, type SimDevice } from "../verification/SimTee.ts"
@@ -22,13 +23,15 @@ export interface SimWorkers {
   readonly devices: ReadonlyArray<SimDevice>
   /** A device certified by a root no verifier trusts: what a forger signs with. */
   readonly forgerDevice: SimDevice
+  /** How honest work is computed (and audits re-execute): VER-AUDIT.11 or SIM-ML.3. */
+  readonly execute: Executor
 }
 
 const derive = (crypto: CryptoService, label: string, seed: number, i: number) =>
   crypto.sha256(concatBytes(utf8(`poai-testnet/${label}`), u64be(seed >>> 0), u64be(i)))
 
 /** SIM-CHEAT.2: the sim vendor root, the approved-runtime registry and one device per node, from the seed. */
-export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: number): SimWorkers => {
+export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: number, execute?: Executor): SimWorkers => {
   const rootSk = derive(crypto, "sim-root", seed, 0)
   const devices = Array.from({ length: nodes }, (_, i) => SimTee.makeDevice(crypto, rootSk, derive(crypto, "sim-device", seed, i)))
   const forgerDevice = SimTee.makeDevice(crypto, derive(crypto, "forger-root", seed, 0), derive(crypto, "forger-device", seed, 0))
@@ -40,6 +43,7 @@ export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: numbe
     },
     devices,
     forgerDevice,
+    execute: execute ?? ((claim) => simExecute(crypto.sha256, claim)),
   }
 }
 
@@ -51,6 +55,9 @@ export interface WorkSpec {
   readonly qualityClaims: WorkClaim["qualityClaims"]
   /** Bytes a lazy worker puts where the output hash belongs. */
   readonly fakeOutput: Uint8Array
+  /** A real task (SIM-ML.1): its params and model hash; default empty params and SHA-256("model/<kind>"). */
+  readonly params?: Uint8Array
+  readonly modelHash?: Uint8Array
 }
 
 /**
@@ -69,15 +76,15 @@ export const makeSimClaim = (
   spec: WorkSpec,
   attested: boolean,
 ): WorkClaim => {
-  const modelHash = crypto.sha256(utf8(`model/${spec.kind}`))
+  const modelHash = spec.modelHash ?? crypto.sha256(utf8(`model/${spec.kind}`))
   const base: WorkClaim = {
-    task: { kind: spec.kind, taskId: spec.taskId, modelHash, params: new Uint8Array(0), computeUnits: spec.computeUnits },
+    task: { kind: spec.kind, taskId: spec.taskId, modelHash, params: spec.params ?? new Uint8Array(0), computeUnits: spec.computeUnits },
     inputHash: spec.inputHash,
     outputHash: new Uint8Array(32),
     attestation: new Uint8Array(0),
     qualityClaims: spec.qualityClaims,
   }
-  const outputHash = kind === "lazy" ? spec.fakeOutput : simExecute(crypto.sha256, base)
+  const outputHash = kind === "lazy" ? spec.fakeOutput : workers.execute(base)
   const claim = { ...base, outputHash }
   if (!attested) return claim
   const device = kind === "forger" ? workers.forgerDevice : (workers.devices[node] as SimDevice)
@@ -112,10 +119,10 @@ export const cheaterKinds = (fraction: number, nodes: number, honest: ReadonlyAr
  * 10^6 if the output is the reference executor's, else 0; utility and novelty fixed functions of the
  * task id (utility in [200,000, 1,000,000], novelty in [500,000, 1,000,000]).
  */
-export const trueScores = (crypto: CryptoService, claim: WorkClaim): Scores => {
+export const trueScores = (crypto: CryptoService, claim: WorkClaim, execute: Executor = (c) => simExecute(crypto.sha256, c)): Scores => {
   const h = crypto.sha256(concatBytes(utf8("poai-sim/true-quality"), claim.task.taskId))
   const u32 = (i: number) => ((h[i] as number) << 24) | ((h[i + 1] as number) << 16) | ((h[i + 2] as number) << 8) | (h[i + 3] as number)
-  const correct = toHex(claim.outputHash) === toHex(simExecute(crypto.sha256, claim))
+  const correct = toHex(claim.outputHash) === toHex(execute(claim))
   return {
     correctness: correct ? 1_000_000 : 0,
     utility: 200_000 + ((u32(0) >>> 0) % 800_001),
@@ -135,6 +142,6 @@ export const colluderSet = (fraction: number, nodes: number, honest: ReadonlyArr
 
 /** SIM-EVAL.3: the evaluator function of one node. */
 export const simEvaluator =
-  (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>) =>
+  (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>, execute?: Executor) =>
   (claim: WorkClaim, worker: string): Scores =>
-    colluding && group.has(worker) ? { correctness: 1_000_000, utility: 1_000_000, novelty: 1_000_000 } : trueScores(crypto, claim)
+    colluding && group.has(worker) ? { correctness: 1_000_000, utility: 1_000_000, novelty: 1_000_000 } : trueScores(crypto, claim, execute)

@@ -58,11 +58,15 @@ export const NATIVE_PACKAGES: ReadonlyArray<string> = ["@tensorflow/tfjs-node-gp
 /** Package that registers the `webgpu` backend when installed. */
 export const WEBGPU_PACKAGE = "@tensorflow/tfjs-backend-webgpu"
 
-const engine = (): { registryFactory: Record<string, unknown>; findBackend(n: string): unknown } =>
-  tf.engine() as unknown as { registryFactory: Record<string, unknown>; findBackend(n: string): unknown }
+const engine = (): { registryFactory: Record<string, unknown>; registry: Record<string, unknown>; findBackend(n: string): unknown } =>
+  tf.engine() as unknown as { registryFactory: Record<string, unknown>; registry: Record<string, unknown>; findBackend(n: string): unknown }
 
 const isRegistered = (name: string): boolean => engine().registryFactory[name] !== undefined
-const isInitialised = (name: string): boolean => isRegistered(name) && engine().findBackend(name) != null
+// Read the registry, never findBackend: findBackend *starts* initialising a registered backend, and for
+// an asynchronous one (wasm) that leaves the engine with a pending initialisation that blocks every
+// synchronous tensor operation until the event loop runs (found when `poai run --executor ml` queried
+// which backends were ready in the middle of a synchronous simulation).
+const isInitialised = (name: string): boolean => isRegistered(name) && engine().registry[name] != null
 
 /** Import a package by a runtime string, so neither tsc nor bundlers need it (ML-RT.4). */
 const importOptional = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier)
