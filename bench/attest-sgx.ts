@@ -15,6 +15,7 @@ import { AttestationCodecs, decodeAttestation, verifyAttestation, type Attestati
 import { parseSgxQuote, sgxDcapAdapter } from "../src/verification/tee/SgxDcap.ts"
 import { verifyChain } from "../src/verification/tee/X509.ts"
 import { buildSgxQuote, makeSgxPki, sgxAttest, signP256 } from "../test/fixtures/tee/SgxBuilder.ts"
+import { measure as measureLoop, roundRate, sinkValue, tick } from "./support/Measure.ts"
 
 export interface AttestSgxBenchLine {
   readonly bench: "attest-sgx"
@@ -26,31 +27,8 @@ export interface AttestSgxBenchLine {
   readonly iterations: number
 }
 
-let sink = 0
-const consume = (x: unknown) => {
-  if (x === true || (typeof x === "object" && x !== null && Either.isEither(x) && Either.isRight(x))) sink ^= 1
-}
-
-const measure = (fn: () => unknown, minMs: number, warmupMs: number) => {
-  const w0 = performance.now()
-  do consume(fn())
-  while (performance.now() - w0 < warmupMs)
-  let iterations = 0
-  let batch = 1
-  const start = performance.now()
-  let now = start
-  for (;;) {
-    for (let i = 0; i < batch; i++) consume(fn())
-    iterations += batch
-    now = performance.now()
-    if (now - start >= minMs && iterations >= 20) break
-    if (now - start < minMs / 20) batch *= 2
-  }
-  return { iterations, rate: iterations / ((now - start) / 1000) }
-}
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
-const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10)
+const measure = (fn: () => unknown, minMs: number, warmupMs: number) => measureLoop(fn, minMs, 20, warmupMs)
+const round = roundRate
 
 export async function benchAttestSgx(emit: (o: object) => void, progress: (s: string) => void, quick: boolean): Promise<void> {
   const minMs = quick ? 250 : 1000
@@ -123,5 +101,5 @@ export async function benchAttestSgx(emit: (o: object) => void, progress: (s: st
     progress(`attest-sgx: ${op}`)
     emit(line(op, measure(fn, minMs, warmupMs)))
   }
-  if (sink === 0.5) emit({ bench: "attest-sgx", note: "unreachable" })
+  if (sinkValue() === 0.5) emit({ bench: "attest-sgx", note: "unreachable" })
 }

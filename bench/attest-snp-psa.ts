@@ -15,6 +15,7 @@ import { parsePsaToken, psaAdapter, psaSigStructure, parseIak } from "../src/ver
 import { SNP_OFFSET, SNP_SIGNED_BYTES, sevSnpAdapter } from "../src/verification/tee/SevSnp.ts"
 import { PSA_TEST_IAK_SK, buildPsaToken, iakSpki } from "../test/fixtures/tee/PsaBuilder.ts"
 import { buildSnpReport, snpChain, snpEvidence } from "../test/fixtures/tee/SnpBuilder.ts"
+import { measure as measureLoop, roundRate, sinkValue, tick } from "./support/Measure.ts"
 
 export interface AttestSnpPsaBenchLine {
   readonly bench: "attest-snp-psa"
@@ -26,31 +27,8 @@ export interface AttestSnpPsaBenchLine {
   readonly iterations: number
 }
 
-let sink = 0
-const consume = (x: unknown) => {
-  if (x === true || (typeof x === "object" && x !== null && Either.isEither(x) && Either.isRight(x))) sink ^= 1
-}
-
-const measure = (fn: () => unknown, minMs: number, warmupMs: number) => {
-  const w0 = performance.now()
-  do consume(fn())
-  while (performance.now() - w0 < warmupMs)
-  let iterations = 0
-  let batch = 1
-  const start = performance.now()
-  let now = start
-  for (;;) {
-    for (let i = 0; i < batch; i++) consume(fn())
-    iterations += batch
-    now = performance.now()
-    if (now - start >= minMs && iterations >= 20) break
-    if (now - start < minMs / 20) batch *= 2
-  }
-  return { iterations, rate: iterations / ((now - start) / 1000) }
-}
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
-const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10)
+const measure = (fn: () => unknown, minMs: number, warmupMs: number) => measureLoop(fn, minMs, 20, warmupMs)
+const round = roundRate
 const beBytes = (le: Uint8Array) => le.slice(0, 48).reverse()
 
 export async function benchAttestSnpPsa(emit: (o: object) => void, progress: (s: string) => void, quick: boolean): Promise<void> {
@@ -125,5 +103,5 @@ export async function benchAttestSnpPsa(emit: (o: object) => void, progress: (s:
     }
     emit(line)
   }
-  if (sink === -1) progress("unreachable")
+  if (sinkValue() === -1) progress("unreachable")
 }

@@ -18,6 +18,7 @@ import { BLS_DST, type CryptoService } from "../src/crypto/Crypto.ts"
 import { blsSecretScalar } from "../src/crypto/BlsKey.ts"
 import { nobleCrypto } from "../src/crypto/NobleCrypto.ts"
 import { nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
+import { measure, roundRate, sinkValue, tick, type Timing } from "./support/Measure.ts"
 
 export interface CryptoBenchLine {
   readonly bench: "crypto"
@@ -29,38 +30,6 @@ export interface CryptoBenchLine {
   readonly raw: string
   readonly rawOpsPerSec: number
 }
-
-interface Timing {
-  readonly iterations: number
-  readonly seconds: number
-}
-
-let sink = 0 // results feed this so no call can be optimised away
-const consume = (x: unknown) => {
-  if (x instanceof Uint8Array) sink ^= x[0] ?? 0
-  else if (x === true) sink ^= 1
-}
-
-/** Warm up for `warmupMs`, then run `fn` in growing batches until at least `minMs` and `minIterations`. */
-const measure = (fn: () => unknown, minMs: number, minIterations: number, warmupMs: number): Timing => {
-  const w0 = performance.now()
-  do consume(fn())
-  while (performance.now() - w0 < warmupMs)
-  let iterations = 0
-  let batch = 1
-  const start = performance.now()
-  let now = start
-  for (;;) {
-    for (let i = 0; i < batch; i++) consume(fn())
-    iterations += batch
-    now = performance.now()
-    if (now - start >= minMs && iterations >= minIterations) break
-    if (now - start < minMs / 20) batch *= 2
-  }
-  return { iterations, seconds: (now - start) / 1000 }
-}
-
-const tick = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 export async function benchCrypto(emit: (line: object) => void): Promise<void> {
   const FAST = { minMs: 300, minIterations: 50, warmupMs: 100 }
@@ -170,7 +139,7 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
       } satisfies CryptoBenchLine)
     }
   }
-  if (sink === 0.5) emit({ bench: "crypto", note: "unreachable" }) // keeps `sink` observable
+  if (sinkValue() === 0.5) emit({ bench: "crypto", note: "unreachable" }) // keeps `sink` observable
 }
 
-const round = (x: number) => (x >= 100 ? Math.round(x) : Math.round(x * 10) / 10)
+const round = roundRate
