@@ -17,9 +17,10 @@
 (*  - blocks are opaque values; validateBlock (CONS-VALID.1) is the        *)
 (*    membership test  v \in ValidValues;                                  *)
 (*  - the BLS beacon draw (LE-DRAW.1) is a nondeterministic choice of the  *)
-(*    proposer of each round among validators with positive quality        *)
-(*    weight (stake when none has any, LE-FALLBACK.1), fixed at Init: the  *)
-(*    proposer can withhold but not grind;                                 *)
+(*    proposer of each round among the validators the draw can pick: by   *)
+(*    quality weight in rounds < QualityRounds (stake when no one has Q,   *)
+(*    LE-FALLBACK.1), by stake from round QualityRounds on (LE-FALLBACK.2),*)
+(*    fixed at Init: the proposer can withhold but not grind;              *)
 (*  - signatures: a vote is filed under its signer; Byzantine validators   *)
 (*    sign anything with their own keys and nothing with anyone else's;   *)
 (*  - a proposal is filed under its round: correct validators reject one   *)
@@ -81,11 +82,23 @@ IsQuorum(S) == 3 * PowerOf(S) > 2 * Total
 \* CONS-ROUNDSKIP.1: strictly more than 1/3 of the voting power.
 IsOneThird(S) == 3 * PowerOf(S) > Total
 
-\* CONS-PROPOSER.1, LE-FALLBACK.1: validators the beacon may pick (positive Q, else positive stake).
-ProposerCandidates ==
-    IF \E v \in Validators : QWeight[v] > 0
+\* qualityRounds (spec/04 parameter table, default 2): rounds drawn by Q. An operator, not a
+\* CONSTANT, so that modules that extend this one keep working; an MC file may override it.
+QualityRounds == 2
+
+\* CONS-PROPOSER.1, LE-FALLBACK.1..2: the validators the beacon may pick at round r: positive Q in
+\* rounds < QualityRounds (positive stake when no one has Q), positive stake from QualityRounds on.
+\* Every validator has positive stake in the model (Power \in [Validators -> Nat \ {0}]).
+ProposerCandidatesAt(r) ==
+    IF r < QualityRounds /\ \E v \in Validators : QWeight[v] > 0
     THEN {v \in Validators : QWeight[v] > 0}
-    ELSE Validators
+    ELSE {v \in Validators : Power[v] > 0}
+
+\* Every validator the beacon may pick at some round.
+ProposerCandidates == UNION {ProposerCandidatesAt(r) : r \in 0..MaxRound}
+
+\* The beacon's possible picks for a whole height.
+ProposerFunctions == {f \in [0..MaxRound -> ProposerCandidates] : \A r \in 0..MaxRound : f[r] \in ProposerCandidatesAt(r)}
 
 (***************************************************************************)
 (* Messages (src/domain/Consensus.ts); height and chain id are implicit.   *)
@@ -119,7 +132,7 @@ TypeOK ==
     /\ lockedRound \in [Corr -> RoundsOrNone]
     /\ validValue \in [Corr -> Values \cup {None}]
     /\ validRound \in [Corr -> RoundsOrNone]
-    /\ proposer \in [Rounds -> ProposerCandidates]
+    /\ proposer \in ProposerFunctions
     /\ proposals \in [Rounds -> SUBSET ProposalContent]
     /\ prevotes \in [Rounds -> [VoteValues -> SUBSET Validators]]
     /\ precommits \in [Rounds -> [VoteValues -> SUBSET Validators]]
@@ -137,8 +150,25 @@ SendersAt(r) ==
 \* Validators seen at round r or later (CONS-ROUNDSKIP.1: roundHints[v] >= r).
 SendersFrom(r) == UNION {SendersAt(r2) : r2 \in r..MaxRound}
 
-\* A polka: > 2/3 of the power prevoted v (or nil) at round r.
-Polka(r, v) == IsQuorum(prevotes[r][v])
+(***************************************************************************)
+(* The tests the rules make, one operator each. The base spec is the real  *)
+(* protocol; a mutant scenario (MC_mut_*.tla/.cfg) overrides one of them   *)
+(* in its .cfg (Op <- MC_Op) to show that TLC rejects the protocol without *)
+(* that test.                                                              *)
+(***************************************************************************)
+\* CONS-VALID.1: validateBlock, as a correct validator p runs it on block v.
+AcceptsBlock(p, v) == v \in ValidValues
+\* CONS-RULE.2: the lock test on a fresh proposal (validRound = -1).
+LockAllowsFresh(p, v) == lockedRound[p] = -1 \/ lockedValue[p] = v
+\* CONS-RULE.3: the lock test on a re-proposal of v with valid round vr.
+LockAllowsReproposal(p, v, vr) == lockedRound[p] <= vr \/ lockedValue[p] = v
+\* CONS-POWER.2 as the rules count a polka: > 2/3 of the power.
+PolkaPower(S) == IsQuorum(S)
+\* CONS-RULE.8, NODE-SYNC.1: a block is decided only if it passed validation.
+DecideAccepts(p, v) == v \in ValidValues
+
+\* A polka as the rules see it: > 2/3 of the power prevoted v (or nil) at round r.
+Polka(r, v) == PolkaPower(prevotes[r][v])
 
 NoVotes == [r \in Rounds |-> [v \in VoteValues |-> {}]]
 
@@ -156,8 +186,8 @@ InitNodes ==
     /\ validValue = [p \in Corr |-> None]
     /\ validRound = [p \in Corr |-> -1]
 
-\* CONS-PROPOSER.1: the beacon's picks for the height, any candidate for any round.
-InitProposer == proposer \in [Rounds -> ProposerCandidates]
+\* CONS-PROPOSER.1, LE-FALLBACK.2: the beacon's picks for the height, a candidate of each round.
+InitProposer == proposer \in ProposerFunctions
 
 \* The proposals a correct proposer of round 0 may have sent at `start`.
 Round0Proposals ==
@@ -198,7 +228,7 @@ UponProposalInPropose(p) ==
     /\ step[p] = "propose"
     /\ \E v \in Values :
          /\ Prop(v, -1) \in proposals[round[p]]
-         /\ Prevote(p, IF v \in ValidValues /\ (lockedRound[p] = -1 \/ lockedValue[p] = v) THEN v ELSE Nil)
+         /\ Prevote(p, IF AcceptsBlock(p, v) /\ LockAllowsFresh(p, v) THEN v ELSE Nil)
     /\ UNCHANGED <<round, decision, lockedValue, lockedRound, validValue, validRound, proposer,
                    proposals, precommits>>
 
@@ -210,7 +240,7 @@ UponProposalInProposeAndPrevote(p) ==
          /\ vr < round[p]
          /\ Prop(v, vr) \in proposals[round[p]]
          /\ Polka(vr, v)
-         /\ Prevote(p, IF v \in ValidValues /\ (lockedRound[p] <= vr \/ lockedValue[p] = v) THEN v ELSE Nil)
+         /\ Prevote(p, IF AcceptsBlock(p, v) /\ LockAllowsReproposal(p, v, vr) THEN v ELSE Nil)
     /\ UNCHANGED <<round, decision, lockedValue, lockedRound, validValue, validRound, proposer,
                    proposals, precommits>>
 
@@ -222,7 +252,8 @@ UponProposalInPrevoteOrCommitAndPrevote(p) ==
     /\ decision[p] = None
     /\ step[p] \in {"prevote", "precommit"}
     /\ validRound[p] # round[p]
-    /\ \E v \in ValidValues :
+    /\ \E v \in Values :
+         /\ AcceptsBlock(p, v)
          /\ \E vr \in RoundsOrNone : Prop(v, vr) \in proposals[round[p]]
          /\ Polka(round[p], v)
          /\ validValue' = [validValue EXCEPT ![p] = v]
@@ -275,12 +306,12 @@ OnTimeoutPrecommit(p) ==
 \* same quorum and validity, so the model needs no proposal here.
 Decide(p, r, v) ==
     /\ decision[p] = None
-    /\ v \in ValidValues
+    /\ DecideAccepts(p, v)
     /\ IsQuorum(precommits[r][v])
     /\ decision' = [decision EXCEPT ![p] = v]
     /\ UNCHANGED <<round, step, lockedValue, lockedRound, validValue, validRound, proposer, msgVars>>
 
-UponQuorumOfPrecommits(p) == \E r \in Rounds, v \in ValidValues : Decide(p, r, v)
+UponQuorumOfPrecommits(p) == \E r \in Rounds, v \in Values : Decide(p, r, v)
 
 \* CONS-RULE.9 (CONS-ROUNDSKIP.1): validators seen at round r or later (roundHints) hold
 \* > 1/3 of the power: go to r. (The core takes the highest such r; any is allowed here.)
@@ -342,24 +373,33 @@ Spec == Init /\ [][Next]_vars
 (* A reduction for checking Accountability. Fix a state s of Spec where    *)
 (* Agreement fails and let E be the Byzantine validators that equivocated  *)
 (* in s. Replace every b in E by a "flooder" that signed every message at  *)
-(* Init, and every other Byzantine b by one that signed at Init exactly    *)
-(* one proposal (when proposer) and one prevote and one precommit per      *)
-(* round: those of s where b sent one, nil where it sent none. The correct *)
-(* validators' steps to s stay enabled (more messages), so a state s' with *)
-(* the same correct state is reachable, and Convicted(s') is contained in  *)
-(* Convicted(s): flooders are in E; a non-flooder's block votes are those  *)
-(* of s and s' has every polka s has, so amnesia in s' is amnesia in s;    *)
-(* nil votes convict no one. Hence if Accountability holds under SpecAcc,  *)
-(* it holds under Spec. Flooders holding more than 1/3 of the power are    *)
-(* convicted outright, so SpecAcc only considers sets with at most 1/3.    *)
+(* Init, and every other Byzantine b by one that signed at Init one       *)
+(* prevote and one precommit per round (those of s where b sent one, nil   *)
+(* where it sent none) and, when proposer of round r, the block v it       *)
+(* proposed in s at r with EVERY valid round -1..r-1. A non-equivocating   *)
+(* proposer may sign one block with several valid rounds (that is not      *)
+(* equivocation: Equivocators compares blocks), which matters from round   *)
+(* 2 on, where a re-proposal may name round 0 or 1; signing all of them is *)
+(* more messages and no more convictions. The correct validators' steps to *)
+(* s stay enabled (more messages), so a state s' with the same correct     *)
+(* state is reachable, and Convicted(s') is contained in Convicted(s):     *)
+(* flooders are in E; a non-flooder's block votes and proposed blocks are  *)
+(* those of s and s' has every polka s has, so amnesia in s' is amnesia in *)
+(* s; nil votes convict no one. Hence if Accountability holds under        *)
+(* SpecAcc, it holds under Spec. Flooders holding more than 1/3 of the     *)
+(* power are convicted outright, so SpecAcc only considers sets with at    *)
+(* most 1/3. (A Byzantine proposer that proposed nothing in s is replaced  *)
+(* by one that proposed some block: more messages, no conviction.)         *)
 (***************************************************************************)
 FloodSets == {F \in SUBSET Faulty : ~IsOneThird(F)}
 
 \* The proposals of round r under InitAcc when F floods: a correct proposer's of round 0 (chosen
-\* at Init), every proposal of a flooder, one proposal of a non-flooding Byzantine proposer.
+\* at Init), every proposal of a flooder, one block with every valid round for a non-flooding
+\* Byzantine proposer (see above; before this fix it was one block with one valid round).
+AccOneBlock(v, r) == {{Prop(v, vr) : vr \in -1..(r - 1)}}
 AccProposalOptions(F, r) ==
     IF proposer[r] \in F THEN {{Prop(v, vr) : v \in Values, vr \in -1..(r - 1)}}
-    ELSE IF proposer[r] \in Faulty THEN {{Prop(v, vr)} : v \in Values, vr \in -1..(r - 1)}
+    ELSE IF proposer[r] \in Faulty THEN UNION {AccOneBlock(v, r) : v \in Values}
     ELSE IF r = 0 THEN Round0Proposals
     ELSE {{}}
 
@@ -464,13 +504,18 @@ Equivocators ==
                   /\ \/ q \in prevotes[r][v1] \cap prevotes[r][v2]
                      \/ q \in precommits[r][v1] \cap precommits[r][v2]}
 
+\* The rounds whose polka for v' excuses a prevote for v' at r2 after a precommit at r1 < r2: the
+\* polka may be at r1 itself (a validator may unlock on a polka of the round it locked in) and
+\* must be before r2 (CONS-RULE.3 needs validRound < round). Overridable for the mutants.
+AmnesiaWindow(r1, r2) == r1..(r2 - 1)
+
 Amnesic ==
     {q \in Validators :
         \E r1, r2 \in Rounds, v1, v2 \in Values :
             /\ r1 < r2 /\ v1 # v2
             /\ q \in precommits[r1][v1]
             /\ q \in prevotes[r2][v2]
-            /\ ~\E r \in r1..(r2 - 1) : Polka(r, v2)}
+            /\ ~\E r \in AmnesiaWindow(r1, r2) : IsQuorum(prevotes[r][v2])}
 
 Convicted == Equivocators \cup Amnesic
 
