@@ -1,27 +1,61 @@
-// spec: SIM-BYZ.1..5 (spec/08-simulation.md)
+// spec: SIM-BYZ.1..9 (spec/08-simulation.md)
 // Byzantine behaviours for the in-process network. A Byzantine node holds real keys and runs the honest
-// core; the strategy rewrites what it sends. Nothing here is available to honest nodes.
+// core (amnesia, lock-split and lying-vr run it with its lock ignored); the strategy rewrites what it
+// sends. Nothing here is available to honest nodes, except `stepIgnoringLock`, which the driver applies
+// to an honest node only as a deliberate node mutant (SimConfig.ignoreLock, trace validation).
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import { buildBlock } from "../core/BlockExecution.ts"
 import type { CoreContext } from "../core/Context.ts"
-import { mempoolCandidates, type NodeOutput } from "../core/Node.ts"
+import { mempoolCandidates, step, type NodeInput, type NodeOutput } from "../core/Node.ts"
 import type { NodeState } from "../core/NodeState.ts"
 import { signVote } from "../core/Votes.ts"
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
-import type { Vote } from "../domain/Consensus.ts"
+import type { ProposalHeader, Vote } from "../domain/Consensus.ts"
 import type { Prng } from "./Prng.ts"
 
-export const STRATEGIES = ["equivocate", "double-vote", "silent", "spam"] as const
+export const STRATEGIES = ["equivocate", "double-vote", "silent", "spam", "amnesia", "lock-split", "lying-vr", "withhold"] as const
 export type Strategy = (typeof STRATEGIES)[number]
-export const STRATEGY_CHOICES = [...STRATEGIES, "mixed"] as const
+/** SIM-BYZ.9: the strategies that aim at the locking rules (CONS-RULE.2/.3/.5). */
+export const LOCKING_STRATEGIES = ["lock-split", "lying-vr", "amnesia", "withhold"] as const satisfies ReadonlyArray<Strategy>
+export const STRATEGY_CHOICES = [...STRATEGIES, "mixed", "locking"] as const
 export type StrategyChoice = (typeof STRATEGY_CHOICES)[number]
 
-/** SIM-BYZ.5: "mixed" assigns strategies round-robin over the Byzantine nodes. */
+/**
+ * SIM-BYZ.5: "mixed" assigns the first four strategies round-robin over the Byzantine nodes (as before
+ * the locking strategies existed, so seeded runs keep their schedule); "locking" assigns
+ * LOCKING_STRATEGIES round-robin (SIM-BYZ.9).
+ */
 export const resolveStrategy = (choice: StrategyChoice, byzIndex: number): Strategy =>
-  choice === "mixed" ? (STRATEGIES[byzIndex % STRATEGIES.length] as Strategy) : choice
+  choice === "mixed"
+    ? (STRATEGIES[byzIndex % 4] as Strategy)
+    : choice === "locking"
+      ? (LOCKING_STRATEGIES[byzIndex % LOCKING_STRATEGIES.length] as Strategy)
+      : choice
+
+/** SIM-BYZ.6..8: strategies whose core runs with its lock ignored (it votes against its lock). */
+export const ignoresLock = (s: Strategy): boolean => s === "amnesia" || s === "lock-split" || s === "lying-vr"
+
+/**
+ * SIM-BYZ.6 (amnesia), and the node mutant "lock ignored": run the core's step with the lock test
+ * disabled: lockedValue/lockedRound are forgotten for the step (they are read only by the lock tests of
+ * CONS-RULE.2 and CONS-RULE.3), and put back afterwards unless the step locked anew or moved to another
+ * height. Everything else the node does is the core's.
+ */
+export const stepIgnoringLock = (
+  ctx: CoreContext,
+  state: NodeState,
+  input: NodeInput,
+): readonly [NodeState, ReadonlyArray<NodeOutput>] => {
+  const c = state.cons
+  if (c.lockedValue === null) return step(ctx, state, input)
+  const [next, outs] = step(ctx, { ...state, cons: { ...c, lockedValue: null, lockedRound: -1 } }, input)
+  const n = next.cons
+  if (n.height !== c.height || n.lockedValue !== null) return [next, outs]
+  return [{ ...next, cons: { ...n, lockedValue: c.lockedValue, lockedRound: c.lockedRound } }, outs]
+}
 
 export interface Send {
   readonly to: ReadonlyArray<number>
@@ -38,6 +72,8 @@ export interface AdversaryEnv {
    * Byzantine proposer split the network with. Every equivocator votes for all of them.
    */
   readonly board: Map<string, Uint8Array[]>
+  /** The honest nodes (SIM-BYZ.6..9 aim at them). */
+  readonly honest: ReadonlyArray<number>
 }
 
 const others = (env: AdversaryEnv) => Array.from({ length: env.n }, (_, i) => i).filter((i) => i !== env.self)
@@ -77,7 +113,170 @@ export const adversarialSends = (
         }
       }
       return sends
+    case "amnesia":
+      for (const o of outputs) honest(o)
+      return sends
+    case "lock-split":
+      return lockSplit(env, state, outputs, honest)
+    case "lying-vr":
+      return lyingValidRound(env, state, outputs, honest)
+    case "withhold":
+      return withhold(env, state, outputs, honest)
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Strategies aimed at the locking rules (SIM-BYZ.6..9). With Byzantine power below 1/3 a polka needs
+// honest prevotes; the adversary decides *who sees* its own (pivotal) vote, so that one honest node sees
+// a polka and locks while the others do not. Later rounds then meet locked and unlocked nodes with
+// fresh proposals (CONS-RULE.2 lock test), re-proposals (CONS-RULE.3, its lock test at stale valid
+// rounds) and polkas at step prevote and precommit (CONS-RULE.5).
+
+/** The honest node the adversary shows its vote to at (height, round): rotates over the honest nodes. */
+export const splitTarget = (env: AdversaryEnv, height: number, round: number): number =>
+  env.honest.length === 0 ? -1 : (env.honest[(height + round) % env.honest.length] as number)
+
+const isVote = (o: NodeOutput, type?: "prevote" | "precommit"): o is Extract<NodeOutput, { type: "broadcast" }> & { message: { type: "vote"; vote: Vote } } =>
+  o.type === "broadcast" && o.message.type === "vote" && (type === undefined || o.message.vote.type === type)
+
+const ownVote = (state: NodeState, o: NodeOutput): Vote | undefined =>
+  isVote(o) && toHex(o.message.vote.validator) === state.keys.pubHex ? o.message.vote : undefined
+
+const ownProposal = (state: NodeState, o: NodeOutput): Extract<Message, { type: "proposal" }> | undefined =>
+  o.type === "broadcast" && o.message.type === "proposal" && toHex(o.message.proposal.proposer) === state.keys.pubHex ? o.message : undefined
+
+const resign = (env: AdversaryEnv, state: NodeState, v: Vote, blockHash: Uint8Array | null): Vote => {
+  const { signature: _s, ...unsigned } = v
+  return signVote(env.ctx.crypto, state.keys.secretKey, { ...unsigned, blockHash })
+}
+
+/**
+ * SIM-BYZ.7 lock-split: show different polkas to different nodes. As proposer it sends its block to the
+ * target and one more honest node and a second block to the rest (equivocation); its prevote for a
+ * block goes to the target only, every other node gets a prevote for nil (or for the second block); its
+ * precommits are nil, to everyone. The target sees a polka (its own prevote, one more honest one and the
+ * adversary's) and locks; nobody else does. Its core ignores its lock (it votes for whatever is proposed).
+ */
+const lockSplit = (env: AdversaryEnv, state: NodeState, outputs: ReadonlyArray<NodeOutput>, honest: (o: NodeOutput) => void): Send[] => {
+  const sends: Send[] = []
+  const all = others(env)
+  for (const o of outputs) {
+    const prop = ownProposal(state, o)
+    const vote = ownVote(state, o)
+    if (prop !== undefined) {
+      const p = prop.proposal
+      const target = splitTarget(env, p.height, p.round)
+      const peers = env.honest.filter((i) => i !== target)
+      const groupA = [target, ...peers.slice(0, 1)].filter((i) => i >= 0)
+      const groupB = all.filter((i) => !groupA.includes(i))
+      const alt = alternativeProposal(env, state, prop)
+      sends.push({ to: groupA, bytes: enc(prop) })
+      if (alt !== undefined) {
+        env.board.set(`split/${p.height}/${p.round}`, [p.blockHash, alt.proposal.blockHash])
+        sends.push({ to: groupB, bytes: enc(alt) })
+      } else sends.push({ to: groupB, bytes: enc(prop) })
+    } else if (vote !== undefined && vote.type === "prevote") {
+      const target = splitTarget(env, vote.height, vote.round)
+      if (vote.blockHash === null) {
+        sends.push({ to: all, bytes: enc({ type: "vote", vote }) })
+        continue
+      }
+      const split = env.board.get(`split/${vote.height}/${vote.round}`)
+      const second = split?.find((h) => toHex(h) !== toHex(vote.blockHash as Uint8Array)) ?? null
+      sends.push({ to: [target], bytes: enc({ type: "vote", vote }) })
+      sends.push({ to: all.filter((i) => i !== target), bytes: enc({ type: "vote", vote: resign(env, state, vote, second) }) })
+    } else if (vote !== undefined && vote.type === "precommit") {
+      sends.push({ to: all, bytes: enc({ type: "vote", vote: vote.blockHash === null ? vote : resign(env, state, vote, null) }) })
+    } else honest(o)
+  }
+  return sends
+}
+
+/**
+ * SIM-BYZ.8 lying-vr: as proposer of a round r >= 1 it proposes with a valid round that lies. If it
+ * holds a polka for some block at a round below its own validRound (a stale one; any polka it holds when
+ * it has no validValue), it re-proposes that block with that stale valid round and relays the polka, so
+ * that honest nodes locked later must refuse it (CONS-RULE.3 lock test) and unlocked ones accept it;
+ * otherwise it claims validRound r - 1 for a fresh block, for which no polka exists (honest nodes must not
+ * prevote it). Its votes go to everyone; its core ignores its lock.
+ */
+const lyingValidRound = (env: AdversaryEnv, state: NodeState, outputs: ReadonlyArray<NodeOutput>, honest: (o: NodeOutput) => void): Send[] => {
+  const sends: Send[] = []
+  const all = others(env)
+  for (const o of outputs) {
+    const prop = ownProposal(state, o)
+    if (prop === undefined || prop.proposal.round === 0) {
+      // the polka relay of an honest re-proposal is dropped along with it
+      if (!(isVote(o, "prevote") && toHex(o.message.vote.validator) !== state.keys.pubHex)) honest(o)
+      continue
+    }
+    const p = prop.proposal
+    const c = state.cons
+    const below = c.validValue === null ? p.round : c.validRound
+    const stale = stalePolka(state, below)
+    if (stale !== undefined) {
+      const rec = [...c.proposals.values()].find((x) => x.blockHash === stale.hash)
+      if (rec !== undefined) {
+        const header = signProposal(env, state, { ...p, blockHash: hexBytes(stale.hash), validRound: stale.round })
+        sends.push({ to: all, bytes: enc({ type: "proposal", proposal: header, block: rec.block }) })
+        for (const v of stale.votes) sends.push({ to: all, bytes: enc({ type: "vote", vote: v }) })
+        continue
+      }
+    }
+    const header = signProposal(env, state, { ...p, validRound: p.round - 1 })
+    sends.push({ to: all, bytes: enc({ type: "proposal", proposal: header, block: prop.block }) })
+  }
+  return sends
+}
+
+/**
+ * SIM-BYZ.9 withhold: no equivocation, only silence towards some. As proposer it sends its proposal to
+ * the target and one more honest node; its prevotes and precommits go to the target only.
+ */
+const withhold = (env: AdversaryEnv, state: NodeState, outputs: ReadonlyArray<NodeOutput>, honest: (o: NodeOutput) => void): Send[] => {
+  const sends: Send[] = []
+  for (const o of outputs) {
+    const prop = ownProposal(state, o)
+    const vote = ownVote(state, o)
+    if (prop !== undefined) {
+      const target = splitTarget(env, prop.proposal.height, prop.proposal.round)
+      const to = [target, ...env.honest.filter((i) => i !== target).slice(0, 1)].filter((i) => i >= 0)
+      sends.push({ to, bytes: enc(prop) })
+    } else if (vote !== undefined) {
+      const target = splitTarget(env, vote.height, vote.round)
+      if (target >= 0) sends.push({ to: [target], bytes: enc({ type: "vote", vote }) })
+    } else honest(o)
+  }
+  return sends
+}
+
+/** The highest round below `below` at which the node holds a polka for a block, with its prevotes. */
+const stalePolka = (state: NodeState, below: number): { round: number; hash: string; votes: Vote[] } | undefined => {
+  const c = state.cons
+  let total = 0
+  for (const p of c.table.power.values()) total += p
+  for (let r = below - 1; r >= 0; r--) {
+    const byValue = new Map<string, { power: number; votes: Vote[] }>()
+    for (const [k, vs] of c.prevotes.get(r) ?? []) {
+      for (const v of vs) {
+        if (v.blockHash === null) continue
+        const h = toHex(v.blockHash)
+        const e = byValue.get(h) ?? { power: 0, votes: [] }
+        if (!e.votes.some((x) => toHex(x.validator) === k)) e.power += c.table.power.get(k) ?? 0
+        e.votes.push(v)
+        byValue.set(h, e)
+      }
+    }
+    for (const [hash, e] of byValue) if (3 * e.power > 2 * total) return { round: r, hash, votes: e.votes }
+  }
+  return undefined
+}
+
+const hexBytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"))
+
+const signProposal = (env: AdversaryEnv, state: NodeState, p: ProposalHeader): ProposalHeader => {
+  const { signature: _s, ...unsigned } = p
+  return { ...unsigned, signature: env.ctx.crypto.ed25519.sign(SigningBytes.proposal(unsigned), state.keys.secretKey) }
 }
 
 /**
@@ -125,6 +324,38 @@ const equivocateProposal = (
   const { ctx } = env
   const p = m.proposal
   const me = state.keys
+  const altMessage = alternativeProposal(env, state, m)
+  if (altMessage === undefined) return [{ to: all, bytes: enc(m) }]
+  const altHash = altMessage.proposal.blockHash
+  env.board.set(`${p.height}/${p.round}`, [p.blockHash, altHash])
+  const groupA = all.filter((i) => i % 2 === 0)
+  const groupB = all.filter((i) => i % 2 === 1)
+  const vote = (type: "prevote" | "precommit") =>
+    signVote(ctx.crypto, me.secretKey, {
+      chainId: p.chainId,
+      type,
+      height: p.height,
+      round: p.round,
+      blockHash: altHash,
+      validator: me.pubKey,
+    })
+  return [
+    { to: groupA, bytes: enc(m) },
+    { to: groupB, bytes: enc(altMessage) },
+    { to: all, bytes: enc({ type: "vote", vote: vote("prevote") }) },
+    { to: all, bytes: enc({ type: "vote", vote: vote("precommit") }) },
+  ]
+}
+
+/** A second, different block for the same (height, round), signed as a proposal (undefined if none can be built). */
+const alternativeProposal = (
+  env: AdversaryEnv,
+  state: NodeState,
+  m: Extract<Message, { type: "proposal" }>,
+): Extract<Message, { type: "proposal" }> | undefined => {
+  const { ctx } = env
+  const p = m.proposal
+  const me = state.keys
   const acct = state.chain.accounts.get(me.pubHex)
   const extra: Transfer[] = []
   if (acct !== undefined) {
@@ -140,7 +371,7 @@ const equivocateProposal = (
   }
   // Build on the chain state the block was built on (the proposal's height is state.chain.height + 1
   // unless the honest core already moved on; then equivocation is pointless).
-  if (p.height !== state.chain.height + 1) return [{ to: all, bytes: enc(m) }]
+  if (p.height !== state.chain.height + 1) return undefined
   const cands = mempoolCandidates(state.mempool)
   const alt = buildBlock(
     ctx,
@@ -152,28 +383,11 @@ const equivocateProposal = (
     m.block.body.lastCommit,
   ).block
   const altHash = Hashes.blockHash(ctx.crypto.sha256, alt.header)
-  if (toHex(altHash) === toHex(p.blockHash)) return [{ to: all, bytes: enc(m) }]
+  if (toHex(altHash) === toHex(p.blockHash)) return undefined
   const { signature: _s, ...unsigned } = p
   const altUnsigned = { ...unsigned, blockHash: altHash }
   const altProposal = { ...altUnsigned, signature: ctx.crypto.ed25519.sign(SigningBytes.proposal(altUnsigned), me.secretKey) }
-  env.board.set(`${p.height}/${p.round}`, [p.blockHash, altHash])
-  const groupA = all.filter((i) => i % 2 === 0)
-  const groupB = all.filter((i) => i % 2 === 1)
-  const vote = (type: "prevote" | "precommit") =>
-    signVote(ctx.crypto, me.secretKey, {
-      chainId: p.chainId,
-      type,
-      height: p.height,
-      round: p.round,
-      blockHash: altHash,
-      validator: me.pubKey,
-    })
-  return [
-    { to: groupA, bytes: enc(m) },
-    { to: groupB, bytes: enc({ type: "proposal", proposal: altProposal, block: alt }) },
-    { to: all, bytes: enc({ type: "vote", vote: vote("prevote") }) },
-    { to: all, bytes: enc({ type: "vote", vote: vote("precommit") }) },
-  ]
+  return { type: "proposal", proposal: altProposal, block: alt }
 }
 
 /**

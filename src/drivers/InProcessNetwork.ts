@@ -13,7 +13,7 @@ import { initNode, step, type NodeInput, type NodeOutput } from "../core/Node.ts
 import type { NodeState } from "../core/NodeState.ts"
 import type { Params } from "../core/Params.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
-import { adversarialSends, resolveStrategy, spamMessages, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
+import { adversarialSends, ignoresLock, resolveStrategy, spamMessages, stepIgnoringLock, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
 import { Prng } from "./Prng.ts"
 import { makeTestnet, type Testnet } from "./Testnet.ts"
 import { cheaterKinds, colluderSet, makeSimClaim, makeSimWorkers, simEvaluator, trueScores, type WorkSpec, type WorkerKind } from "./SimWork.ts"
@@ -77,6 +77,11 @@ export interface SimConfig {
    */
   readonly link?: (t: number, from: number, to: number) => boolean
   readonly onProgress?: (p: { readonly height: number; readonly target: number; readonly virtualMs: number }) => void
+  /**
+   * Node mutant for trace validation (not a Byzantine strategy: these nodes stay honest and are traced):
+   * the listed nodes run the core with the lock test of CONS-RULE.2/3 skipped (Byzantine.stepIgnoringLock).
+   */
+  readonly ignoreLock?: ReadonlyArray<number>
   /** Every node step, for tracing (issue 3 trace validation). */
   readonly onStep?: (e: { readonly t: number; readonly node: number; readonly input: NodeInput; readonly outputs: ReadonlyArray<NodeOutput>; readonly state: NodeState }) => void
 }
@@ -310,7 +315,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const runStep = (i: number, input: NodeInput) => {
     const strategy = byz.get(i)
     if (strategy === "silent") return
-    const [next, outs] = step(ctxs[i] as CoreContext, states[i] as NodeState, input)
+    const lockless = (strategy !== undefined && ignoresLock(strategy)) || (cfg.ignoreLock?.includes(i) ?? false)
+    const [next, outs] = (lockless ? stepIgnoringLock : step)(ctxs[i] as CoreContext, states[i] as NodeState, input)
     states[i] = next
     cfg.onStep?.({ t: now, node: i, input, outputs: outs, state: next })
     const all = Array.from({ length: n }, (_, k) => k)
@@ -325,7 +331,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
         else if (o.type === "send") sendTo(i, o.to, o.bytes)
       }
     } else {
-      dispatch(i, adversarialSends(strategy, { ctx, rng: advRng, self: i, n, board }, next, outs))
+      dispatch(i, adversarialSends(strategy, { ctx, rng: advRng, self: i, n, board, honest }, next, outs))
     }
     maxRound = Math.max(maxRound, next.cons.round)
   }
@@ -445,7 +451,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
         q.push(now + workRng.range(1, workInterval * 2), { kind: "work", to: ev.to })
         break
       case "spam":
-        dispatch(ev.from, spamMessages({ ctx, rng: advRng, self: ev.from, n, board }, states[ev.from] as NodeState, lastSeen))
+        dispatch(ev.from, spamMessages({ ctx, rng: advRng, self: ev.from, n, board, honest }, states[ev.from] as NodeState, lastSeen))
         q.push(now + 50, { kind: "spam", from: ev.from })
         break
     }
