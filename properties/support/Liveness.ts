@@ -71,7 +71,7 @@ export const livenessConfigOf = (s: LivenessSchedule): SimConfig => {
 export const firstHonestRound = (r: Observed, h: number): number => {
   const chain = r.chains.get(h - 1)
   if (chain === undefined) throw new Error(`no chain state after height ${h - 1}`)
-  for (let round = 0; round < 1000; round++) if (r.honestKeys.has(proposerFor(ctx.crypto.sha256, chain, round).key as Hex)) return round
+  for (let round = 0; round < 1000; round++) if (r.honestKeys.has(proposerFor(ctx.crypto.sha256, chain, round)!.key as Hex)) return round
   throw new Error("no honest proposer in 1000 rounds")
 }
 

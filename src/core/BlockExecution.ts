@@ -140,6 +140,7 @@ export const validateBlock = (ctx: CoreContext, s: ChainState, block: Block): Ei
   if (h.height !== s.height + 1) return Either.left(reject("BLOCK_BAD_HEADER", `height ${h.height}, expected ${s.height + 1}`))
   if (toHex(h.prevHash) !== toHex(s.lastBlockHash)) return Either.left(reject("BLOCK_BAD_HEADER", "prevHash"))
   const proposer = proposerFor(sha, s, h.round)
+  if (proposer === undefined) return Either.left(reject("CHAIN_HALTED", `height ${h.height}`))
   if (proposer.key !== toHex(h.proposer)) return Either.left(reject("BLOCK_WRONG_PROPOSER", `round ${h.round}`))
   const b = h.beacon
   const vinfo = s.validators.get(proposer.key)
@@ -158,7 +159,7 @@ export const validateBlock = (ctx: CoreContext, s: ChainState, block: Block): Ei
     if (lc !== null) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", "height 1 has no last commit"))
   } else {
     if (lc === null) return Either.left(reject("BLOCK_BAD_LAST_COMMIT", "missing"))
-    const total = [...s.lastPower.values()].reduce((a, x) => a + x, 0)
+    const total = [...s.lastPower.values()].reduce((a, x) => a + BigInt(x), 0n)
     const err = verifyCertificate(ctx.crypto, s.chainId, { power: s.lastPower, total }, lc, {
       height: s.height,
       blockHash: s.lastBlockHash,

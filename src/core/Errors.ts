@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   BLOCK_BAD_SCORE: "a score commitment or reveal in the block is invalid",
   BLOCK_BAD_STATE_ROOT: "stateRoot does not match the state after applying the block",
   BLOCK_TOO_LARGE: "block exceeds a per-block limit",
+  // halt (CONS-HALT.1)
+  CHAIN_HALTED: "the voting set of this height has no power (every stake was burnt): no block can be decided",
   // sync
   SYNC_BAD_CERTIFICATE: "commit certificate does not carry > 2/3 valid precommits for the block",
   SYNC_NOT_FOUND: "requested height is not stored",

@@ -82,7 +82,7 @@ export const validateGenesis = (g: Genesis): ReadonlyArray<string> => {
   const atLeast1 = (name: keyof Params) => {
     if (p[name] < 1) errs.push(`params.${name} must be >= 1`)
   }
-  for (const k of ["revealWindow", "auditWindow", "gossipIntervalMs", "timeoutProposeMs", "timeoutPrevoteMs", "timeoutPrecommitMs"] as const)
+  for (const k of ["revealWindow", "auditWindow", "gossipIntervalMs", "timeoutProposeMs", "timeoutPrevoteMs", "timeoutPrecommitMs", "timeoutCommitMs"] as const)
     atLeast1(k)
   // A proposal at the per-block limits must fit in one wire message (ENC-CBOR.4). Per-item upper bounds
   // on the encoded size, in bytes, are deliberately generous.

@@ -39,21 +39,25 @@ export const drawValue = (sha256: Sha256, beacon: Uint8Array, height: number, ro
 
 /**
  * Weighted pick (LE-DRAW.1): x = draw mod total; the first validator, in public-key order, whose
- * cumulative weight exceeds x. Bias of the modulo reduction is below total/2^256.
+ * cumulative weight exceeds x. Bias of the modulo reduction is below total/2^256. Undefined when the
+ * total weight is zero (CONS-HALT.1: every stake burnt; the chain is halted), never an exception.
  */
-export const pickWeighted = (weights: ReadonlyArray<Weighted>, draw: bigint): Weighted => {
+export const pickWeighted = (weights: ReadonlyArray<Weighted>, draw: bigint): Weighted | undefined => {
   let total = 0n
   for (const w of weights) total += BigInt(w.weight)
-  if (total === 0n) throw new Error("pickWeighted: total weight is zero (genesis must give positive stake)")
+  if (total === 0n) return undefined
   const x = draw % total
   let acc = 0n
   for (const w of weights) {
     acc += BigInt(w.weight)
     if (x < acc) return w
   }
-  throw new Error("unreachable")
+  return undefined // unreachable: x < total = the last cumulative weight
 }
 
-/** The proposer of (state.height + 1, round) (CONS-PROPOSER.1, paper eq. 2). */
-export const proposerFor = (sha256: Sha256, s: ChainState, round: number): Weighted =>
+/**
+ * The proposer of (state.height + 1, round) (CONS-PROPOSER.1, paper eq. 2); undefined iff the voting
+ * set has no power (CONS-HALT.1).
+ */
+export const proposerFor = (sha256: Sha256, s: ChainState, round: number): Weighted | undefined =>
   pickWeighted(proposerWeights(s, round).weights, drawValue(sha256, s.beacon, s.height + 1, round))

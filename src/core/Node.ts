@@ -1,4 +1,4 @@
-// spec: NODE-STEP.1..4, CONS-RULE.1..9, CONS-TIMEOUT.1..3 (spec/03-consensus.md)
+// spec: NODE-STEP.1..5, CONS-RULE.1..9, CONS-TIMEOUT.1..4, CONS-COMMITWAIT.1, CONS-HALT.1 (spec/03-consensus.md)
 // A PoAI node as a pure state machine: step(ctx, state, input) -> [state, outputs]. The consensus
 // rules are those of Tendermint (Buchman, Kwon, Milosevic 2018, Algorithm 1) with stake-weighted
 // thresholds; the proposer function is PoAI's quality-weighted leader election.
@@ -30,8 +30,8 @@ import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, 
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
 import { checkCommitmentStateless, checkRevealStateless, commitmentKey, compareCommitmentKeys } from "./WorkClaims.ts"
 
-/** Consensus timeouts (CONS-TIMEOUT.*) and the gossip tick (NODE-RETRANSMIT.1). */
-export type TimeoutKind = "propose" | "prevote" | "precommit" | "gossip"
+/** Consensus timeouts (CONS-TIMEOUT.*), the commit wait (CONS-COMMITWAIT.1) and the gossip tick (NODE-RETRANSMIT.1). */
+export type TimeoutKind = "propose" | "prevote" | "precommit" | "commit" | "gossip"
 
 export type NodeInput =
   | { readonly type: "start" }
@@ -57,6 +57,8 @@ export type NodeOutput =
     }
   | { readonly type: "evidence"; readonly evidence: Evidence }
   | { readonly type: "rejected"; readonly error: ProtocolError | DecodeError }
+  /** CONS-HALT.1: the voting set of the height being decided has no power; emitted once, by the decision that led there. */
+  | { readonly type: "halted"; readonly height: number; readonly error: ProtocolError }
 
 /** Mutable working copy of a NodeState used inside one step. Inherited maps are never mutated. */
 type MutCons = { -readonly [K in keyof ConsensusState]: ConsensusState[K] }
@@ -66,8 +68,6 @@ interface Run {
   readonly ctx: CoreContext
   w: W
   readonly out: Array<NodeOutput>
-  /** Set by `decide`: a step decides at most one height (see fireOne). */
-  decided: boolean
 }
 
 const setIn = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> => new Map(m).set(k, v)
@@ -80,10 +80,11 @@ export const makeKeys = (ctx: CoreContext, secretKey: Uint8Array, blsSecret: Uin
   return { secretKey, pubKey, pubHex: toHex(pubKey), blsSecret }
 }
 
+/** The consensus state of a height before its round 0: step newHeight (the commit wait, CONS-COMMITWAIT.1). */
 const freshConsensus = (chain: ChainState): ConsensusState => ({
   height: chain.height + 1,
   round: 0,
-  step: "propose",
+  step: "newHeight",
   lockedValue: null,
   lockedRound: -1,
   validValue: null,
@@ -137,7 +138,7 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
  * yields the identical state object (NODE-STEP.2).
  */
 export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): readonly [NodeState, ReadonlyArray<NodeOutput>] => {
-  const run: Run = { ctx, w: { ...state, cons: { ...state.cons } }, out: [], decided: false }
+  const run: Run = { ctx, w: { ...state, cons: { ...state.cons } }, out: [] }
   let err: ProtocolError | DecodeError | undefined
   switch (input.type) {
     case "start":
@@ -160,8 +161,8 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
       break
     }
     case "timeout":
-      if (!state.started) return [state, []]
-      onTimeout(run, input.kind, input.height, input.round)
+      // CONS-TIMEOUT.4: a timeout of another height, round or step is a no-op: same state, no output
+      if (!state.started || !onTimeout(run, input.kind, input.height, input.round)) return [state, []]
       break
     case "work":
       err = onWork(run, input.claim)
@@ -289,8 +290,9 @@ const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): Pr
   )
   if (gate !== "here") return gate
   const sha = run.ctx.crypto.sha256
-  if (toHex(proposerFor(sha, w.chain, p.round).pubKey) !== toHex(p.proposer))
-    return reject("MSG_WRONG_PROPOSER", `round ${p.round}`)
+  const proposer = proposerFor(sha, w.chain, p.round)
+  if (proposer === undefined) return reject("CHAIN_HALTED", `height ${p.height}`)
+  if (toHex(proposer.pubKey) !== toHex(p.proposer)) return reject("MSG_WRONG_PROPOSER", `round ${p.round}`)
   if (p.validRound >= p.round) return reject("MSG_MISMATCH", "validRound must be below round")
   const prev = w.cons.proposals.get(p.round)
   if (prev !== undefined && toHex(p.blockHash) === prev.blockHash && compareBytes(p.signature, prev.header.signature) === 0)
@@ -541,11 +543,12 @@ const onSyncResponse = (run: Run, block: Block, cert: CommitCertificate): Protoc
 // ---------------------------------------------------------------------------------------------
 // Consensus rules (Tendermint Algorithm 1, stake-weighted)
 
-const proposerKey = (run: Run, round: number): Hex => proposerFor(run.ctx.crypto.sha256, run.w.chain, round).key
+const proposerKey = (run: Run, round: number): Hex | undefined => proposerFor(run.ctx.crypto.sha256, run.w.chain, round)?.key
 
 const timeoutMs = (run: Run, kind: TimeoutKind, round: number): number => {
   const p = run.w.chain.params
   if (kind === "gossip") return p.gossipIntervalMs
+  if (kind === "commit") return p.timeoutCommitMs
   const base = kind === "propose" ? p.timeoutProposeMs : kind === "prevote" ? p.timeoutPrevoteMs : p.timeoutPrecommitMs
   return base + round * p.timeoutDeltaMs // CONS-TIMEOUT.1
 }
@@ -559,7 +562,7 @@ const startRound = (run: Run, round: number): void => {
   const c = run.w.cons
   c.round = round
   c.step = "propose"
-  if (proposerKey(run, round) === run.w.keys.pubHex) {
+  if (c.table.total > 0n && proposerKey(run, round) === run.w.keys.pubHex) {
     const rec = c.validValue ?? buildOwnBlock(run, round)
     broadcastProposal(run, rec, c.validValue !== null ? c.validRound : -1)
     if (c.validValue !== null) relayPolka(run, c.validRound, c.validValue.blockHash)
@@ -666,12 +669,12 @@ const validity = (run: Run, hash: Hex, block: Block): Validity => {
 }
 
 /** Power of the validators with a vote for `value` (or with any vote) in one round (CONS-VOTE.2). */
-const tally = (votes: ReadonlyMap<Hex, ReadonlyArray<Vote>> | undefined, table: ConsensusState["table"], value: Hex | null | "any"): number => {
-  if (votes === undefined) return 0
+const tally = (votes: ReadonlyMap<Hex, ReadonlyArray<Vote>> | undefined, table: ConsensusState["table"], value: Hex | null | "any"): bigint => {
+  if (votes === undefined) return 0n
   const target = value === null || value === "any" ? null : hexBytes(value)
-  let p = 0
+  let p = 0n
   for (const [k, vs] of votes) {
-    if (value === "any" ? vs.length > 0 : vs.some((v) => sameTarget(v.blockHash, target))) p += table.power.get(k) ?? 0
+    if (value === "any" ? vs.length > 0 : vs.some((v) => sameTarget(v.blockHash, target))) p += BigInt(table.power.get(k) ?? 0)
   }
   return p
 }
@@ -683,26 +686,33 @@ const firstTime = (run: Run, key: string): boolean => {
   return true
 }
 
-const stepRank: Record<Step, number> = { propose: 0, prevote: 1, precommit: 2 }
+const stepRank: Record<Step, number> = { newHeight: -1, propose: 0, prevote: 1, precommit: 2 }
 
-/** Apply the upon-rules until none fires (CONS-RULE.2..9). */
+/**
+ * NODE-STEP.5: the most upon-rule firings one input can cause. Every rule but the round skip fires at
+ * most once per round (by step or a `once` key) and a decision ends the rules until the commit wait is
+ * over, so one input fires at most: a round skip, then prevote, prevote timer, lock or nil precommit,
+ * precommit timer (5), or one decision. The bound leaves room and is never reached (tested).
+ */
+export const MAX_FIRINGS_PER_INPUT = 16
+
+/** Apply the upon-rules until none fires (CONS-RULE.2..9), at most MAX_FIRINGS_PER_INPUT times. */
 const progress = (run: Run): void => {
-  for (let guard = 0; guard < 10_000; guard++) {
+  for (let n = 0; n < MAX_FIRINGS_PER_INPUT; n++) {
     if (!run.w.started || !fireOne(run)) return
   }
 }
 
 const fireOne = (run: Run): boolean => {
   const c = run.w.cons
+  // CONS-COMMITWAIT.1: no rule fires during the commit wait; the commit timer starts round 0
+  if (c.step === "newHeight") return false
   const T = c.table.total
-  const quorum = (p: number) => isQuorum(p, T)
+  const quorum = (p: bigint) => isQuorum(p, T)
 
-  // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it.
-  // NODE-STEP.1: at most one decision per step. Otherwise a validator holding > 2/3 of the power alone
-  // (e.g. a one-node network) decides height after height inside a single step, up to the 10,000-firing
-  // bound, and never returns control to its driver. A pending decision fires on the next input (the
-  // new height's timers guarantee one).
-  if (!run.decided) {
+  // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it. The decision
+  // enters the commit wait (step newHeight), so one input decides at most one height (NODE-STEP.5).
+  {
     for (const [r, pcs] of c.precommits) {
       const prop = c.proposals.get(r)
       if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
@@ -790,10 +800,10 @@ const fireOne = (run: Run): boolean => {
  */
 const skipRound = (c: ConsensusState): number => {
   const seen = [...c.roundHints.entries()].sort((a, b) => b[1] - a[1])
-  let p = 0
+  let p = 0n
   for (const [k, r] of seen) {
     if (r <= c.round) return -1
-    p += c.table.power.get(k) ?? 0
+    p += BigInt(c.table.power.get(k) ?? 0)
     if (isOneThird(p, c.table.total)) return r
   }
   return -1
@@ -815,7 +825,6 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const w = run.w
   const v = validity(run, prop.blockHash, prop.block)
   if (!v.ok) return
-  run.decided = true
   const height = w.cons.height
   const chain = v.state
   w.chain = chain
@@ -842,7 +851,11 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
     w.evidenceSeen = new Set([...w.evidenceSeen].filter((k) => Number(k.split("|")[1]) >= oldest))
   const buffered = w.future
   w.future = []
-  startRound(run, 0)
+  // CONS-COMMITWAIT.1: the next height starts after the commit wait, never in the deciding step
+  // (CometBFT's timeout_commit). Messages of the new height are stored meanwhile.
+  // CONS-HALT.1: a voting set without power can decide nothing more: the node says so, once, and waits.
+  if (w.cons.table.total === 0n) run.out.push({ type: "halted", height: w.cons.height, error: reject("CHAIN_HALTED", `height ${w.cons.height}`) })
+  else schedule(run, "commit", 0)
   schedule(run, "gossip", 0)
   for (const m of buffered) onMessage(run, m, -1)
 }
@@ -976,17 +989,25 @@ const scoringDuty = (run: Run): void => {
   }
 }
 
-/** CONS-TIMEOUT.2..3 and NODE-RETRANSMIT.1. */
-const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): void => {
+/**
+ * CONS-TIMEOUT.2..4, CONS-COMMITWAIT.1 and NODE-RETRANSMIT.1. Returns false (the input is a no-op) for a
+ * timeout of another height or round, or of a step the node has left.
+ */
+const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): boolean => {
   const c = run.w.cons
+  if (height !== c.height) return false
   if (kind === "gossip") {
     // The gossip tick of the current height re-arms itself; ticks of earlier heights die out.
-    if (height !== c.height) return
     retransmit(run)
     schedule(run, "gossip", c.round)
-    return
+    return true
   }
-  if (height !== c.height || round !== c.round) return
+  if (kind === "commit") {
+    if (c.step !== "newHeight") return false
+    startRound(run, 0)
+    return true
+  }
+  if (round !== c.round || c.step === "newHeight") return false
   if (kind === "propose" && c.step === "propose") {
     castVote(run, "prevote", null)
     c.step = "prevote"
@@ -995,7 +1016,8 @@ const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): 
     c.step = "precommit"
   } else if (kind === "precommit") {
     startRound(run, round + 1)
-  }
+  } else return false
+  return true
 }
 
 /** NODE-RETRANSMIT.1: re-gossip own proposal of the current round and own votes of every round of the height; ask peers to sync. */

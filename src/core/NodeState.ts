@@ -10,7 +10,8 @@ import type { ChainState, Hex } from "./ChainState.ts"
 import type { Genesis } from "./Genesis.ts"
 import type { PowerTable } from "./Votes.ts"
 
-export type Step = "propose" | "prevote" | "precommit"
+/** "newHeight": the commit wait after a decision, before round 0 of the next height (CONS-COMMITWAIT.1). */
+export type Step = "newHeight" | "propose" | "prevote" | "precommit"
 
 export interface NodeKeys {
   /** Ed25519 secret key (32-byte seed). */

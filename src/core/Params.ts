@@ -25,6 +25,8 @@ export interface Params {
   readonly timeoutPrevoteMs: number
   readonly timeoutPrecommitMs: number
   readonly timeoutDeltaMs: number
+  /** Commit wait: after deciding height h a node starts round 0 of h + 1 this long later (CONS-COMMITWAIT.1; CometBFT's timeout_commit), ms. */
+  readonly timeoutCommitMs: number
   /** Interval of the gossip tick that re-sends a node's messages of the current round (NODE-RETRANSMIT.1), ms. */
   readonly gossipIntervalMs: number
   /** Max mempool entries of each kind a node keeps (NODE-MEMPOOL.1). */
@@ -62,6 +64,7 @@ export const defaultParams: Params = {
   timeoutPrevoteMs: 200,
   timeoutPrecommitMs: 200,
   timeoutDeltaMs: 100,
+  timeoutCommitMs: 100,
   gossipIntervalMs: 1000,
   mempoolLimit: 5000,
   futureBufferLimit: 4096,

@@ -6,25 +6,29 @@ import type { CommitCertificate, ProposalHeader, UnsignedVote, Vote } from "../d
 import { type ChainState, type Hex, votingSet } from "./ChainState.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
 
+/**
+ * CONS-POWER.1..2: each validator's power is its stake (a safe integer, as every ledger amount); sums and
+ * the threshold comparisons are exact bigint arithmetic, whatever the total.
+ */
 export interface PowerTable {
   readonly power: ReadonlyMap<Hex, number>
-  readonly total: number
+  readonly total: bigint
 }
 
 export const powerTable = (s: ChainState): PowerTable => {
   const power = new Map<Hex, number>()
-  let total = 0
+  let total = 0n
   for (const v of votingSet(s)) {
     power.set(v.key, v.power)
-    total += v.power
+    total += BigInt(v.power)
   }
   return { power, total }
 }
 
-/** Quorum (CONS-POWER.2): strictly more than 2/3 of the total power: 3 * p > 2 * total. */
-export const isQuorum = (p: number, total: number): boolean => 3 * p > 2 * total
-/** Skip threshold (CONS-ROUNDSKIP.1): strictly more than 1/3 of the total power. */
-export const isOneThird = (p: number, total: number): boolean => 3 * p > total
+/** Quorum (CONS-POWER.2): strictly more than 2/3 of the total power: 3 * p > 2 * total, in exact integers. */
+export const isQuorum = (p: bigint, total: bigint): boolean => 3n * p > 2n * total
+/** Skip threshold (CONS-POWER.3, CONS-ROUNDSKIP.1): strictly more than 1/3 of the total power, exact. */
+export const isOneThird = (p: bigint, total: bigint): boolean => 3n * p > total
 
 export const verifyVote = (crypto: CryptoService, v: Vote): boolean =>
   crypto.ed25519.verify(v.signature, SigningBytes.vote(omitSignature(v)), v.validator)
@@ -53,7 +57,7 @@ export const verifyCertificate = (
   if (cert.height !== expect.height) return reject("SYNC_BAD_CERTIFICATE", `height ${cert.height} != ${expect.height}`)
   if (toHex(cert.blockHash) !== toHex(expect.blockHash)) return reject("SYNC_BAD_CERTIFICATE", "block hash mismatch")
   const seen = new Set<Hex>()
-  let p = 0
+  let p = 0n
   for (const cs of cert.signatures) {
     const k = toHex(cs.validator)
     const w = table.power.get(k)
@@ -70,7 +74,7 @@ export const verifyCertificate = (
       signature: cs.signature,
     }
     if (!verifyVote(crypto, vote)) return reject("SYNC_BAD_CERTIFICATE", `bad signature of ${k.slice(0, 8)}`)
-    p += w
+    p += BigInt(w)
   }
   if (!isQuorum(p, table.total)) return reject("SYNC_BAD_CERTIFICATE", `power ${p} of ${table.total} is not > 2/3`)
   return undefined

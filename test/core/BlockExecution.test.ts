@@ -108,7 +108,7 @@ describe("BLOCK_* rejections of a mutated block (CONS-VALID.1)", () => {
   it("BLOCK_WRONG_PROPOSER: another validator named as proposer, or a round whose proposer is someone else", () => {
     const other = net.keys.find((k) => k.pubHex !== b1.proposer.pubHex)!
     expect(result(sB, withHeader(b1.block, { proposer: other.pubKey }))).toBe("BLOCK_WRONG_PROPOSER")
-    const r = [1, 2, 3, 4, 5, 6, 7, 8].find((x) => proposerFor(sha, sB, x).key !== b1.proposer.pubHex)!
+    const r = [1, 2, 3, 4, 5, 6, 7, 8].find((x) => proposerFor(sha, sB, x)!.key !== b1.proposer.pubHex)!
     expect(result(sB, withHeader(b1.block, { round: r }))).toBe("BLOCK_WRONG_PROPOSER")
   })
 
@@ -225,7 +225,7 @@ describe("BLOCK_* rejections of a mutated block (CONS-VALID.1)", () => {
     expect(result(sB, withBody(b1.block, { txs }))).toBe("BLOCK_TOO_LARGE")
     const small = testnet({ nodes: 4, seed: 71, users: 4, params: { maxCommitmentsPerBlock: 1, maxEvidencePerBlock: 0 } })
     const s = genesisState(sha, small.genesis)
-    const proposer = keysOf(small, proposerFor(sha, s, 0).key)
+    const proposer = keysOf(small, proposerFor(sha, s, 0)!.key)
     const beacon = makeBeacon(ctx, s, proposer.pubKey, proposer.blsSecret)
     const { block } = buildBlock(ctx, s, 0, proposer.pubKey, beacon, { txs: [], commitments: [], reveals: [], evidence: [], audits: [], scoreCommits: [], scoreReveals: [] }, null)
     expect(result(s, block)).toBe("ok")

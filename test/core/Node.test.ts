@@ -41,7 +41,7 @@ import {
 const net = testnet({ nodes: 4, seed: 81, users: 4 })
 const G = net.genesis
 const chain0 = genesisState(sha, G)
-const P = net.keys.findIndex((k) => k.pubHex === proposerFor(sha, chain0, 0).key) // proposer of (1, 0)
+const P = net.keys.findIndex((k) => k.pubHex === proposerFor(sha, chain0, 0)!.key) // proposer of (1, 0)
 const ME = (P + 1) % 4 // the node under test
 const V2 = (P + 2) % 4
 const V3 = (P + 3) % 4
@@ -312,6 +312,7 @@ interface Net {
   rejected: number
   /** Messages not yet delivered; a later deliverAll on the same network continues with them. */
   queue?: Array<{ to: number; from: number; bytes: Uint8Array }>
+  commitTimers?: Array<{ to: number; height: number }>
 }
 const deliverAll = (n: Net, first: Array<{ from: number; outs: ReadonlyArray<NodeOutput> }>, until: (n: Net) => boolean) => {
   const queue = (n.queue ??= [])
@@ -325,10 +326,20 @@ const deliverAll = (n: Net, first: Array<{ from: number; outs: ReadonlyArray<Nod
       else if (o.type === "commit") n.commits[from]!.push(o)
       else if (o.type === "evidence") n.evidence.push(o)
       else if (o.type === "rejected") n.rejected++
+      // CONS-COMMITWAIT.1: commit timers fire once the network is quiet (only they; other timers never fire here)
+      else if (o.type === "timer" && o.kind === "commit") commitTimers.push({ to: from, height: o.height })
     }
   }
+  const commitTimers = (n.commitTimers ??= [])
   for (const f of first) collect(f.from, f.outs)
-  for (let guard = 0; queue.length > 0 && !until(n) && guard < 10_000; guard++) {
+  for (let guard = 0; (queue.length > 0 || commitTimers.length > 0) && !until(n) && guard < 10_000; guard++) {
+    if (queue.length === 0) {
+      const t = commitTimers.shift()!
+      const [s, outs] = step(ctx, n.states[t.to]!, { type: "timeout", kind: "commit", height: t.height, round: 0 })
+      n.states[t.to] = s
+      collect(t.to, outs)
+      continue
+    }
     const m = queue.shift()!
     const [s, outs] = step(ctx, n.states[m.to]!, { type: "receive", from: m.from, bytes: m.bytes })
     n.states[m.to] = s
@@ -456,7 +467,7 @@ describe("commitment squatting (WORK-CR.1, WORK-CR.8)", () => {
     const [nb] = receive(fresh, { type: "sync-response", block: proposalMsg.block, commit: certify(proposalMsg.block, [acc(P), acc(V2), acc(V3)]) })
     return nb.chain
   })()
-  const P2 = net.keys.findIndex((k) => k.pubHex === proposerFor(sha, st1, 0).key) // proposer of height 2
+  const P2 = net.keys.findIndex((k) => k.pubHex === proposerFor(sha, st1, 0)!.key) // proposer of height 2
   const [victim, honest] = [0, 1, 2, 3].filter((i) => i !== P && i !== P2) as [number, number]
   const squatter = outsider("squatter")
   const victimHex = net.keys[victim]!.pubHex

@@ -688,7 +688,7 @@ describe("QUAL-WIRE.5 payBlockReward", () => {
 
 /** The round-0 proposer's block on `s` under `c`, with a real BLS beacon. */
 const realBlock = (c: CoreContext, s: ChainState, cands: Partial<Candidates>, lastCommit: CommitCertificate | null) => {
-  const proposer = keysOf(net, proposerFor(sha, s, 0).key)
+  const proposer = keysOf(net, proposerFor(sha, s, 0)!.key)
   const beacon = makeBeacon(c, s, proposer.pubKey, proposer.blsSecret)
   const out = buildBlock(c, s, 0, proposer.pubKey, beacon, { ...emptyCandidates, ...cands }, lastCommit)
   return { ...out, proposer: proposer.pubHex }
