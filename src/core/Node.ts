@@ -126,6 +126,7 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
     evidenceSeen: new Set(),
     syncRequested: -1,
     aheadPeer: -1,
+    clientTxs: new Set(),
     auditable: new Map(),
   }
 }
@@ -158,6 +159,7 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
       const t = Codecs.Transfer.decode(input.bytes)
       if (Either.isLeft(t)) return [state, [{ type: "rejected", error: t.left }]]
       err = onTx(run, t.right, true)
+      if (err === undefined) run.w.clientTxs = new Set(run.w.clientTxs).add(toHex(Hashes.txId(ctx.crypto.sha256, t.right)))
       break
     }
     case "timeout":
@@ -831,6 +833,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   w.blocks = setIn(w.blocks, height, { block: prop.block, cert })
   w.lastCommit = cert
   w.mempool = pruneMempool(run, w.mempool, prop.block, chain)
+  if ([...w.clientTxs].some((id) => !w.mempool.txs.has(id))) w.clientTxs = new Set([...w.clientTxs].filter((id) => w.mempool.txs.has(id)))
   run.out.push({
     type: "commit",
     height,
@@ -1035,6 +1038,16 @@ const retransmit = (run: Run): void => {
     for (const v of c.prevotes.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
     for (const v of c.precommits.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
   }
+  // NODE-RETRANSMIT.1 items 6-8: own work commitments and reveals, and the transfers of this node's own
+  // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
+  // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
+  // assumes an overdue honest reveal is eventually included, spec/10).
+  for (const cm of w.mempool.commitments.values()) if (toHex(cm.worker) === me) emit(run, { type: "commitment", commitment: cm })
+  for (const r of w.mempool.reveals.values()) if (toHex(r.worker) === me) emit(run, { type: "reveal", reveal: r })
+  for (const id of w.clientTxs) {
+    const tx = w.mempool.txs.get(id)
+    if (tx !== undefined) emit(run, { type: "tx", tx })
+  }
   // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
   for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emit(run, { type: "audit", audit: a })
   // NODE-SCORE.3: own pooled score commitments and reveals too
@@ -1070,6 +1083,7 @@ export const nodeDigest = (ctx: CoreContext, s: NodeState): Hex => {
     auditable: ids(s.auditable),
     future: s.future.length,
     work: ids(s.work),
+    clientTxs: [...s.clientTxs].sort(),
     evidenceSeen: [...s.evidenceSeen].sort(),
   }
   return toHex(ctx.crypto.sha256(utf8(JSON.stringify(payload, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v)))))

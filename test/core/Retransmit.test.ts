@@ -1,0 +1,95 @@
+// spec: NODE-RETRANSMIT.1 items 6-8 (spec/03-consensus.md), WORK-CR.8; issue 9 item 12.
+// A worker's commitment and reveal, and the transfers of the node's own client, are re-gossiped on
+// every tick until a block includes them: one lost copy no longer costs the worker its claim.
+import { describe, expect, it } from "vitest"
+import { toHex } from "../../src/codec/Bytes.ts"
+import { Hashes } from "../../src/codec/Hashing.ts"
+import { Codecs } from "../../src/codec/index.ts"
+import { type NodeInput, type NodeOutput, initNode, step } from "../../src/core/Node.ts"
+import type { NodeState } from "../../src/core/NodeState.ts"
+import type { Message } from "../../src/domain/Message.ts"
+import { ctx, sha, signTransfer, testnet, workClaim } from "../fixtures/core.ts"
+
+// Node 0 holds all the power; node 1 (stake 0) is a full node whose worker and client use it.
+const net = testnet({ nodes: 2, seed: 12, users: 2, stakes: [1000, 0] })
+const run = (s: NodeState, input: NodeInput) => step(ctx, s, input)
+const sent = (outs: ReadonlyArray<NodeOutput>, type: Message["type"]) =>
+  outs.filter((o): o is Extract<NodeOutput, { type: "broadcast" }> => o.type === "broadcast" && o.message.type === type)
+const gossip = (s: NodeState) => run(s, { type: "timeout", kind: "gossip", height: s.cons.height, round: s.cons.round })
+/** Deliver every broadcast of `outs` to `s` (as from peer `from`). */
+const deliver = (s: NodeState, outs: ReadonlyArray<NodeOutput>, from: number): NodeState => {
+  for (const o of outs) if (o.type === "broadcast") s = run(s, { type: "receive", from, bytes: o.bytes })[0]
+  return s
+}
+
+describe("NODE-RETRANSMIT.1: own commitments, reveals and client transfers are re-sent until included", () => {
+  const claim = workClaim("retransmitted")
+  const tx = signTransfer(net.users[0]!, { to: net.users[1]!.pubKey, amount: 5, fee: 1, nonce: 0 })
+  const txId = toHex(Hashes.txId(sha, tx))
+
+  it("re-sends on every gossip tick until the block includes them, then re-sends the reveal until it is included", () => {
+    // the worker's node: its first copies of the commitment and the transfer are lost
+    let w = run(initNode(ctx, net.genesis, net.keys[1]!), { type: "start" })[0]
+    let outs: ReadonlyArray<NodeOutput>
+    ;[w, outs] = run(w, { type: "work", claim })
+    const commitment = sent(outs, "commitment")
+    expect(commitment).toHaveLength(1)
+    ;[w, outs] = run(w, { type: "client-tx", bytes: Codecs.Transfer.encode(tx) })
+    expect(sent(outs, "tx")).toHaveLength(1)
+    expect(w.clientTxs.has(txId)).toBe(true)
+    for (let tick = 0; tick < 3; tick++) {
+      ;[w, outs] = gossip(w)
+      expect(sent(outs, "commitment").map((o) => toHex(o.bytes))).toEqual(commitment.map((o) => toHex(o.bytes)))
+      expect(sent(outs, "tx")).toHaveLength(1)
+      expect(sent(outs, "reveal")).toHaveLength(0)
+    }
+    // the validator decides height 1 at start; the worker follows it, then gets the retransmitted items
+    let [v, vOuts] = run(initNode(ctx, net.genesis, net.keys[0]!), { type: "start" })
+    w = deliver(w, vOuts, 0)
+    expect(w.chain.height).toBe(1)
+    v = deliver(v, outs, 1) // the last tick's copies reach the validator
+    expect(v.mempool.commitments.size).toBe(1)
+    expect(v.mempool.txs.has(txId)).toBe(true)
+    // height 2 (after both commit waits) includes the commitment and the transfer
+    ;[w] = run(w, { type: "timeout", kind: "commit", height: 2, round: 0 })
+    ;[v, vOuts] = run(v, { type: "timeout", kind: "commit", height: 2, round: 0 })
+    expect(vOuts.some((o) => o.type === "commit" && o.height === 2 && o.block.body.commitments.length === 1 && o.block.body.txs.length === 1)).toBe(true)
+    let wOuts: ReadonlyArray<NodeOutput> = []
+    for (const o of vOuts) if (o.type === "broadcast") {
+      const [w2, x] = run(w, { type: "receive", from: 0, bytes: o.bytes })
+      w = w2
+      wOuts = [...wOuts, ...x]
+    }
+    expect(w.chain.height).toBe(2)
+    // the commitment is finalized: the worker reveals; the transfer is no longer the client's to re-send
+    const reveal = sent(wOuts, "reveal")
+    expect(reveal).toHaveLength(1)
+    expect(w.clientTxs.size).toBe(0)
+    for (let tick = 0; tick < 2; tick++) {
+      ;[w, outs] = gossip(w)
+      expect(sent(outs, "commitment")).toHaveLength(0)
+      expect(sent(outs, "tx")).toHaveLength(0)
+      expect(sent(outs, "reveal").map((o) => toHex(o.bytes))).toEqual(reveal.map((o) => toHex(o.bytes)))
+    }
+    // once a block includes the reveal, nothing is re-sent
+    v = deliver(v, outs, 1)
+    expect(v.mempool.reveals.size).toBe(1)
+    ;[w] = run(w, { type: "timeout", kind: "commit", height: 3, round: 0 })
+    ;[v, vOuts] = run(v, { type: "timeout", kind: "commit", height: 3, round: 0 })
+    expect(vOuts.some((o) => o.type === "commit" && o.height === 3 && o.block.body.reveals.length === 1)).toBe(true)
+    w = deliver(w, vOuts, 0)
+    expect(w.chain.height).toBe(3)
+    ;[w, outs] = gossip(w)
+    expect(sent(outs, "reveal")).toHaveLength(0)
+    expect(sent(outs, "commitment")).toHaveLength(0)
+  })
+
+  it("a peer's transfer relayed to this node is not re-sent by it (only its own client's)", () => {
+    let n = run(initNode(ctx, net.genesis, net.keys[1]!), { type: "start" })[0]
+    ;[n] = run(n, { type: "receive", from: 0, bytes: Codecs.Message.encode({ type: "tx", tx }) })
+    expect(n.mempool.txs.has(txId)).toBe(true)
+    expect(n.clientTxs.size).toBe(0)
+    const [, outs] = gossip(n)
+    expect(sent(outs, "tx")).toHaveLength(0)
+  })
+})
