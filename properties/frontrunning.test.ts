@@ -142,6 +142,8 @@ interface Outcome {
 const run = (s: Schedule): Outcome => {
   const W = s.revealWindow
   const genesis: Genesis = {
+    attestation: null,
+    scoring: null,
     chainId: CHAIN,
     params: { ...defaultParams, revealWindow: W },
     validators: [{ pubKey: PROPOSER.pubKey, blsPubKey: new Uint8Array(48), stake: 1000 }],

@@ -60,6 +60,8 @@ export const ERROR_CODES = {
   BLOCK_BAD_SCORE: "a score commitment or reveal in the block is invalid",
   BLOCK_BAD_STATE_ROOT: "stateRoot does not match the state after applying the block",
   BLOCK_TOO_LARGE: "block exceeds a per-block limit",
+  // genesis (LEDGER-GENESIS.4)
+  GENESIS_MISMATCH: "this node cannot run this genesis: it is invalid, or the node's settings differ from it",
   // halt (CONS-HALT.1)
   CHAIN_HALTED: "the voting set of this height has no power (every stake was burnt): no block can be decided",
   // sync

@@ -1,4 +1,5 @@
-// spec: LEDGER-GENESIS.1..2 (spec/05-ledger.md), PARAMS.2 (spec/00-parameters.md)
+// spec: LEDGER-GENESIS.1..4 (spec/05-ledger.md), PARAMS.2 (spec/00-parameters.md)
+import { toHex } from "../codec/Bytes.ts"
 import { DOMAIN, canonicalEncode, tagged } from "../codec/Canonical.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import { MAX_WIRE_BYTES } from "../codec/Canonical.ts"
@@ -6,6 +7,9 @@ import { MAX_BLOCK_AUDITS, MAX_BLOCK_COMMITMENTS, MAX_BLOCK_EVIDENCE, MAX_BLOCK_
 import { MAX_VALIDATORS } from "../domain/Consensus.ts"
 import { PPM } from "../domain/Primitives.ts"
 import { MAX_ATTESTATION_BYTES, MAX_TASK_PARAMS_BYTES } from "../domain/Work.ts"
+import { type QualityParams, validateQualityParams } from "../quality/QualityParams.ts"
+import { type AttestationConfig, type AttestationPlatform, PLATFORMS } from "../verification/Attestation.ts"
+import type { CoreContext } from "./Context.ts"
 import type { Params } from "./Params.ts"
 
 export interface GenesisValidator {
@@ -17,12 +21,32 @@ export interface GenesisAccount {
   readonly pubKey: Uint8Array
   readonly balance: number
 }
+/**
+ * LEDGER-GENESIS.3: the attestation settings of a chain (VER-AUDIT.4): the vendor roots per platform
+ * and the approved code measurements (lower-case hex). Consensus data, not code: the platform adapters
+ * that use them are the node's own (CoreContext.attestation.adapters).
+ */
+export interface GenesisAttestation {
+  readonly roots: Partial<Record<AttestationPlatform, ReadonlyArray<Uint8Array>>>
+  readonly approvedMeasurements: ReadonlyArray<string>
+}
+
 export interface Genesis {
   readonly chainId: string
   readonly validators: ReadonlyArray<GenesisValidator>
   readonly accounts: ReadonlyArray<GenesisAccount>
   readonly params: Params
+  /** LEDGER-GENESIS.3: claims' attestations are verified with these settings; null: claims are not attested. */
+  readonly attestation: GenesisAttestation | null
+  /** LEDGER-GENESIS.3: claims are scored by evaluator committees with these parameters (QUAL-WIRE.1); null: Q(W) = v(t). */
+  readonly scoring: QualityParams | null
 }
+
+/** The canonical form of the attestation settings: platforms in PLATFORMS order, measurements sorted. */
+const attestationForm = (a: GenesisAttestation | null) =>
+  a === null
+    ? null
+    : [PLATFORMS.filter((p) => a.roots[p] !== undefined).map((p) => [p, [...(a.roots[p] ?? [])]]), [...a.approvedMeasurements].sort()]
 
 /** beacon_0 = H(canonical genesis) (LE-BEACON.2). */
 export const genesisHash = (sha256: Sha256, g: Genesis): Uint8Array =>
@@ -34,6 +58,8 @@ export const genesisHash = (sha256: Sha256, g: Genesis): Uint8Array =>
         validators: g.validators.map((v) => [v.pubKey, v.blsPubKey, v.stake]),
         accounts: g.accounts.map((a) => [a.pubKey, a.balance]),
         params: g.params,
+        attestation: attestationForm(g.attestation),
+        scoring: g.scoring,
       }),
     ),
   )
@@ -95,5 +121,48 @@ export const validateGenesis = (g: Genesis): ReadonlyArray<string> => {
     p.maxAuditsPerBlock * 250 +
     Math.min(g.validators.length, MAX_VALIDATORS) * 120
   if (worst > MAX_WIRE_BYTES) errs.push(`a full block may take ${worst} bytes > MAX_WIRE_BYTES=${MAX_WIRE_BYTES}`)
+  // LEDGER-GENESIS.3
+  if (g.attestation !== null) {
+    const platforms = Object.keys(g.attestation.roots)
+    if (platforms.length === 0) errs.push("attestation: no platform has roots")
+    for (const p of platforms) {
+      if (!(PLATFORMS as ReadonlyArray<string>).includes(p)) errs.push(`attestation: unknown platform '${p}'`)
+      const roots = g.attestation.roots[p as AttestationPlatform] ?? []
+      if (roots.length === 0 || roots.length > 16) errs.push(`attestation: platform ${p} needs 1..16 roots`)
+      if (roots.some((r) => r.length === 0 || r.length > 8192)) errs.push(`attestation: a root of ${p} is empty or over 8192 bytes`)
+    }
+    const ms = g.attestation.approvedMeasurements
+    if (ms.length > 4096) errs.push("attestation: more than 4096 approved measurements")
+    if (ms.some((m) => !/^[0-9a-f]{2,128}$/.test(m) || m.length % 2 !== 0)) errs.push("attestation: measurements must be lower-case hex of 1..64 bytes")
+    if (new Set(ms).size !== ms.length) errs.push("attestation: duplicate approved measurement")
+  }
+  if (g.scoring !== null) for (const e of validateQualityParams(g.scoring)) errs.push(`scoring: ${e}`)
   return errs
+}
+
+/** LEDGER-GENESIS.3: the attestation settings a context runs with, in genesis form. */
+export const attestationSettings = (c: AttestationConfig): GenesisAttestation => ({
+  roots: Object.fromEntries(PLATFORMS.filter((p) => c.roots[p] !== undefined).map((p) => [p, [...(c.roots[p] ?? [])]])),
+  approvedMeasurements: [...c.approvedMeasurements].sort(),
+})
+
+/**
+ * LEDGER-GENESIS.4: why this node cannot run this genesis (undefined: it can). Every setting that
+ * changes block validity or execution is in the genesis; the node's context must run exactly those:
+ * the same attestation roots and approved measurements, an adapter for every platform with roots, the
+ * same scoring parameters. A node refuses to start otherwise (NODE-STEP.4), so two nodes with different
+ * settings cannot silently diverge.
+ */
+export const genesisMismatch = (ctx: CoreContext, g: Genesis): string | undefined => {
+  const errs = validateGenesis(g)
+  if (errs.length > 0) return `invalid genesis: ${errs[0]}${errs.length > 1 ? ` (+${errs.length - 1} more)` : ""}`
+  const form = (a: GenesisAttestation | null) => toHex(canonicalEncode(attestationForm(a)))
+  const mine = ctx.attestation === undefined ? null : attestationSettings(ctx.attestation)
+  if (form(mine) !== form(g.attestation))
+    return g.attestation === null ? "this node verifies attestations; the genesis has none" : mine === null ? "the genesis requires attestations; this node has no attestation settings" : "attestation roots or approved measurements differ from the genesis"
+  if (g.attestation !== null)
+    for (const p of Object.keys(g.attestation.roots)) if (ctx.attestation?.adapters[p as AttestationPlatform] === undefined) return `no adapter for platform ${p}`
+  const sc = (q: QualityParams | null | undefined) => (q == null ? "" : toHex(canonicalEncode(q)))
+  if (sc(ctx.scoring) !== sc(g.scoring)) return g.scoring === null ? "this node scores claims; the genesis does not" : "scoring parameters differ from the genesis"
+  return undefined
 }

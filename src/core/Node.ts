@@ -23,7 +23,7 @@ import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
-import type { Genesis } from "./Genesis.ts"
+import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
 import { checkTransferStateless } from "./Ledger.ts"
 import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
@@ -142,12 +142,16 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
   const run: Run = { ctx, w: { ...state, cons: { ...state.cons } }, out: [] }
   let err: ProtocolError | DecodeError | undefined
   switch (input.type) {
-    case "start":
+    case "start": {
       if (state.started) return [state, []]
+      // LEDGER-GENESIS.4: a node never starts on a genesis it cannot run
+      const bad = genesisMismatch(ctx, state.genesis)
+      if (bad !== undefined) return [state, [{ type: "rejected", error: reject("GENESIS_MISMATCH", bad) }]]
       run.w.started = true
       startRound(run, 0)
       schedule(run, "gossip", 0)
       break
+    }
     case "receive": {
       const m = Codecs.Message.decode(input.bytes)
       if (Either.isLeft(m)) return [state, [{ type: "rejected", error: m.left }]]

@@ -1,7 +1,7 @@
 // Deterministic test networks: keys, genesis and users derived from a seed (drivers and tests only).
 import { concatBytes, u64be, utf8 } from "../codec/Bytes.ts"
 import type { CoreContext } from "../core/Context.ts"
-import { type Genesis, validateGenesis } from "../core/Genesis.ts"
+import { type Genesis, attestationSettings, validateGenesis } from "../core/Genesis.ts"
 import { makeKeys } from "../core/Node.ts"
 import type { NodeKeys } from "../core/NodeState.ts"
 import { defaultParams, type Params } from "../core/Params.ts"
@@ -39,6 +39,9 @@ export const makeTestnet = (ctx: CoreContext, spec: TestnetSpec): Testnet => {
   const genesis: Genesis = {
     chainId: spec.chainId ?? "poai-sim",
     params: { ...defaultParams, ...spec.params },
+    // LEDGER-GENESIS.3: the chain's settings are the context's, so the test network's nodes can run it
+    attestation: ctx.attestation === undefined ? null : attestationSettings(ctx.attestation),
+    scoring: ctx.scoring ?? null,
     validators: keys.map((k, i) => ({
       pubKey: k.pubKey,
       blsPubKey: ctx.crypto.bls.publicKey(k.blsSecret),

@@ -134,6 +134,8 @@ export interface ClaimsReal {
 
 export const setup = (): { model: ClaimsModel; real: ClaimsReal } => {
   const genesis: Genesis = {
+    attestation: null,
+    scoring: null,
     chainId: CHAIN_ID,
     params: { ...defaultParams, revealWindow: W, auditPpm: 0 },
     validators: [{ pubKey: PROPOSER.pubKey, blsPubKey: new Uint8Array(48), stake: 1000 }],

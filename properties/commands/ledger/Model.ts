@@ -68,6 +68,8 @@ export interface GenesisSpec {
 
 export const setup = (g: GenesisSpec) => (): { model: LedgerModel; real: LedgerReal } => {
   const genesis: Genesis = {
+    attestation: null,
+    scoring: null,
     chainId: CHAIN_ID,
     params: { ...defaultParams, minFee: MIN_FEE, blockReward: BLOCK_REWARD },
     validators: VALIDATORS.map((v, i) => ({ pubKey: v.pubKey, blsPubKey: new Uint8Array(48), stake: g.stakes[i] ?? 0 })),
