@@ -198,7 +198,8 @@ const lockSplit = (env: AdversaryEnv, state: NodeState, outputs: ReadonlyArray<N
  * it has no validValue), it re-proposes that block with that stale valid round and relays the polka, so
  * that honest nodes locked later must refuse it (CONS-RULE.3 lock test) and unlocked ones accept it;
  * otherwise it claims validRound r - 1 for a fresh block, for which no polka exists (honest nodes must not
- * prevote it). Its votes go to everyone; its core ignores its lock.
+ * prevote it). Everything else it sends as lock-split does, so that honest nodes lock at different
+ * rounds; its core ignores its lock.
  */
 const lyingValidRound = (env: AdversaryEnv, state: NodeState, outputs: ReadonlyArray<NodeOutput>, honest: (o: NodeOutput) => void): Send[] => {
   const sends: Send[] = []
@@ -206,8 +207,9 @@ const lyingValidRound = (env: AdversaryEnv, state: NodeState, outputs: ReadonlyA
   for (const o of outputs) {
     const prop = ownProposal(state, o)
     if (prop === undefined || prop.proposal.round === 0) {
-      // the polka relay of an honest re-proposal is dropped along with it
-      if (!(isVote(o, "prevote") && toHex(o.message.vote.validator) !== state.keys.pubHex)) honest(o)
+      // everything but its re-proposals as lock-split does (that is what creates locks at different
+      // rounds); the polka relay of an honest re-proposal is dropped along with it
+      if (!(isVote(o, "prevote") && toHex(o.message.vote.validator) !== state.keys.pubHex)) sends.push(...lockSplit(env, state, [o], honest))
       continue
     }
     const p = prop.proposal

@@ -8,13 +8,10 @@ import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import path from "node:path"
-import { nodeCryptoService } from "../crypto/NodeCrypto.ts"
-import { byzantineIndices, simulate } from "../drivers/InProcessNetwork.ts"
-import type { StrategyChoice } from "../drivers/Byzantine.ts"
-import { makeTracer, type TraceEvent } from "../drivers/Trace.ts"
 import { renderCounterexample, summarizeCounterexample, type TlcJsonTrace } from "./Counterexample.ts"
 import { parseProgress, parseTlcOutput, type TlcResult } from "./TlcOutput.ts"
-import { heightInstance, heightsOf, mutate, parseTrace, writeInstance, type MutationKind } from "./TraceValidation.ts"
+import * as TraceRunner from "./TraceRunner.ts"
+import type { TraceManifest } from "./TraceRunner.ts"
 
 // ---------------------------------------------------------------------------------------------
 // The manifest (models/scenarios.json)
@@ -30,24 +27,11 @@ export interface Scenario {
   readonly about?: string
 }
 
-export interface TraceRun {
-  readonly name: string
-  readonly nodes: number
-  readonly byzantine: number
-  readonly strategy: StrategyChoice
-  readonly seed: number
-  readonly blocks: number
-  readonly drop?: number
-  /** "accepted": every height is a behaviour of the model with Agreement and Validity holding.
-   *  "fork": every height is a behaviour of the model, and at some height the model's Agreement fails. */
-  readonly expect: "accepted" | "fork"
-}
+export type { TraceRun } from "./TraceRunner.ts"
 
-export interface Manifest {
+/** models/scenarios.json: the scenarios, and the trace part (traces, mutations, coverage; TraceRunner.ts). */
+export interface Manifest extends TraceManifest {
   readonly scenarios: ReadonlyArray<Scenario>
-  readonly traces: ReadonlyArray<TraceRun>
-  /** Mutations applied to the first trace run; each mutated trace must be rejected. */
-  readonly mutations: ReadonlyArray<MutationKind>
 }
 
 export const loadManifest = (modelsDir: string): Manifest => {
@@ -279,182 +263,7 @@ const checkScenario = async (io: RunnerIo, jar: string, modelsDir: string, outDi
   return { scenario: s, run, ok }
 }
 
-export interface TraceCheck {
-  readonly name: string
-  readonly height: number
-  readonly lines: number
-  readonly rounds: number
-  readonly expect: "accepted" | "rejected" | "accepted or fork"
-  readonly actual: string
-  readonly ok: boolean
-  readonly detail?: string
-}
-
-/** Run the simulator with the trace hook; returns the events and writes the NDJSON under models/out/traces. */
-export const tracedRun = (t: TraceRun, outFile?: string): { events: TraceEvent[]; agreement: boolean; maxRound: number } => {
-  const byz = byzantineIndices(t.nodes, t.byzantine)
-  const tracer = makeTracer({ byzantine: byz })
-  const events: TraceEvent[] = []
-  const summary = simulate(nodeCryptoService, {
-    nodes: t.nodes,
-    byzantine: t.byzantine,
-    strategy: t.strategy,
-    seed: t.seed,
-    blocks: t.blocks,
-    dropRate: t.drop ?? 0,
-    txRate: 10,
-    onStep: (e) => {
-      events.push(...tracer(e))
-    },
-  })
-  if (outFile !== undefined) writeFileSync(outFile, events.map((e) => JSON.stringify(e)).join("\n") + "\n")
-  return { events, agreement: summary.agreement, maxRound: summary.maxRound }
-}
-
-const rejectionDetail = (r: TlcResult): string | undefined => {
-  const at = r.printed.join(" ").replace(/\s+/g, " ")
-  const m = /"TRACE REJECTED at line", (\d+), "of", (\d+), \[(.*?)\] >>/.exec(at)
-  return m === null ? undefined : `line ${m[1]} of ${m[2]}: [${m[3]}]`
-}
-
-const checkHeight = async (
-  io: RunnerIo,
-  jar: string,
-  modelsDir: string,
-  dir: string,
-  name: string,
-  inst: Exclude<ReturnType<typeof heightInstance>, string>,
-  invariants: boolean,
-): Promise<TlcRun> => {
-  const files = writeInstance(dir, name, inst)
-  if (invariants) writeFileSync(files.cfg, readFileSync(files.cfg, "utf8") + "INVARIANTS\n    Validity\n    Agreement\n")
-  return runTlc({
-    jar,
-    cwd: dir,
-    tla: path.basename(files.tla),
-    cfg: path.basename(files.cfg),
-    metadir: path.join(dir, "states", files.module),
-    library: modelsDir,
-    workers: "1",
-    onLine: progressReporter(io, `  ${name}`),
-  })
-}
-
-/** A trace to validate: from a seeded simulator run of the manifest, or from a file. */
-interface TraceSource {
-  readonly name: string
-  /** "auto": a height may fork iff its Byzantine validators hold at least 1/3 of the power. */
-  readonly expect: "accepted" | "fork" | "auto"
-  readonly events: () => TraceEvent[]
-}
-
-const manifestSources = (m: Manifest, dir: string, io: RunnerIo): TraceSource[] =>
-  m.traces.map((t) => ({
-    name: t.name,
-    expect: t.expect,
-    events: () => {
-      const file = path.join(dir, `${t.name}.ndjson`)
-      const { events, agreement } = tracedRun(t, file)
-      io.err(
-        `trace ${t.name}: ${t.nodes} nodes, ${t.byzantine} Byzantine${t.byzantine > 0 ? ` (${t.strategy})` : ""}, seed ${t.seed}, drop ${t.drop ?? 0}: ${events.length} events, simulator agreement ${agreement} -> ${path.relative(process.cwd(), file)}\n`,
-      )
-      return events
-    },
-  }))
-
-export const fileSource = (file: string, io: RunnerIo): TraceSource => ({
-  name: path.basename(file).replace(/\.[^.]*$/, ""),
-  expect: "auto",
-  events: () => {
-    const events = parseTrace(readFileSync(file, "utf8"))
-    io.err(`trace ${file}: ${events.length} events\n`)
-    return events
-  },
-})
-
-const traceValidation = async (io: RunnerIo, jar: string, modelsDir: string, outDir: string, sources: ReadonlyArray<TraceSource>, mutations: ReadonlyArray<MutationKind>): Promise<TraceCheck[]> => {
-  const dir = path.join(outDir, "traces")
-  mkdirSync(dir, { recursive: true })
-  const checks: TraceCheck[] = []
-  let firstForMutation: { name: string; inst: Exclude<ReturnType<typeof heightInstance>, string> } | undefined
-  for (const t of sources) {
-    const events = t.events()
-    const perHeight: TraceCheck[] = []
-    for (const h of heightsOf(events)) {
-      // After a fork the correct nodes no longer share the chain the one-height model starts from.
-      if (perHeight.some((c) => c.actual === "violation Agreement")) break
-      const inst = heightInstance(events, h)
-      if (typeof inst === "string" || inst.validValues.length === 0) continue // a height the run stopped in before any block
-      const name = `Trace_${t.name}_h${h}`.replace(/[^A-Za-z0-9_]/g, "_")
-      const run = await checkHeight(io, jar, modelsDir, dir, name, inst, true)
-      clearLine(io)
-      writeFileSync(path.join(dir, `${name}.log`), run.stdout)
-      const r = run.result
-      const actual = r.outcome === "pass" ? "accepted" : r.outcome === "postcondition" ? "rejected" : actualText(r)
-      const total = [...inst.power.values()].reduce((a, p) => a + p, 0)
-      const byzPower = inst.faulty.reduce((a, b) => a + (inst.power.get(b) ?? 0), 0)
-      const mayFork = t.expect === "fork" || (t.expect === "auto" && 3 * byzPower >= total)
-      const ok = actual === "accepted" || (mayFork && actual === "violation Agreement")
-      const detail = actual === "rejected" ? rejectionDetail(r) : r.errors[0]?.split("\n")[0]
-      const check: TraceCheck = {
-        name: t.name,
-        height: h,
-        lines: inst.lines.length,
-        rounds: inst.maxRound + 1,
-        expect: mayFork ? "accepted or fork" : "accepted",
-        actual,
-        ok,
-        ...(detail !== undefined ? { detail } : {}),
-      }
-      perHeight.push(check)
-      io.err(`  height ${h}: ${inst.lines.length} lines, ${inst.maxRound + 1} round(s): ${actual}${detail !== undefined && !ok ? ` (${detail})` : ""}\n`)
-      if (firstForMutation === undefined && actual === "accepted" && inst.lines.some((l) => l.event === "precommit" && l.value !== "nil"))
-        firstForMutation = { name: `${t.name}_h${h}`, inst }
-    }
-    if (t.expect === "fork" && !perHeight.some((c) => c.actual === "violation Agreement")) {
-      perHeight.push({ name: t.name, height: -1, lines: 0, rounds: 0, expect: "accepted or fork", actual: "no fork found", ok: false, detail: "the run was expected to fork (Byzantine power >= 1/3)" })
-    }
-    checks.push(...perHeight)
-  }
-  if (firstForMutation !== undefined) {
-    for (const kind of mutations) {
-      const mut = mutate(firstForMutation.inst, kind)
-      if (mut === undefined) {
-        checks.push({ name: `${firstForMutation.name}:${kind}`, height: firstForMutation.inst.height, lines: 0, rounds: 0, expect: "rejected", actual: "not applicable", ok: false })
-        continue
-      }
-      const name = `Mutant_${firstForMutation.name}_${kind}`.replace(/[^A-Za-z0-9_]/g, "_")
-      const run = await checkHeight(io, jar, modelsDir, dir, name, mut.instance, false)
-      clearLine(io)
-      writeFileSync(path.join(dir, `${name}.log`), run.stdout)
-      const r = run.result
-      const actual = r.outcome === "pass" ? "accepted" : r.outcome === "postcondition" ? "rejected" : actualText(r)
-      const detail = rejectionDetail(r)
-      io.err(`mutant ${kind} of ${firstForMutation.name}: ${mut.description}: ${actual}${detail !== undefined ? ` at ${detail}` : ""}\n`)
-      checks.push({
-        name: `${firstForMutation.name}:${kind}`,
-        height: mut.instance.height,
-        lines: mut.instance.lines.length,
-        rounds: mut.instance.maxRound + 1,
-        expect: "rejected",
-        actual,
-        ok: actual === "rejected",
-        detail: mut.description,
-      })
-    }
-  } else if (mutations.length > 0) {
-    checks.push({ name: "mutations", height: -1, lines: 0, rounds: 0, expect: "rejected", actual: "no accepted height with a precommit to mutate", ok: false })
-  }
-  return checks
-}
-
-export const formatTraceTable = (rows: ReadonlyArray<TraceCheck>): string => {
-  const head = `${pad("trace", 44)} ${padL("height", 6)} ${padL("lines", 6)} ${padL("rounds", 6)} ${pad("expected", 17)} ${pad("actual", 20)}`
-  const body = rows.map((c) =>
-    [pad(c.name, 44), padL(c.height < 0 ? "-" : String(c.height), 6), padL(String(c.lines), 6), padL(String(c.rounds), 6), pad(c.expect, 17), pad(c.actual, 20), c.ok ? " ok" : " MISMATCH"].join(" "),
-  )
-  return [head, ...body].join("\n")
-}
+// The trace-validation half (tracedRun, the trace table, mutants, coverage) is in ./TraceRunner.ts.
 
 /** The entry point of `npm run models`; returns the exit code. */
 export const runModels = async (opts: RunnerOptions, io: RunnerIo): Promise<number> => {
@@ -482,12 +291,34 @@ export const runModels = async (opts: RunnerOptions, io: RunnerIo): Promise<numb
       rows.push(await checkScenario(io, loc.jar, modelsDir, outDir, s, `[${i}/${selected.length}]`, opts.workers))
     }
   }
-  const dir = path.join(outDir, "traces")
-  const sources = opts.traceFile !== undefined ? [fileSource(path.resolve(opts.traceFile), io)] : manifestSources(manifest, dir, io)
-  const traces = opts.traces === false ? [] : await traceValidation(io, loc.jar, modelsDir, outDir, sources, manifest.mutations)
+  // Trace validation (src/models/TraceRunner.ts, models/README.md): one TLC worker per height.
+  const traceManifest: TraceManifest = manifest
+  const manifestError = TraceRunner.checkTraceManifest(traceManifest)
+  if (manifestError !== undefined) throw new Error(`scenarios.json: ${manifestError}`)
+  const traceSources =
+    opts.traceFile !== undefined
+      ? [TraceRunner.fileSource(path.resolve(opts.traceFile), io)]
+      : TraceRunner.manifestSources(traceManifest, path.join(outDir, "traces"), io)
+  const traceReport =
+    opts.traces === false
+      ? undefined
+      : await TraceRunner.traceValidation(
+          io,
+          async (o) => {
+            const run = await runTlc({ jar: loc.jar, ...o, workers: "1", onLine: progressReporter(io, `  ${o.label}`) })
+            clearLine(io)
+            return run
+          },
+          modelsDir,
+          outDir,
+          traceSources,
+          manifest.mutations,
+          opts.traceFile !== undefined ? [] : (traceManifest.coverage ?? []),
+        )
+  const traces = traceReport?.checks ?? []
 
   if (rows.length > 0) io.out(`\nTLA+ scenarios (TLC, ${os.cpus().length} cores)\n${formatScenarioTable(rows)}\n`)
-  if (traces.length > 0) io.out(`\nTrace validation (models/PoAITrace.tla)\n${formatTraceTable(traces)}\n`)
+  if (traceReport !== undefined) io.out(TraceRunner.formatTraceReport(traceReport))
   const bad = rows.filter((r) => !r.ok).length + traces.filter((t) => !t.ok).length
   io.out(bad === 0 ? "\nall as expected\n" : `\n${bad} mismatch(es)\n`)
   return bad === 0 ? 0 : 1
