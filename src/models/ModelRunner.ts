@@ -24,6 +24,11 @@ export interface Scenario {
   readonly expect: "pass" | "violation"
   /** For expect "violation": the invariant TLC must report. */
   readonly invariant?: string
+  /** The expected violation is of a temporal property (PROPERTY in the cfg; TLC does not name it). */
+  readonly temporal?: boolean
+  /** Random simulation instead of exhaustive search: `num` traces of at most `depth` steps from `seed`,
+   *  always with one worker so that the run is reproducible. A pass is then a sampled pass. */
+  readonly simulate?: { readonly num: number; readonly depth: number; readonly seed: number }
   readonly about?: string
 }
 
@@ -39,6 +44,8 @@ export const loadManifest = (modelsDir: string): Manifest => {
   for (const s of m.scenarios) {
     if (s.expect !== "pass" && s.expect !== "violation") throw new Error(`scenario ${s.name}: expect must be "pass" or "violation"`)
     if (s.expect === "violation" && s.invariant === undefined) throw new Error(`scenario ${s.name}: a violation names its invariant`)
+    if (s.simulate !== undefined && !(s.simulate.num > 0 && s.simulate.depth > 0 && Number.isInteger(s.simulate.seed)))
+      throw new Error(`scenario ${s.name}: simulate needs num > 0, depth > 0 and an integer seed`)
   }
   return m
 }
@@ -100,6 +107,7 @@ export interface TlcOptions {
   /** Extra directory searched for EXTENDed modules (-DTLA-Library). */
   readonly library?: string
   readonly checkDeadlock?: boolean
+  readonly simulate?: Scenario["simulate"]
   readonly onLine?: (line: string) => void
 }
 
@@ -110,8 +118,11 @@ export const tlcArgs = (o: TlcOptions): string[] => [
   o.jar,
   "tlc2.TLC",
   "-workers",
-  o.workers ?? "auto",
+  o.simulate !== undefined ? "1" : (o.workers ?? "auto"),
   ...(o.checkDeadlock === true ? [] : ["-deadlock"]),
+  ...(o.simulate !== undefined
+    ? ["-simulate", `num=${o.simulate.num}`, "-depth", String(o.simulate.depth), "-seed", String(o.simulate.seed)]
+    : []),
   "-noGenerateSpecTE",
   "-metadir",
   o.metadir,
@@ -154,16 +165,30 @@ export const javaAvailable = (): Promise<boolean> =>
 // ---------------------------------------------------------------------------------------------
 // Judging and reporting
 
-export const actualText = (r: TlcResult): string =>
-  r.outcome === "violation" || r.outcome === "postcondition" ? `${r.outcome} ${r.property ?? "?"}` : r.outcome
+export const actualText = (r: TlcResult, s?: Pick<Scenario, "invariant" | "temporal">): string =>
+  r.outcome === "violation" && r.temporal === true
+    ? `violation ${s?.temporal === true ? (s.invariant ?? "") : ""} (temporal)`.replace("  ", " ")
+    : r.outcome === "violation" || r.outcome === "postcondition"
+      ? `${r.outcome} ${r.property ?? "?"}`
+      : r.outcome
 
-export const matches = (s: Pick<Scenario, "expect" | "invariant">, r: TlcResult): boolean =>
-  s.expect === "pass" ? r.outcome === "pass" : r.outcome === "violation" && r.property === s.invariant
+export const matches = (s: Pick<Scenario, "expect" | "invariant" | "temporal">, r: TlcResult): boolean =>
+  s.expect === "pass"
+    ? r.outcome === "pass"
+    : r.outcome === "violation" && (s.temporal === true ? r.temporal === true : r.property === s.invariant)
+
+/** How the state space was covered: "exhaustive", or "simulated N traces <= D steps, seed S". */
+export const modeText = (s: Pick<Scenario, "simulate">): string =>
+  s.simulate === undefined ? "exhaustive" : `simulated ${s.simulate.num.toLocaleString("en-US")}x${s.simulate.depth} seed ${s.simulate.seed}`
 
 const fmtInt = (n: number | undefined) => (n === undefined ? "-" : n.toLocaleString("en-US"))
 const fmtSec = (s: number) => (s < 60 ? `${s.toFixed(1)}s` : `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`)
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
 const padL = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s)
+
+/** The depth column: TLC's depth of the state graph; for a simulation, the mean trace length and the bound. */
+const depthText = (s: Pick<Scenario, "simulate">, r: TlcResult): string =>
+  s.simulate !== undefined ? `${r.simulation?.meanLength ?? "-"}/${s.simulate.depth}` : r.depth === undefined ? "-" : String(r.depth)
 
 export interface ScenarioOutcome {
   readonly scenario: Scenario
@@ -172,14 +197,16 @@ export interface ScenarioOutcome {
 }
 
 export const formatScenarioTable = (rows: ReadonlyArray<ScenarioOutcome>): string => {
-  const head = `${pad("scenario", 30)} ${pad("expected", 38)} ${pad("actual", 38)} ${padL("distinct", 11)} ${padL("depth", 6)} ${padL("seconds", 8)}`
+  const head = `${pad("scenario", 30)} ${pad("mode", 30)} ${pad("expected", 34)} ${pad("actual", 34)} ${padL("states", 12)} ${padL("distinct", 11)} ${padL("depth", 6)} ${padL("seconds", 8)}`
   const body = rows.map(({ scenario: s, run, ok }) =>
     [
       pad(s.name, 30),
-      pad(expectationText(s), 38),
-      pad(actualText(run.result), 38),
+      pad(modeText(s), 30),
+      pad(expectationText(s), 34),
+      pad(actualText(run.result, s), 34),
+      padL(fmtInt(run.result.statesGenerated), 12),
       padL(fmtInt(run.result.distinctStates), 11),
-      padL(run.result.depth === undefined ? "-" : String(run.result.depth), 6),
+      padL(depthText(s, run.result), 6),
       padL(run.seconds.toFixed(1), 8),
       ok ? " ok" : " MISMATCH",
     ].join(" "),
@@ -233,7 +260,7 @@ const checkScenario = async (io: RunnerIo, jar: string, modelsDir: string, outDi
   const header = cfgExpectation(cfgText)
   if (header !== undefined && header !== expectationText(s))
     throw new Error(`${s.cfg} says "expect: ${header}" but scenarios.json says "${expectationText(s)}"`)
-  io.err(`${label} ${s.name} (expect ${expectationText(s)})\n`)
+  io.err(`${label} ${s.name} (expect ${expectationText(s)}, ${modeText(s)})\n`)
   const run = await runTlc({
     jar,
     cwd: modelsDir,
@@ -243,6 +270,7 @@ const checkScenario = async (io: RunnerIo, jar: string, modelsDir: string, outDi
     dumpTrace: dump,
     onLine: progressReporter(io, `  ${s.name}`),
     ...(workers !== undefined ? { workers } : {}),
+    ...(s.simulate !== undefined ? { simulate: s.simulate } : {}),
   })
   clearLine(io)
   writeFileSync(path.join(outDir, `${s.name}.log`), run.stdout)
@@ -250,16 +278,16 @@ const checkScenario = async (io: RunnerIo, jar: string, modelsDir: string, outDi
   if (run.result.outcome === "violation" && existsSync(dump)) {
     const trace = JSON.parse(readFileSync(dump, "utf8")) as TlcJsonTrace
     const text = renderCounterexample(trace)
-    writeFileSync(path.join(outDir, `${s.name}.trace.txt`), `${s.name}: ${actualText(run.result)}\n\n${text}\n`)
+    writeFileSync(path.join(outDir, `${s.name}.trace.txt`), `${s.name}: ${actualText(run.result, s)}\n\n${text}\n`)
     io.err(`  counterexample (${trace.counterexample.state.length} states): ${summarizeCounterexample(trace)}\n`)
     io.err(`  saved: ${path.relative(process.cwd(), dump)}, readable: ${path.relative(process.cwd(), path.join(outDir, `${s.name}.trace.txt`))}\n`)
     if (!ok) io.err(`${text}\n`)
   }
   if (!ok) {
-    io.err(`  MISMATCH: expected ${expectationText(s)}, TLC says ${actualText(run.result)}\n`)
+    io.err(`  MISMATCH: expected ${expectationText(s)}, TLC says ${actualText(run.result, s)}\n`)
     for (const e of run.result.errors) io.err(`  ${e.split("\n").join("\n  ")}\n`)
   }
-  io.err(`  ${actualText(run.result)}: ${fmtInt(run.result.distinctStates)} distinct states, depth ${run.result.depth ?? "-"}, ${run.seconds.toFixed(1)}s\n`)
+  io.err(`  ${actualText(run.result, s)}: ${fmtInt(run.result.statesGenerated)} states, ${fmtInt(run.result.distinctStates)} distinct, depth ${depthText(s, run.result)}, ${run.seconds.toFixed(1)}s\n`)
   return { scenario: s, run, ok }
 }
 

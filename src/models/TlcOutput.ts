@@ -54,6 +54,10 @@ export interface TlcResult {
   readonly counterexampleFile?: string
   /** Output of Print/PrintT in the spec (lines between the start and the verdict that TLC did not produce itself). */
   readonly printed: ReadonlyArray<string>
+  /** The violation is of a temporal (liveness) property; TLC does not name which. */
+  readonly temporal?: boolean
+  /** Simulation mode (-simulate): the traces TLC generated, their mean length, and its seed. */
+  readonly simulation?: { readonly traces?: number; readonly meanLength?: number; readonly seed?: string }
 }
 
 const num = (s: string): number => Number(s.replace(/,/g, ""))
@@ -126,7 +130,7 @@ const parseTrace = (lines: ReadonlyArray<string>, start: number): TlcTraceState[
 
 /** TLC's own chatter, as opposed to what a spec printed with Print/PrintT. */
 const TLC_LINE =
-  /^(TLC2 Version|Running |Parsing file|Semantic processing|Linting of module|Starting\.\.\.|Computing initial states|Computed \d+ initial states|Finished computing initial states|Progress\(|Checking |Model checking completed|Implied-temporal checking|Finished checking|Checkpointing|The depth|The average outdegree|Finished in|\d[\d,]* states generated|Error:|Warning:|\(Use the -nowarning|  Estimates of the probability|  because two distinct|  calculated \(optimistic\)|  based on the actual|"?CounterExample written|Trace exploration spec path|State \d+:|Back to state|\/\\ |-- )/
+  /^(TLC2 Version|Running |Parsing file|Semantic processing|Linting of module|Starting\.\.\.|Computing initial states|Computed \d+ initial states|Finished computing initial states|Progress\(|Checking |Model checking completed|Implied-temporal checking|Finished checking|Checkpointing|The depth|The average outdegree|Finished in|\d[\d,]* states generated|Error:|Warning:|\(Use the -nowarning|  Estimates of the probability|  because two distinct|  calculated \(optimistic\)|  based on the actual|"?CounterExample written|Trace exploration spec path|State \d+:|Back to state|\/\\ |-- |Progress: |The number of states generated|Simulation using seed|Implied-temporal|Paging|Checking \d+ branches|Finished checking temporal|Checking temporal)/
 
 export const parseTlcOutput = (text: string): TlcResult => {
   const lines = text.replace(/\r\n/g, "\n").split("\n")
@@ -144,6 +148,8 @@ export const parseTlcOutput = (text: string): TlcResult => {
   const printed: string[] = []
   let parseError = false
   let inTrace = false
+  let temporal = false
+  let simulation: { traces?: number; meanLength?: number; seed?: string } | undefined
   const consumed = new Set<number>()
 
   const setOutcome = (o: TlcOutcome) => {
@@ -159,6 +165,9 @@ export const parseTlcOutput = (text: string): TlcResult => {
     else if ((m = /^Error: Invariant (\S+) is violated/.exec(line)) !== null) {
       setOutcome("violation")
       property ??= m[1]
+    } else if (/^Error: Temporal properties were violated/.test(line)) {
+      setOutcome("violation")
+      temporal = true
     } else if ((m = /^Error: (?:Action property|Property|Temporal properties?) (\S+)? ?.*violated/.exec(line)) !== null) {
       setOutcome("violation")
       property ??= m[1]
@@ -181,6 +190,17 @@ export const parseTlcOutput = (text: string): TlcResult => {
     } else if ((m = /^The depth of the complete state graph search is (\d+)/.exec(line)) !== null) depth = Number(m[1])
     else if ((m = /CounterExample written: (.+?)"?$/.exec(line)) !== null) counterexampleFile = m[1]
     else if (/^Finished in /.test(line)) seconds = parseDuration(line)
+    else if ((m = /^The number of states generated: ([\d,]+)/.exec(line)) !== null) {
+      statesGenerated = num(m[1] as string)
+      simulation ??= {}
+    } else if ((m = /^Simulation using seed (-?\d+)/.exec(line)) !== null) {
+      simulation ??= {}
+      simulation.seed = m[1] as string
+    } else if ((m = /^Progress: [\d,]+ states checked, ([\d,]+) traces generated \(trace length: mean=(\d+)/.exec(line)) !== null) {
+      simulation ??= {}
+      simulation.traces = num(m[1] as string)
+      simulation.meanLength = Number(m[2])
+    }
 
     if (/^Error: /.test(line) && !/^Error: The behavior up to this point is:/.test(line)) {
       // an error message may continue on the following lines, up to a blank line or the trace
@@ -206,7 +226,11 @@ export const parseTlcOutput = (text: string): TlcResult => {
       if (block.length > 0 && !errors.includes(block)) errors.unshift(block)
     }
   }
+  // Simulation mode prints no "Model checking completed" line: a run that finished without an error passed.
+  if (outcome === "incomplete" && simulation !== undefined && seconds !== undefined) outcome = "pass"
   const result: { -readonly [K in keyof TlcResult]: TlcResult[K] } = { outcome, errors, trace, printed: parseError ? [] : printed }
+  if (temporal) result.temporal = true
+  if (simulation !== undefined) result.simulation = simulation
   if (version !== undefined) result.version = version
   if (property !== undefined) result.property = property
   if (statesGenerated !== undefined) result.statesGenerated = statesGenerated
