@@ -55,11 +55,11 @@ describe("LEDGER-GENESIS.3: the genesis carries the attestation and scoring sett
 
 describe("LEDGER-GENESIS.4: a node refuses to start on a genesis it cannot run", () => {
   const cases: Array<[string, CoreContext, RegExp]> = [
-    ["no attestation settings", { ...full, attestation: undefined } as CoreContext, /requires attestations/],
+    ["no attestation settings", (({ attestation: _a, ...rest }) => rest)(full), /requires attestations/],
     ["other measurements", { ...full, attestation: { ...workers.config, approvedMeasurements: new Set(["cd".repeat(32)]) } }, /differ from the genesis/],
     ["other roots", { ...full, attestation: { ...workers.config, roots: { sim: [new Uint8Array(32).fill(1)] } } }, /differ from the genesis/],
     ["no adapter", { ...full, attestation: { ...workers.config, adapters: {} } }, /no adapter for platform sim/],
-    ["no scoring", { ...full, scoring: undefined } as CoreContext, /scoring parameters differ/],
+    ["no scoring", (({ scoring: _s, ...rest }) => rest)(full), /scoring parameters differ/],
     ["other scoring", { ...full, scoring: { ...defaultQualityParams, commitBlocks: defaultQualityParams.commitBlocks + 1 } }, /scoring parameters differ/],
   ]
   for (const [name, c, why] of cases)
