@@ -20,6 +20,7 @@ import {
   heightsOf,
   lockedNilPrevotes,
   mutate,
+  reproposalPrevotes,
   parseTrace,
   ruleCoverage,
   writeInstance,
@@ -204,10 +205,23 @@ describe("an honest node's second, conflicting vote stays in the trace", () => {
 })
 
 describe("Byzantine strategies that reach the locking paths (SIM-BYZ.6..9)", () => {
-  // lock-split, seed 6: the adversary shows its prevote to one honest node; rounds 0..2 at height 1.
-  const split = run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed: 6, blocks: 3 })
+  // lock-split: the adversary shows its prevote to one honest node. The first of a few seeds whose run
+  // reaches both lock tests (seed 2 on the core of c68a50f: rounds 0..2 at height 3); the search keeps
+  // the test about the strategy, not about one schedule, and fails if no seed gets there.
+  const reaches = (evs: TraceEvent[]) => {
+    const insts = instances(evs)
+    return insts.some((i) => lockedNilPrevotes(i).length > 0) && insts.some((i) => reproposalPrevotes(i).some((x) => x.locked !== "none" && x.locked !== x.value))
+  }
+  const split = (() => {
+    for (const seed of [2, 1, 4, 5, 6, 7, 8]) {
+      const r = run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed, blocks: 3 })
+      if (reaches(r.events)) return { ...r, seed }
+    }
+    return { ...run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed: 2, blocks: 3 }), seed: -1 }
+  })()
 
   it("honest nodes keep Agreement with Byzantine power 1/4", () => {
+    expect(split.seed).toBeGreaterThan(0)
     expect(split.summary.completed).toBe(true)
     expect(split.summary.agreement).toBe(true)
     for (const s of ["amnesia", "withhold", "lying-vr"] as const) {
@@ -249,13 +263,13 @@ describe("Byzantine strategies that reach the locking paths (SIM-BYZ.6..9)", () 
   })
 
   it("a node mutant that ignores its lock (SimConfig.ignoreLock) prevotes against it; the same run unmutated never does", () => {
-    // lock-split seed 3: node 0, locked, meets a fresh proposal of another block
-    const honest = run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed: 3, blocks: 2 })
-    const mutant = run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed: 3, blocks: 2, ignoreLock: [0] })
-    const against = (evs: TraceEvent[]) => instances(evs).flatMap((i) => prevotesAgainstLock(i, [0]))
-    expect(against(honest.events)).toEqual([])
+    // the lock-split run above: the honest node that prevoted nil because of its lock, made a mutant
+    const victim = instances(split.events).flatMap((i) => lockedNilPrevotes(i))[0]?.node ?? 0
+    const mutant = run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed: split.seed, blocks: 3, ignoreLock: [victim] })
+    const against = (evs: TraceEvent[]) => instances(evs).flatMap((i) => prevotesAgainstLock(i, [victim]))
+    expect(against(split.events)).toEqual([])
     expect(against(mutant.events).length).toBeGreaterThan(0)
-    expect(mutant.events).not.toEqual(honest.events)
+    expect(mutant.events).not.toEqual(split.events)
   })
 })
 
@@ -305,8 +319,9 @@ describe("per-height model instances", () => {
     expect(d?.event).toBe("decide")
     expect(d?.value).not.toBe(inst.lines.find((l) => l.event === "decide")?.value)
     expect(other?.instance.validValues).toContain(d?.value)
-    const lockInst = instances(run({ nodes: 4, byzantine: 1, strategy: "lock-split", seed: 6, blocks: 1 }).events)[0]
-    const lock = lockInst === undefined ? undefined : mutate(lockInst, "prevote-against-lock")
+    const lock = instances(run({ nodes: 4, byzantine: 0, strategy: "equivocate", seed: 1, blocks: 1, drop: 0.2 }).events)
+      .map((i) => mutate(i, "prevote-against-lock"))
+      .find((m) => m !== undefined)
     expect(lock).toBeDefined()
     const pv = lock?.instance.lines[(lock?.offendingLine ?? 0) - 1]
     expect(pv?.event).toBe("prevote")
