@@ -45,6 +45,8 @@ poai run options:
   --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
   --max-virtual-seconds T   give up after T virtual seconds (default 600)
   --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
+  --mutant-ignore-lock I    node mutant for trace validation: honest node I skips the lock test of
+                            CONS-RULE.2/3 and is still traced as honest (default -1: none)
   --json                    print the summary as one JSON object on the last line of stdout
   --quiet                   no progress on stderr
 
@@ -69,6 +71,7 @@ const RUN_FLAGS = {
   crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
   "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
   trace: { kind: "string", default: undefined },
+  "mutant-ignore-lock": { kind: "int", min: -1, max: 255, default: -1 },
   json: { kind: "bool" },
   quiet: { kind: "bool" },
 } as const satisfies Record<string, FlagSpec>
@@ -87,6 +90,8 @@ const defaultIo: Io = {
 const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
   const f = parseFlags(RUN_FLAGS, args)
   if (f.byzantine >= f.nodes) throw new UsageError(`--byzantine ${f.byzantine} must be below --nodes ${f.nodes}`)
+  const mutant = f["mutant-ignore-lock"]
+  if (mutant >= f.nodes - f.byzantine) throw new UsageError(`--mutant-ignore-lock ${mutant} must be an honest node (0..${f.nodes - f.byzantine - 1})`)
   if (3 * f.byzantine >= f.nodes && !f.quiet)
     io.err(`warning: ${f.byzantine} of ${f.nodes} equal-stake validators is >= 1/3 of the power: agreement is not guaranteed\n`)
   const [latMin, latMax] = f.latency
@@ -108,6 +113,7 @@ const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> 
     colludingEvaluators: f["colluding-evaluators"],
     executor: f.executor as "sim" | "ml",
     maxVirtualMs: f["max-virtual-seconds"] * 1000,
+    ...(mutant >= 0 ? { ignoreLock: [mutant] } : {}),
     onProgress: (p) => {
       if (f.quiet) return
       const pct = Math.floor((100 * p.height) / p.target)
