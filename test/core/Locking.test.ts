@@ -194,6 +194,15 @@ describe("CONS-RULE.5 in step precommit: validValue is updated, the lock is not,
   })
 })
 
+describe("CONS-RULE.6 / CONS-VOTE.1: after precommitting a value, a later nil polka adds no second precommit", () => {
+  it("locked and precommitted A at round 0; validators O0, O1 equivocate with nil prevotes and O2 prevotes nil: no own vote", () => {
+    const n = votes(lockedOnA.s, "prevote", 0, null, [O0, O1, O2])
+    expect(n.outs.some((o) => o.type === "evidence")).toBe(true)
+    expect(ownVotes(n.outs)).toEqual([])
+    expect(n.s.cons.precommits.get(0)?.get(net.keys[ME]!.pubHex)?.map((v) => hex(v.blockHash))).toEqual([hex(hA)])
+  })
+})
+
 describe("CONS-RULE.2: a locked node prevotes nil on a fresh proposal of another value", () => {
   // lockedOnA, then round 1 by the round skip (ME is not its proposer: proposer 2)
   const r1 = skipTo(lockedOnA.s, 1)
@@ -270,6 +279,15 @@ describe("CONS-RULE.3: a re-proposal is accepted iff vr >= lockedRound (or it is
     const r2 = skipTo(l1.s, 2, [O0, O2])
     const p2 = propose(r2.s, B, 2, 0)
     expect(onlyVote(p2.outs, "prevote")).toBe(hex(hB))
+  })
+
+  it("vr = lockedRound with another value is accepted (lockedRound <= vr): two polkas at round 0, which needs > 1/3 equivocators", () => {
+    // locked on A at round 0 by ME, O0, O1; then O0 and O1 equivocate: with O2 a polka for B at round 0 too
+    const pol = votes(lockedOnA.s, "prevote", 0, hB, [O0, O1, O2])
+    expect(pol.s.cons.lockedRound).toBe(0)
+    const r1 = skipTo(pol.s, 1)
+    const p = propose(r1.s, B, 1, 0)
+    expect(onlyVote(p.outs, "prevote")).toBe(hex(hB))
   })
 
   it("> 1/3 but not > 2/3 prevotes at vr do not justify a re-proposal: no prevote until the propose timeout, then nil", () => {
