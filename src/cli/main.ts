@@ -10,6 +10,9 @@ import { traceWriter } from "../drivers/Trace.ts"
 import { initMlExecutor } from "../drivers/MlWork.ts"
 import * as fs from "node:fs"
 import { attestCommand } from "./Attest.ts"
+import { forensicsCommand } from "./Forensics.ts"
+import { transcriptRecorder } from "../drivers/Transcript.ts"
+import * as path from "node:path"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
 import { defaultQualityParams, type AggregatorName } from "../quality/QualityParams.ts"
 
@@ -20,6 +23,7 @@ const USAGE = `poai ${VERSION} — Proof of AI reference implementation
 usage:
   poai run [options]        run an in-process PoAI network and print a summary
   poai attest inspect|verify  parse or verify TEE vendor evidence (poai attest help)
+  poai forensics FILE...    convict the culprits of a fork from honest nodes' transcripts (poai forensics help)
   poai help                 this text
   poai --version            print the version
 
@@ -47,6 +51,7 @@ poai run options:
   --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
   --mutant-ignore-lock I    node mutant for trace validation: honest node I skips the lock test of
                             CONS-RULE.2/3 and is still traced as honest (default -1: none)
+  --transcripts DIR         write each honest node's signed consensus messages and decisions to DIR/node-<i>.ndjson (poai forensics)
   --json                    print the summary as one JSON object on the last line of stdout
   --quiet                   no progress on stderr
 
@@ -71,6 +76,7 @@ const RUN_FLAGS = {
   crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
   "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
   trace: { kind: "string", default: undefined },
+  transcripts: { kind: "string", default: undefined },
   "mutant-ignore-lock": { kind: "int", min: -1, max: 255, default: -1 },
   json: { kind: "bool" },
   quiet: { kind: "bool" },
@@ -145,6 +151,36 @@ const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> 
     })
     cfg = { ...cfg, onStep: write }
   }
+  // SIM-TRANSCRIPT.1: one file per honest node, written as the run goes (bounded buffers)
+  const transcriptFds = new Map<number, number>()
+  const tPending = new Map<number, string[]>()
+  const tFlush = (node: number) => {
+    const p = tPending.get(node)
+    const fd = transcriptFds.get(node)
+    if (p !== undefined && fd !== undefined && p.length > 0) fs.writeSync(fd, p.join(""))
+    tPending.set(node, [])
+  }
+  if (f.transcripts !== undefined) {
+    const dir = f.transcripts
+    try {
+      fs.mkdirSync(dir, { recursive: true })
+      const byz = new Set(byzantineIndices(f.nodes, f.byzantine))
+      for (let i = 0; i < f.nodes; i++) if (!byz.has(i)) transcriptFds.set(i, fs.openSync(path.join(dir, `node-${i}.ndjson`), "w"))
+    } catch (e) {
+      throw new UsageError(`cannot write transcripts to '${dir}': ${e instanceof Error ? e.message : String(e)}`)
+    }
+    const record = transcriptRecorder({
+      byzantine: byzantineIndices(f.nodes, f.byzantine),
+      write: (node, line) => {
+        const p = tPending.get(node) ?? []
+        p.push(line)
+        tPending.set(node, p)
+        if (p.length >= 4096) tFlush(node)
+      },
+    })
+    const prev = cfg.onStep
+    cfg = { ...cfg, onStep: (e) => { prev?.(e); record(e) } }
+  }
   if (f.executor === "ml") await initMlExecutor()
   const layer: Layer.Layer<Crypto> = f.crypto === "noble" ? NobleCryptoLive : NodeCryptoLive
   let summary: SimSummary
@@ -153,6 +189,10 @@ const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> 
   } finally {
     flush()
     if (traceFd !== undefined) fs.closeSync(traceFd)
+    for (const [node, fd] of transcriptFds) {
+      tFlush(node)
+      fs.closeSync(fd)
+    }
   }
   io.out(f.json ? `${JSON.stringify(summary)}\n` : human(summary))
   return summary.agreement && summary.completed ? 0 : 1
@@ -196,6 +236,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         return await runCommand(rest, io)
       case "attest":
         return attestCommand(rest, io)
+      case "forensics":
+        return forensicsCommand(rest, io)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }
