@@ -40,6 +40,8 @@ interface Result {
   readonly id: string
   readonly status: Status
   readonly killer: string
+  /** the first failing test of each file that failed */
+  readonly killers: ReadonlyArray<string>
   readonly failed: number
   readonly seconds: number
   readonly note?: string
@@ -92,7 +94,7 @@ const report = path.join(work, "vitest-report.json")
 const rel = (f: string) => path.relative(work, f)
 
 /** Run vitest on `files` in the copy; the failing tests, in the order of `files`, or a timeout/error. */
-const runTests = (files: ReadonlyArray<string>): { kind: "ok" | "failed" | "timeout" | "error"; failures: string[]; detail: string } => {
+const runTests = (files: ReadonlyArray<string>): { kind: "ok" | "failed" | "timeout" | "error"; failures: string[]; firstPerFile: string[]; detail: string } => {
   rmSync(report, { force: true })
   const r = spawnSync(process.execPath, [vitestBin, "run", ...files, "--reporter=json", `--outputFile=${report}`], {
     cwd: work,
@@ -102,21 +104,24 @@ const runTests = (files: ReadonlyArray<string>): { kind: "ok" | "failed" | "time
     killSignal: "SIGKILL",
     maxBuffer: 256 * 1024 * 1024,
   })
-  if (r.error !== undefined && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return { kind: "timeout", failures: [], detail: `over ${timeoutS} s` }
-  if (!existsSync(report)) return { kind: "error", failures: [], detail: `no JSON report (exit ${r.status}): ${(r.stderr ?? "").slice(-800)}` }
+  if (r.error !== undefined && (r.error as NodeJS.ErrnoException).code === "ETIMEDOUT") return { kind: "timeout", failures: [], firstPerFile: [], detail: `over ${timeoutS} s` }
+  if (!existsSync(report)) return { kind: "error", failures: [], firstPerFile: [], detail: `no JSON report (exit ${r.status}): ${(r.stderr ?? "").slice(-800)}` }
   const json = JSON.parse(readFileSync(report, "utf8")) as VitestJson
   const order = (name: string) => {
     const i = files.indexOf(rel(name))
     return i < 0 ? files.length : i
   }
   const failures: string[] = []
+  const firstPerFile: string[] = []
   for (const f of [...json.testResults].sort((a, b) => order(a.name) - order(b.name))) {
     const failed = f.assertionResults.filter((a) => a.status === "failed")
-    for (const a of failed) failures.push(`${rel(f.name)} > ${a.title !== undefined ? [...(a.ancestorTitles ?? []), a.title].join(" > ") : a.fullName}`)
-    if (failed.length === 0 && f.status === "failed") failures.push(`${rel(f.name)} (suite: ${(f.message ?? "").split("\n")[0]?.slice(0, 120)})`)
+    const names = failed.map((a) => `${rel(f.name)} > ${a.title !== undefined ? [...(a.ancestorTitles ?? []), a.title].join(" > ") : a.fullName}`)
+    if (failed.length === 0 && f.status === "failed") names.push(`${rel(f.name)} (suite: ${(f.message ?? "").split("\n")[0]?.slice(0, 120)})`)
+    failures.push(...names)
+    if (names[0] !== undefined) firstPerFile.push(names[0])
   }
-  if (failures.length === 0 && r.status !== 0) return { kind: "error", failures, detail: `vitest exit ${r.status} without a failing test: ${(r.stderr ?? "").slice(-800)}` }
-  return { kind: failures.length > 0 ? "failed" : "ok", failures, detail: "" }
+  if (failures.length === 0 && r.status !== 0) return { kind: "error", failures, firstPerFile, detail: `vitest exit ${r.status} without a failing test: ${(r.stderr ?? "").slice(-800)}` }
+  return { kind: failures.length > 0 ? "failed" : "ok", failures, firstPerFile, detail: "" }
 }
 
 const t0 = performance.now()
@@ -143,7 +148,7 @@ try {
     const count = original.split(m.search).length - 1
     const started = performance.now()
     if (count !== 1) {
-      results.push({ id: m.id, status: "error", killer: `search text occurs ${count} times in ${m.file} (expected once)`, failed: 0, seconds: 0 })
+      results.push({ id: m.id, status: "error", killer: `search text occurs ${count} times in ${m.file} (expected once)`, killers: [], failed: 0, seconds: 0 })
       exit = 1
       continue
     }
@@ -163,7 +168,7 @@ try {
     else status = m.equivalent !== undefined ? "equivalent" : "survived"
     if (m.equivalent !== undefined && status === "killed") note = "listed as equivalent but killed: the equivalence argument is wrong"
     if (status === "survived" || status === "error" || status === "timeout" || note !== undefined) exit = 1
-    const res: Result = { id: m.id, status, killer: r.failures[0] ?? r.detail, failed: r.failures.length, seconds, ...(note ? { note } : {}) }
+    const res: Result = { id: m.id, status, killer: r.failures[0] ?? r.detail, killers: r.firstPerFile, failed: r.failures.length, seconds, ...(note ? { note } : {}) }
     results.push(res)
     process.stdout.write(`  ${m.id}: ${status}${r.failures[0] ? ` by ${r.failures[0]}` : r.detail ? ` (${r.detail.slice(0, 200)})` : ""} [${seconds.toFixed(1)} s]\n`)
   }
@@ -179,9 +184,9 @@ try {
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length))
 if (results.length > 0) {
   const w = Math.max(...results.map((r) => r.id.length), 6)
-  process.stdout.write(`\n${pad("mutant", w)}  ${pad("status", 10)}  ${pad("seconds", 7)}  killing test (first failure; total failing)\n`)
+  process.stdout.write(`\n${pad("mutant", w)}  ${pad("status", 10)}  ${pad("seconds", 7)}  killing tests (first failure in each failing file; total failing)\n`)
   for (const r of results) {
-    const killer = r.status === "killed" ? `${r.killer} (${r.failed} failing)` : r.status === "equivalent" ? "— (equivalent, survives as argued in mutants.json)" : r.killer
+    const killer = r.status === "killed" ? `${r.killers.join(" ; ")} (${r.failed} failing)` : r.status === "equivalent" ? "— (equivalent, survives as argued in mutants.json)" : r.killer
     process.stdout.write(`${pad(r.id, w)}  ${pad(r.status, 10)}  ${pad(r.seconds.toFixed(1), 7)}  ${killer}${r.note ? `  !! ${r.note}` : ""}\n`)
   }
   const by = (s: Status) => results.filter((r) => r.status === s).length
