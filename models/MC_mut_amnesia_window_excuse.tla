@@ -1,4 +1,4 @@
--------------------- MODULE MC_mut_amnesia_late --------------------
+-------------------- MODULE MC_mut_amnesia_window_excuse --------------------
 (***************************************************************************)
 (* Mutant of the accusation: the amnesia window ends one round late        *)
 (* (r1..r2 instead of r1..(r2-1)), so the polka a validator's own prevote  *)

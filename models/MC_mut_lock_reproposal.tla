@@ -20,8 +20,7 @@ MC_MaxRound == 2
 \* Correct validators of equal stake and equal Q are interchangeable, and so are valid blocks.
 MC_Symmetry == Permutations(MC_Corr) \cup Permutations(MC_ValidValues)
 
-\* The beacon picks the Byzantine validator in every round (one proposer function of MC_n4_f1_r2;
-\* the one MC_n4_f1_r2_byzprop checks exhaustively).
+\* The beacon picks the Byzantine validator in every round (one proposer function of MC_n4_f1_r2):
 MC_ProposerFunctions == {[r \in 0..MC_MaxRound |-> b1]}
 
 \* CONS-RULE.3 without its lock test.

@@ -407,7 +407,8 @@ InitAcc ==
     /\ InitNodes
     /\ InitProposer
     /\ \E F \in FloodSets :
-       /\ proposals \in {pr \in [Rounds -> SUBSET ProposalContent] : \A r \in Rounds : pr[r] \in AccProposalOptions(F, r)}
+       /\ proposals \in {pr \in [Rounds -> UNION {AccProposalOptions(F, r) : r \in Rounds}] :
+                           \A r \in Rounds : pr[r] \in AccProposalOptions(F, r)}
        /\ \E vote \in [Faulty \ F -> [Rounds -> FaultyVoteValues \X FaultyVoteValues]] :
             /\ prevotes = [r \in Rounds |-> [v \in VoteValues |->
                   (IF v \in FaultyVoteValues THEN F ELSE {}) \cup {b \in Faulty \ F : vote[b][r][1] = v}]]
