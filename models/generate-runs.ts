@@ -1,0 +1,276 @@
+// Model-based tests in the other direction (issue 9, item 10): re-create the node scenarios of
+// test/models/fixtures/generated/ from the TLA+ model with TLC.
+//
+//   npm run models:generate                       every path
+//   npm run models:generate -- --only unlock,lock-fresh
+//   npm run models:generate -- --no-tlc           re-convert the counterexamples already in models/out/gen/
+//
+// For each path below it writes models/MC_gen_<path>.tla/.cfg: PoAIConsensus (SpecFlood) with 4
+// validators of equal stake (c1, c2, c3 correct, b1 Byzantine), values {v1, v2}, rounds 0..2, the
+// proposer of each round fixed to the validator that proposerFor (src/core/LeaderElection.ts) picks on
+// the test network's genesis, and a deliberately false action property about c1 (the node under test)
+// whose counterexample is a run through the path. TLC (one worker, BFS: a shortest run) dumps the
+// counterexample; src/models/ModelBasedRuns.ts turns it into c1's inputs and expected outputs,
+// src/models/NodeScenario.ts makes the messages concrete (test keys, real blocks) and replays them
+// through `step` as a self-check; the scenario is written as JSON. test/models/ModelBased.test.ts
+// replays the files without TLC.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import { toJson } from "../conformance/json.ts"
+import { toHex } from "../src/codec/Bytes.ts"
+import { genesisState } from "../src/core/ChainState.ts"
+import { genesisHash } from "../src/core/Genesis.ts"
+import { proposerFor } from "../src/core/LeaderElection.ts"
+import type { TlcJsonTrace } from "../src/models/Counterexample.ts"
+import { abstractRun } from "../src/models/ModelBasedRuns.ts"
+import { locateTlc, runTlc } from "../src/models/ModelRunner.ts"
+import { SCENARIO_FORMAT, concretize, replay } from "../src/models/NodeScenario.ts"
+import { ctx, sha, testnet } from "../test/fixtures/core.ts"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const modelsDir = path.join(root, "models")
+const outDir = path.join(modelsDir, "out", "gen")
+const fixturesDir = path.join(root, "test", "models", "fixtures", "generated")
+
+/** The test network of every scenario: 4 validators of stake 1000, 4 users. */
+export const NETWORK = { nodes: 4, seed: 2, users: 4 } as const
+const NAMES = ["c1", "c2", "c3", "b1"] as const
+const VALUES = ["v1", "v2"] as const
+const MAX_ROUND = 2
+
+interface PathSpec {
+  readonly name: string
+  readonly rule: string
+  readonly about: string
+  /** Key index (in the test network) of c1 (the node under test), c2, c3 and b1 (Byzantine). */
+  readonly assign: Readonly<Record<(typeof NAMES)[number], number>>
+  /** The action that must never happen (so TLC shows a run in which c1 does it). */
+  readonly never: string
+  /** The action of `never`: the last transition is converted as this one (ConvertOptions.finalAction). */
+  readonly final: string
+}
+
+// Seed 2: proposerFor gives keys 0, 2, 3 for rounds 0, 1, 2 of height 1. With c2 = key 0, c3 = key 2,
+// b1 = key 3 and c1 = key 1, c1 never proposes and the Byzantine validator proposes round 2.
+const NUT_NEVER_PROPOSES = { c1: 1, c2: 0, c3: 2, b1: 3 } as const
+
+export const PATHS: ReadonlyArray<PathSpec> = [
+  {
+    name: "lock-fresh",
+    rule: "CONS-RULE.5 (lock and precommit), CONS-RULE.2 (lock test: prevote nil on a fresh proposal of another value)",
+    about: "c1 locks a value, then prevotes nil on a valid fresh proposal of the other value because of its lock",
+    assign: NUT_NEVER_PROPOSES,
+    never: "UponProposalInPropose(c1) /\\ lockedRound[c1] >= 0 /\\ c1 \\in prevotes'[round[c1]][Nil]",
+    final: "UponProposalInPropose",
+  },
+  {
+    name: "unlock",
+    rule: "CONS-RULE.3 (lockedRound <= validRound: prevote a re-proposal of another value while locked)",
+    about: "c1 locked on one value prevotes a re-proposal of the other value whose polka is at a round >= its lockedRound",
+    assign: NUT_NEVER_PROPOSES,
+    never: "UponProposalInProposeAndPrevote(c1) /\\ lockedRound[c1] >= 0 /\\ \\E v \\in Values : v # lockedValue[c1] /\\ c1 \\in prevotes'[round[c1]][v]",
+    final: "UponProposalInProposeAndPrevote",
+  },
+  {
+    name: "reproposal-refused",
+    rule: "CONS-RULE.3 (lockedRound > validRound: prevote nil on a re-proposal)",
+    about: "c1 prevotes nil on a re-proposal with a polka because it locked after the proposal's valid round",
+    assign: NUT_NEVER_PROPOSES,
+    never: "UponProposalInProposeAndPrevote(c1) /\\ c1 \\in prevotes'[round[c1]][Nil]",
+    final: "UponProposalInProposeAndPrevote",
+  },
+  {
+    name: "relock",
+    rule: "CONS-RULE.5 (a later polka moves the lock to another value)",
+    about: "c1 locked on one value at a round locks and precommits the other value at a later round",
+    assign: NUT_NEVER_PROPOSES,
+    never: "UponProposalInPrevoteOrCommitAndPrevote(c1) /\\ lockedRound[c1] >= 0 /\\ lockedValue'[c1] # lockedValue[c1]",
+    final: "UponProposalInPrevoteOrCommitAndPrevote",
+  },
+  {
+    name: "valid-at-precommit",
+    rule: "CONS-RULE.5 at step precommit (validValue/validRound set without precommitting)",
+    about: "c1, having precommitted nil, sees the polka for the round's proposal and sets validValue/validRound only",
+    assign: NUT_NEVER_PROPOSES,
+    never: "UponProposalInPrevoteOrCommitAndPrevote(c1) /\\ step[c1] = \"precommit\"",
+    final: "UponProposalInPrevoteOrCommitAndPrevote",
+  },
+  {
+    name: "round-skip",
+    rule: "CONS-RULE.9 (CONS-ROUNDSKIP.1: > 1/3 of the power seen at a higher round)",
+    about: "c1 skips from its round to a round more than one ahead on messages of > 1/3 of the power",
+    assign: NUT_NEVER_PROPOSES,
+    never: "\\E r \\in Rounds : OnRoundSkip(c1, r) /\\ r > round[c1] + 1",
+    final: "OnRoundSkip",
+  },
+  {
+    name: "valid-round-reproposal",
+    rule: "CONS-RULE.1 (the proposer re-proposes validValue with validRound), CONS-RULE.3",
+    about: "c1, proposer of round 1, re-proposes the validValue it saw a polka for and prevotes it",
+    // c1 = key 2 proposes round 1; b1 = key 1 never proposes
+    assign: { c1: 2, c2: 0, c3: 3, b1: 1 },
+    never: "UponProposalInProposeAndPrevote(c1) /\\ proposer[round[c1]] = c1",
+    final: "UponProposalInProposeAndPrevote",
+  },
+]
+
+const mcName = (p: PathSpec) => `MC_gen_${p.name.replace(/-/g, "_")}`
+
+/** The MC module and config of a path, with the proposer function of the concrete chain. */
+export const mcFiles = (p: PathSpec, proposer: ReadonlyArray<string>): { tla: string; cfg: string } => {
+  const name = mcName(p)
+  const prop = proposer.map((q, r) => `${r} :> ${q}`).join(" @@ ")
+  const tla = `---------------------------- MODULE ${name} ----------------------------
+(***************************************************************************)
+(* GENERATED by models/generate-runs.ts (issue 9, item 10): do not edit.   *)
+(* Path: ${p.name.padEnd(65)}*)
+(* A deliberately false action property about c1, the node under test:   *)
+(* TLC's counterexample is a run of c1 through the path, which the        *)
+(* generator turns into a node scenario (test/models/fixtures/generated). *)
+(* 4 validators of equal stake, b1 Byzantine (SpecFlood), values v1, v2,   *)
+(* rounds 0..${MAX_ROUND}; the proposer of each round is the validator that         *)
+(* proposerFor picks on the test network (seed ${NETWORK.seed}).                        *)
+(***************************************************************************)
+EXTENDS PoAIConsensus, TLC
+
+CONSTANTS c1, c2, c3, b1, v1, v2, nil, none
+
+MC_Corr == {c1, c2, c3}
+MC_Faulty == {b1}
+MC_Power == [q \\in MC_Corr \\cup MC_Faulty |-> 1]
+MC_QWeight == [q \\in MC_Corr \\cup MC_Faulty |-> 0]
+MC_ValidValues == {v1, v2}
+MC_InvalidValues == {}
+MC_MaxRound == ${MAX_ROUND}
+
+\\* proposerFor(round) on the genesis of testnet(nodes ${NETWORK.nodes}, seed ${NETWORK.seed}), keys ${NAMES.map((n) => `${n} = ${p.assign[n]}`).join(", ")}
+MC_ProposerFunctions == {(${prop})}
+
+\\* The core prevotes its own proposal in the step that makes it (it holds it at once): c1 never lets
+\\* timeoutPropose fire in a round it proposes (its prevote on its own proposal is never nil).
+MC_Eager == ~(proposer[round[c1]] = c1 /\\ step[c1] = "propose" /\\ c1 \\in prevotes'[round[c1]][Nil])
+
+\\* ${p.about}
+MC_Never == ${p.never}
+MC_Path == [][~MC_Never]_vars
+=============================================================================
+`
+  const cfg = `\\* GENERATED by models/generate-runs.ts: do not edit. expect: violation MC_Path
+CONSTANTS
+    c1 = c1  c2 = c2  c3 = c3  b1 = b1  v1 = v1  v2 = v2  nil = nil  none = none
+    Corr <- MC_Corr
+    Faulty <- MC_Faulty
+    Power <- MC_Power
+    QWeight <- MC_QWeight
+    ValidValues <- MC_ValidValues
+    InvalidValues <- MC_InvalidValues
+    MaxRound <- MC_MaxRound
+    ProposerFunctions <- MC_ProposerFunctions
+    Nil = nil
+    None = none
+SPECIFICATION SpecFlood
+ACTION_CONSTRAINT MC_Eager
+PROPERTY MC_Path
+`
+  return { tla, cfg }
+}
+
+const main = async () => {
+  const args = process.argv.slice(2)
+  let only: string[] | undefined
+  let useTlc = true
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]
+    if (a === "--only") only = (args[++i] ?? "").split(",").filter((s) => s.length > 0)
+    else if (a === "--no-tlc") useTlc = false
+    else {
+      process.stderr.write(`usage: generate-runs.ts [--only PATH,...] [--no-tlc]\nunknown argument: ${a}\n`)
+      process.exit(2)
+    }
+  }
+  const net = testnet(NETWORK)
+  const chain = genesisState(sha, net.genesis)
+  const keyIndex = (hex: string | undefined) => net.keys.findIndex((k) => k.pubHex === hex)
+  const loc = locateTlc()
+  if (useTlc && "absent" in loc) {
+    process.stderr.write(`TLC not found (${loc.absent}); set TLA2TOOLS_JAR\n`)
+    process.exit(2)
+  }
+  mkdirSync(outDir, { recursive: true })
+  mkdirSync(fixturesDir, { recursive: true })
+  let failed = 0
+  for (const p of PATHS.filter((x) => only === undefined || only.includes(x.name))) {
+    const nameOfKey = new Map(NAMES.map((n) => [p.assign[n], n]))
+    const proposer = Array.from({ length: MAX_ROUND + 1 }, (_, r) => nameOfKey.get(keyIndex(proposerFor(sha, chain, r)?.key)) as string)
+    const { tla, cfg } = mcFiles(p, proposer)
+    const mod = mcName(p)
+    writeFileSync(path.join(modelsDir, `${mod}.tla`), tla)
+    writeFileSync(path.join(modelsDir, `${mod}.cfg`), cfg)
+    const dump = path.join(outDir, `${p.name}.trace.json`)
+    const statsFile = path.join(outDir, `${p.name}.stats.json`)
+    process.stdout.write(`${p.name}: ${mod} (proposers ${proposer.join(", ")})\n`)
+    if (useTlc && !("absent" in loc)) {
+      const run = await runTlc({
+        jar: loc.jar,
+        cwd: modelsDir,
+        tla: `${mod}.tla`,
+        cfg: `${mod}.cfg`,
+        metadir: path.join(outDir, `${p.name}.states`),
+        workers: "1",
+        dumpTrace: dump,
+      })
+      const r = run.result
+      writeFileSync(path.join(outDir, `${p.name}.log`), run.stdout)
+      if (r.outcome !== "violation" || r.property !== "MC_Path") {
+        process.stdout.write(`  TLC: ${r.outcome} ${r.property ?? ""} (expected a violation of MC_Path): see ${path.join(outDir, `${p.name}.log`)}\n`)
+        failed++
+        continue
+      }
+      writeFileSync(statsFile, JSON.stringify({ distinctStates: r.distinctStates, statesGenerated: r.statesGenerated, seconds: r.seconds ?? run.seconds, version: r.version }))
+    }
+    const trace = JSON.parse(readFileSync(dump, "utf8")) as TlcJsonTrace
+    const stats = JSON.parse(readFileSync(statsFile, "utf8")) as Record<string, unknown>
+    const abs = abstractRun(trace, { nut: "c1", nil: "nil", none: "none", power: { c1: 1, c2: 1, c3: 1, b1: 1 }, faulty: ["b1"], finalAction: p.final })
+    const actions = trace.counterexample.action ?? []
+    const tlcFinal = actions[actions.length - 1]?.[1].name
+    const sc = concretize(ctx, net, p.assign, abs, { nil: "nil", none: "none", values: VALUES })
+    const nut = net.keys[p.assign.c1]
+    if (nut === undefined) throw new Error("no key for c1")
+    const rep = replay(ctx, net.genesis, nut, sc)
+    const file = {
+      format: SCENARIO_FORMAT,
+      name: p.name,
+      rule: p.rule,
+      about: p.about,
+      model: {
+        module: mod,
+        never: p.never,
+        // TLC names the disjunct that generated the last transition; it satisfies `never`'s action too
+        finalAction: p.final,
+        tlcFinalAction: tlcFinal ?? null,
+        depth: abs.depth,
+        distinctStates: stats["distinctStates"] ?? null,
+        seconds: stats["seconds"] ?? null,
+        tlc: stats["version"] ?? null,
+        proposer: abs.proposer,
+        trace: abs.trace,
+      },
+      network: { ...NETWORK, derivation: "src/drivers/Testnet.ts makeTestnet (stake 1000 each)" },
+      genesis: toJson(net.genesis),
+      genesisHash: toHex(genesisHash(sha, net.genesis)),
+      nut: { name: "c1", index: p.assign.c1, pubKey: nut.pubHex, secretKey: toHex(nut.secretKey), blsSecret: toHex(nut.blsSecret) },
+      ...sc,
+    }
+    writeFileSync(path.join(fixturesDir, `${p.name}.json`), `${JSON.stringify(file, null, 1)}\n`)
+    const inputs = sc.steps.reduce((a, s) => a + s.inputs.length, 0)
+    process.stdout.write(
+      `  depth ${abs.depth}, ${stats["distinctStates"]} distinct states, ${stats["seconds"]} s; c1: ${sc.steps.length} steps, ${inputs} inputs; replay ${rep.mismatches.length === 0 ? "conforms" : "DEVIATES"}\n`,
+    )
+    for (const m of rep.mismatches) process.stdout.write(`    ${m}\n`)
+    if (rep.mismatches.length > 0) failed++
+  }
+  process.exitCode = failed === 0 ? 0 : 1
+}
+
+await main()
