@@ -21,7 +21,8 @@
 // Why it holds (Tendermint, Buchman-Kwon-Milosevic 2018, Lemma "after GST a correct proposer
 // decides", with this implementation's timeouts timeout(r) = base + r * 100 ms, CONS-TIMEOUT.1):
 //   - all messages of height h - 1 are sent after GST, so once the first honest node decides h - 1 at
-//     t0, every honest node holds the same proposal and precommits by t0 + Δ: they enter h within Δ;
+//     t0, every honest node holds the same proposal and precommits by t0 + Δ: they decide within Δ
+//     and, after the same commit wait (timeoutCommitMs, CONS-COMMITWAIT.1), enter round 0 of h within Δ;
 //   - rounds with a Byzantine proposer end for everyone by their timeouts, and since the round-r+1
 //     entry of every honest node follows the same > 2/3 precommits (each arriving within Δ), entries
 //     into every round stay within Δ of each other;
