@@ -6,6 +6,7 @@
 //   npm run models -- --no-traces          scenarios only
 //   npm run models -- --traces-only        trace validation only
 //   npm run models -- --workers 2          TLC workers (default: auto)
+//   npm run models -- --slow               also the scenarios marked "slow" in scenarios.json
 //   npm run models -- --trace FILE         validate a trace of `poai run --trace FILE` (and its mutants)
 //
 // TLC comes from TLA2TOOLS_JAR or ~/.cache/poai/tla2tools.jar; without it the run says how to provide
@@ -23,12 +24,13 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--no-traces") opts.traces = false
   else if (a === "--traces-only") opts.scenarios = false
   else if (a === "--workers") opts.workers = args[++i] ?? "auto"
+  else if (a === "--slow") opts.slow = true
   else if (a === "--trace") {
     opts.traceFile = args[++i] ?? ""
     opts.scenarios = false
   }
   else {
-    process.stderr.write(`usage: npm run models -- [--only NAME,...] [--no-traces | --traces-only | --trace FILE] [--workers N]\nunknown argument: ${a}\n`)
+    process.stderr.write(`usage: npm run models -- [--only NAME,...] [--no-traces | --traces-only | --trace FILE] [--workers N] [--slow]\nunknown argument: ${a}\n`)
     process.exit(2)
   }
 }

@@ -29,6 +29,9 @@ export interface Scenario {
   /** Random simulation instead of exhaustive search: `num` traces of at most `depth` steps from `seed`,
    *  always with one worker so that the run is reproducible. A pass is then a sampled pass. */
   readonly simulate?: { readonly num: number; readonly depth: number; readonly seed: number }
+  /** Longer than the default run should take (over about 10 minutes on 2 shared cores): run only with
+   *  `--slow` or when named in `--only`. */
+  readonly slow?: boolean
   readonly about?: string
 }
 
@@ -229,6 +232,8 @@ export interface RunnerOptions {
   readonly traces?: boolean
   readonly scenarios?: boolean
   readonly workers?: string
+  /** Also run the scenarios marked "slow" in scenarios.json. */
+  readonly slow?: boolean
   readonly env?: NodeJS.ProcessEnv
   /** A trace written by `poai run --trace FILE`: validate it (and its mutants) instead of the manifest's runs. */
   readonly traceFile?: string
@@ -310,7 +315,10 @@ export const runModels = async (opts: RunnerOptions, io: RunnerIo): Promise<numb
   mkdirSync(outDir, { recursive: true })
   io.err(`TLC: ${loc.jar} (from ${loc.from})\n`)
 
-  const selected = manifest.scenarios.filter((s) => opts.only === undefined || opts.only.includes(s.name))
+  const selected = manifest.scenarios.filter((s) =>
+    opts.only !== undefined ? opts.only.includes(s.name) : s.slow !== true || opts.slow === true,
+  )
+  const skippedSlow = opts.only === undefined && opts.slow !== true ? manifest.scenarios.filter((s) => s.slow === true) : []
   const rows: ScenarioOutcome[] = []
   if (opts.scenarios !== false) {
     let i = 0
@@ -346,6 +354,8 @@ export const runModels = async (opts: RunnerOptions, io: RunnerIo): Promise<numb
   const traces = traceReport?.checks ?? []
 
   if (rows.length > 0) io.out(`\nTLA+ scenarios (TLC, ${os.cpus().length} cores)\n${formatScenarioTable(rows)}\n`)
+  if (opts.scenarios !== false && skippedSlow.length > 0)
+    io.out(`not run (slow; use --slow or --only): ${skippedSlow.map((s) => s.name).join(", ")}\n`)
   if (traceReport !== undefined) io.out(TraceRunner.formatTraceReport(traceReport))
   const bad = rows.filter((r) => !r.ok).length + traces.filter((t) => !t.ok).length
   io.out(bad === 0 ? "\nall as expected\n" : `\n${bad} mismatch(es)\n`)

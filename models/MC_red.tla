@@ -1,0 +1,29 @@
+-------------------- MODULE MC_red --------------------
+(***************************************************************************)
+(* Issue 9 item 11: the reductions checked by tool. One small setting,     *)
+(* checked under the plain Spec (Byzantine actions interleaved with the    *)
+(* correct steps, every message any time) and under the reduced spec; both *)
+(* must give the same verdict, for the real protocol (pass) and for model  *)
+(* mutants (violation). Correct c1, c2 of power 2, Byzantine b of power 1  *)
+(* (T = 5, 3*1 < 5); blocks v1, v2 (no invalid block); rounds 0..1; every  *)
+(* proposer function. The .cfg files MC_red_*.cfg pick spec and mutant.    *)
+(***************************************************************************)
+EXTENDS PoAIConsensus, TLC
+
+CONSTANTS c1, c2, b, v1, v2, nil, none
+
+MC_Corr == {c1, c2}
+MC_Faulty == {b}
+MC_Power == (c1 :> 2) @@ (c2 :> 2) @@ (b :> 1)
+MC_QWeight == [q \in MC_Corr \cup MC_Faulty |-> 1]
+MC_ValidValues == {v1, v2}
+MC_InvalidValues == {}
+MC_MaxRound == 1
+MC_FaultyVoteValues == MC_ValidValues \cup {nil}
+
+MC_Symmetry == Permutations(MC_Corr) \cup Permutations(MC_ValidValues)
+
+\* Mutants (bound in the .cfg with Op <- MC_Op).
+MC_LockAllowsFresh(p, v) == TRUE
+MC_PolkaPower(S) == IsOneThird(S)
+=============================================================================
