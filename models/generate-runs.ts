@@ -105,6 +105,23 @@ export const PATHS: ReadonlyArray<PathSpec> = [
     final: "OnRoundSkip",
   },
   {
+    name: "nil-polka",
+    rule: "CONS-RULE.6 (> 2/3 prevotes for nil: precommit nil)",
+    about: "c1 precommits nil on a quorum of nil prevotes",
+    assign: NUT_NEVER_PROPOSES,
+    never: "UponQuorumOfPrevotesNil(c1)",
+    final: "UponQuorumOfPrevotesNil",
+  },
+  {
+    name: "decide-later-round",
+    rule: "CONS-RULE.8 (decide on > 2/3 precommits at a round after a lock at an earlier one)",
+    about: "c1, locked, decides a value on a quorum of precommits at a round >= 1 (none at round 0)",
+    assign: NUT_NEVER_PROPOSES,
+    // no quorum at round 0: the decision is on the precommits of a later round
+    never: "\\E r \\in Rounds, v \\in Values : Decide(c1, r, v) /\\ r >= 1 /\\ lockedRound[c1] >= 0 /\\ ~IsQuorum(precommits[0][v])",
+    final: "Decide",
+  },
+  {
     name: "valid-round-reproposal",
     rule: "CONS-RULE.1 (the proposer re-proposes validValue with validRound), CONS-RULE.3",
     about: "c1, proposer of round 1, re-proposes the validValue it saw a polka for and prevotes it",

@@ -42,6 +42,8 @@ export type AInput =
   | { readonly type: "deliver"; readonly msg: AMsg }
   | { readonly type: "timeout"; readonly kind: "propose" | "prevote" | "precommit"; readonly round: number }
 
+export const TIMEOUT_KINDS = ["propose", "prevote", "precommit"] as const
+
 /** What the NUT signs (or decides) in one action. */
 export type ASigned =
   | { readonly type: "proposal"; readonly round: number; readonly value: MValue; readonly validRound: number }
@@ -181,6 +183,8 @@ export const abstractRun = (trace: TlcJsonTrace, o: ConvertOptions): AbstractRun
   const proposer = rounds.map((r) => s0.proposer[String(r)] as string)
 
   const view = new View()
+  /** Stale timeouts of rounds below this one have been given to the node. */
+  let staleUpTo = 0
   const steps: Array<{ actions: string[]; inputs: AInput[]; signed: ASigned[]; state: NutState }> = []
   const own = (t: MState, from: MState | undefined) => {
     for (const x of signedBy(from, t, p, o.none)) {
@@ -283,14 +287,15 @@ export const abstractRun = (trace: TlcJsonTrace, o: ConvertOptions): AbstractRun
         const w = vote?.value
         const lockOk = (v: MValue, vr: number) => (s.lockedRound[p] as number) <= vr || s.lockedValue[p] === v
         const prop = proposalAt(s, r, (x) => x.validRound >= 0 && x.validRound < r && polka(s, x.validRound, x.value) && (lockOk(x.value, x.validRound) ? x.value : o.nil) === w)
-        for (const m of quorumFor(s, "prevote", prop.validRound, prop.value)) deliver(m)
+        // the proposal first: the vote that completes the polka at vr is the one the rule fires on
         deliver(prop)
+        for (const m of quorumFor(s, "prevote", prop.validRound, prop.value)) deliver(m)
         break
       }
       case "UponProposalInPrevoteOrCommitAndPrevote": {
         const v = t.validValue[p] as string
-        for (const m of quorumFor(s, "prevote", r, v)) deliver(m)
         deliver(proposalAt(s, r, (x) => x.value === v))
+        for (const m of quorumFor(s, "prevote", r, v)) deliver(m)
         break
       }
       case "UponQuorumOfPrevotesNil":
@@ -364,11 +369,23 @@ export const abstractRun = (trace: TlcJsonTrace, o: ConvertOptions): AbstractRun
       last.state = nutState(t, p)
     } else {
       for (const i of need) if (i.type === "deliver") view.add(i.msg)
-      steps.push({ actions: [a], inputs: need, signed, state: nutState(t, p) })
+      // CONS-TIMEOUT.4: the timers of the rounds the node has left fire too; no action of the model
+      // consumes them (every timeout action is of round[p]), so the node must ignore them: they come
+      // first in the node's next step, which must give no output before its last input
+      const stale: AInput[] = []
+      for (; staleUpTo < r; staleUpTo++) for (const kind of TIMEOUT_KINDS) stale.push({ type: "timeout", kind, round: staleUpTo })
+      steps.push({ actions: [a], inputs: [...stale, ...need], signed, state: nutState(t, p) })
     }
     own(t, s)
   })
 
+  // and the timers of the rounds left before the last one fire at the end
+  const end = steps[steps.length - 1]
+  if (end !== undefined && end.state.decision === o.none && staleUpTo < end.state.round) {
+    const stale: AInput[] = []
+    for (; staleUpTo < end.state.round; staleUpTo++) for (const kind of TIMEOUT_KINDS) stale.push({ type: "timeout", kind, round: staleUpTo })
+    steps.push({ actions: [], inputs: stale, signed: [], state: end.state })
+  }
   return {
     nut: p,
     proposer,

@@ -195,11 +195,13 @@ export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: S
   sc.steps.forEach((st, i) => {
     const signed: ASigned[] = []
     const rejected: string[] = []
-    for (const inp of st.inputs) {
+    const early: string[] = []
+    st.inputs.forEach((inp, j) => {
       const input: NodeInput =
         inp.type === "receive" ? { type: "receive", from: inp.from, bytes: new Uint8Array(Buffer.from(inp.bytes, "hex")) } : inp
       const [next, outs] = step(ctx, s, input)
       s = next
+      const n = signed.length
       for (const o of outs) {
         if (o.type === "rejected") rejected.push(`${inp.type === "receive" ? inp.note : inp.type}: ${o.error.message}`)
         else if (o.type === "commit") {
@@ -215,7 +217,10 @@ export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: S
             signed.push({ type: "proposal", round: m.proposal.round, value: valueName(m.proposal.blockHash), validRound: m.proposal.validRound })
         }
       }
-    }
+      // the model's actions need the whole step's input: acting before the last input is acting on less
+      if (j < st.inputs.length - 1 && signed.length > n)
+        early.push(`input ${j} (${inp.type === "receive" ? inp.note : `${inp.type} ${inp.type === "timeout" ? `${inp.kind} round ${inp.round}` : ""}`}) gave ${show(signed.slice(n))}`)
+    })
     const c = s.cons
     const state: NutState = {
       round: c.round,
@@ -233,6 +238,7 @@ export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: S
     const fields = decision === sc.none && e.decision === sc.none ? (Object.keys(e) as Array<keyof NutState>) : (["decision"] as const)
     for (const f of fields) if (state[f] !== e[f]) mismatches.push(`${where}: ${f} = ${show(state[f])}, model ${show(e[f])}`)
     if (rejected.length > 0) mismatches.push(`${where}: inputs rejected: ${rejected.join("; ")}`)
+    for (const e of early) mismatches.push(`${where}: before the step's last input: ${e}`)
   })
   return { steps, mismatches }
 }
