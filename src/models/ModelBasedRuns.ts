@@ -97,6 +97,8 @@ export interface ConvertOptions {
    * disjunct that generated it, the false property names the one the path is about.
    */
   readonly finalAction?: string
+  /** The model's InvalidValues: blocks that fail validation (CONS-VALID.1). */
+  readonly invalid?: ReadonlyArray<string>
 }
 
 const keyOf = (m: AMsg): string =>
@@ -260,6 +262,7 @@ export const abstractRun = (trace: TlcJsonTrace, o: ConvertOptions): AbstractRun
     return { kind: "proposal", round: r, value: c.value, validRound: c.validRound, signer: proposer[r] as string }
   }
 
+  const accepts = (v: MValue) => !(o.invalid ?? []).includes(v)
   const polka = (s: MState, r: number, v: MValue) => quorum(arr(s.prevotes[String(r)]?.[v]))
 
   actions.forEach(([[, sv], tlcAct, [, tv]], index) => {
@@ -280,13 +283,13 @@ export const abstractRun = (trace: TlcJsonTrace, o: ConvertOptions): AbstractRun
       case "UponProposalInPropose": {
         const w = vote?.value
         const lockOk = (v: MValue) => s.lockedRound[p] === -1 || s.lockedValue[p] === v
-        deliver(proposalAt(s, r, (x) => x.validRound === -1 && (lockOk(x.value) ? x.value : o.nil) === w))
+        deliver(proposalAt(s, r, (x) => x.validRound === -1 && (accepts(x.value) && lockOk(x.value) ? x.value : o.nil) === w))
         break
       }
       case "UponProposalInProposeAndPrevote": {
         const w = vote?.value
         const lockOk = (v: MValue, vr: number) => (s.lockedRound[p] as number) <= vr || s.lockedValue[p] === v
-        const prop = proposalAt(s, r, (x) => x.validRound >= 0 && x.validRound < r && polka(s, x.validRound, x.value) && (lockOk(x.value, x.validRound) ? x.value : o.nil) === w)
+        const prop = proposalAt(s, r, (x) => x.validRound >= 0 && x.validRound < r && polka(s, x.validRound, x.value) && (accepts(x.value) && lockOk(x.value, x.validRound) ? x.value : o.nil) === w)
         // the proposal first: the vote that completes the polka at vr is the one the rule fires on
         deliver(prop)
         for (const m of quorumFor(s, "prevote", prop.validRound, prop.value)) deliver(m)

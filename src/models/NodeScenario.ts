@@ -68,14 +68,15 @@ const hashOf = (ctx: CoreContext, b: Block): string => toHex(Hashes.blockHash(ct
  * Make an abstract run concrete on a network: model validator `name` is `net.keys[assign[name]]`.
  * Values: a value the NUT proposes fresh at round r is the block the NUT builds at r (empty mempool,
  * as the core does); every other value is a block of the round-0 proposer, the first empty, the
- * next ones carrying one transfer each (so different values are different valid blocks).
+ * next ones carrying one transfer each (so different values are different valid blocks); an invalid
+ * value is that empty block with a wrong state root.
  */
 export const concretize = (
   ctx: CoreContext,
   net: Network,
   assign: Readonly<Record<string, number>>,
   run: AbstractRun,
-  names: { readonly nil: string; readonly none: string; readonly values: ReadonlyArray<MValue> },
+  names: { readonly nil: string; readonly none: string; readonly values: ReadonlyArray<MValue>; readonly invalid?: ReadonlyArray<MValue> },
 ): ScenarioRun => {
   const sha = ctx.crypto.sha256
   const chain: ChainState = genesisState(sha, net.genesis)
@@ -118,6 +119,14 @@ export const concretize = (
         break
       }
     }
+  }
+  // an invalid value: the round-0 proposer's empty block with a wrong stateRoot (BLOCK_BAD_STATE_ROOT);
+  // its hash is that of the changed header, so the proposal carrying it is well formed
+  for (const v of names.invalid ?? []) {
+    const b = buildBlock(ctx, chain, 0, p0.pubKey, beacon0, emptyCandidates, null).block
+    const root = new Uint8Array(b.header.stateRoot)
+    root[0] = (root[0] as number) ^ 1
+    blocks.set(v, { ...b, header: { ...b.header, stateRoot: root } })
   }
   const values: Record<MValue, string> = {}
   for (const [v, b] of blocks) values[v] = hashOf(ctx, b)
