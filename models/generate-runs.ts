@@ -23,7 +23,7 @@ import { genesisState } from "../src/core/ChainState.ts"
 import { genesisHash } from "../src/core/Genesis.ts"
 import { proposerFor } from "../src/core/LeaderElection.ts"
 import type { TlcJsonTrace } from "../src/models/Counterexample.ts"
-import { abstractRun } from "../src/models/ModelBasedRuns.ts"
+import { type ConvertOptions, abstractRun } from "../src/models/ModelBasedRuns.ts"
 import { locateTlc, runTlc } from "../src/models/ModelRunner.ts"
 import { SCENARIO_FORMAT, concretize, replay } from "../src/models/NodeScenario.ts"
 import { ctx, sha, testnet } from "../test/fixtures/core.ts"
@@ -230,7 +230,7 @@ const main = async () => {
     process.exit(2)
   }
   mkdirSync(outDir, { recursive: true })
-  mkdirSync(fixturesDir, { recursive: true })
+  mkdirSync(path.join(fixturesDir, "tlc"), { recursive: true })
   let failed = 0
   for (const p of PATHS.filter((x) => only === undefined || only.includes(x.name))) {
     const nameOfKey = new Map(NAMES.map((n) => [p.assign[n], n]))
@@ -263,10 +263,14 @@ const main = async () => {
     }
     const trace = JSON.parse(readFileSync(dump, "utf8")) as TlcJsonTrace
     const stats = JSON.parse(readFileSync(statsFile, "utf8")) as Record<string, unknown>
-    const abs = abstractRun(trace, { nut: "c1", nil: "nil", none: "none", power: { c1: 1, c2: 1, c3: 1, b1: 1 }, faulty: ["b1"], finalAction: p.final, ...(p.invalid === true ? { invalid: ["bad"] } : {}) })
+    const convert: ConvertOptions = { nut: "c1", nil: "nil", none: "none", power: { c1: 1, c2: 1, c3: 1, b1: 1 }, faulty: ["b1"], finalAction: p.final, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
+    const abs = abstractRun(trace, convert)
+    // the counterexample itself is kept next to the scenario: the test re-converts it without TLC
+    writeFileSync(path.join(fixturesDir, "tlc", `${p.name}.trace.json`), `${JSON.stringify(trace)}\n`)
     const actions = trace.counterexample.action ?? []
     const tlcFinal = actions[actions.length - 1]?.[1].name
-    const sc = concretize(ctx, net, p.assign, abs, { nil: "nil", none: "none", values: VALUES, ...(p.invalid === true ? { invalid: ["bad"] } : {}) })
+    const names = { nil: "nil", none: "none", values: VALUES, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
+    const sc = concretize(ctx, net, p.assign, abs, names)
     const nut = net.keys[p.assign.c1]
     if (nut === undefined) throw new Error("no key for c1")
     const rep = replay(ctx, net.genesis, nut, sc)
@@ -287,6 +291,9 @@ const main = async () => {
         tlc: stats["version"] ?? null,
         proposer: abs.proposer,
         trace: abs.trace,
+        counterexample: `tlc/${p.name}.trace.json`,
+        convert,
+        names,
       },
       network: { ...NETWORK, derivation: "src/drivers/Testnet.ts makeTestnet (stake 1000 each)" },
       genesis: toJson(net.genesis),
