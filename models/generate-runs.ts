@@ -3,7 +3,7 @@
 //
 //   npm run models:generate                       every path
 //   npm run models:generate -- --only unlock,lock-fresh
-//   npm run models:generate -- --no-tlc           re-convert the counterexamples already in models/out/gen/
+//   npm run models:generate -- --no-tlc           re-convert the counterexamples kept in test/models/fixtures/generated/tlc/
 //
 // For each path below it writes models/MC_gen_<path>.tla/.cfg: PoAIConsensus (SpecFlood) with 4
 // validators of equal stake (c1, c2, c3 correct, b1 Byzantine), values {v1, v2}, rounds 0..2, the
@@ -261,8 +261,11 @@ const main = async () => {
       }
       writeFileSync(statsFile, JSON.stringify({ distinctStates: r.distinctStates, statesGenerated: r.statesGenerated, seconds: r.seconds ?? run.seconds, version: r.version }))
     }
-    const trace = JSON.parse(readFileSync(dump, "utf8")) as TlcJsonTrace
-    const stats = JSON.parse(readFileSync(statsFile, "utf8")) as Record<string, unknown>
+    // --no-tlc: the counterexample and TLC's numbers kept with the committed scenario
+    const kept = path.join(fixturesDir, `${p.name}.json`)
+    const trace = JSON.parse(readFileSync(useTlc ? dump : path.join(fixturesDir, "tlc", `${p.name}.trace.json`), "utf8")) as TlcJsonTrace
+    const stats = (useTlc ? JSON.parse(readFileSync(statsFile, "utf8")) : (JSON.parse(readFileSync(kept, "utf8")) as { model: unknown }).model) as Record<string, unknown>
+    const version = stats["version"] ?? stats["tlc"]
     const convert: ConvertOptions = { nut: "c1", nil: "nil", none: "none", power: { c1: 1, c2: 1, c3: 1, b1: 1 }, faulty: ["b1"], finalAction: p.final, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
     const abs = abstractRun(trace, convert)
     // the counterexample itself is kept next to the scenario: the test re-converts it without TLC
@@ -288,7 +291,7 @@ const main = async () => {
         depth: abs.depth,
         distinctStates: stats["distinctStates"] ?? null,
         seconds: stats["seconds"] ?? null,
-        tlc: stats["version"] ?? null,
+        tlc: version ?? null,
         proposer: abs.proposer,
         trace: abs.trace,
         counterexample: `tlc/${p.name}.trace.json`,
