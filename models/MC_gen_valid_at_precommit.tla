@@ -4,7 +4,7 @@
 (* Path: valid-at-precommit.                                               *)
 (* A deliberately false action property about c1, the node under test:     *)
 (* TLC's counterexample is a run of c1 through the path, which the         *)
-(* generator turns into a node scenario (test/models/fixtures/generated).  *)
+(* generator turns into a node scenario (conformance/vectors/node-scenario). *)
 (* 4 validators of equal stake, b1 Byzantine (SpecFlood), rounds 0..2,     *)
 (* values v1, v2; the proposer of each round is the                        *)
 (* validator that proposerFor picks on the test network (seed 2).          *)

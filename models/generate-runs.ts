@@ -1,9 +1,9 @@
 // Model-based tests in the other direction (issue 9, item 10): re-create the node scenarios of
-// test/models/fixtures/generated/ from the TLA+ model with TLC.
+// conformance/vectors/node-scenario/ from the TLA+ model with TLC.
 //
 //   npm run models:generate                       every path
 //   npm run models:generate -- --only unlock,lock-fresh
-//   npm run models:generate -- --no-tlc           re-convert the counterexamples kept in test/models/fixtures/generated/tlc/
+//   npm run models:generate -- --no-tlc           re-convert the counterexamples kept in conformance/vectors/node-scenario/tlc/
 //
 // For each path below it writes models/MC_gen_<path>.tla/.cfg: PoAIConsensus (SpecFlood) with 4
 // validators of equal stake (c1, c2, c3 correct, b1 Byzantine), values {v1, v2}, rounds 0..2, the
@@ -31,7 +31,7 @@ import { ctx, sha, testnet } from "../test/fixtures/core.ts"
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const modelsDir = path.join(root, "models")
 const outDir = path.join(modelsDir, "out", "gen")
-const fixturesDir = path.join(root, "test", "models", "fixtures", "generated")
+const fixturesDir = path.join(root, "conformance", "vectors", "node-scenario")
 
 /** The test network of every scenario: 4 validators of stake 1000, 4 users. */
 export const NETWORK = { nodes: 4, seed: 2, users: 4 } as const
@@ -158,7 +158,7 @@ ${box([
   `Path: ${p.name}.`,
   "A deliberately false action property about c1, the node under test:",
   "TLC's counterexample is a run of c1 through the path, which the",
-  "generator turns into a node scenario (test/models/fixtures/generated).",
+  "generator turns into a node scenario (conformance/vectors/node-scenario).",
   `4 validators of equal stake, b1 Byzantine (SpecFlood), rounds 0..${MAX_ROUND},`,
   `values v1, v2${p.invalid === true ? " and the invalid block bad" : ""}; the proposer of each round is the`,
   `validator that proposerFor picks on the test network (seed ${NETWORK.seed}).`,
