@@ -4,9 +4,12 @@
 (* checked under the plain Spec (Byzantine actions interleaved with the    *)
 (* correct steps, every message any time) and under the reduced spec; both *)
 (* must give the same verdict, for the real protocol (pass) and for model  *)
-(* mutants (violation). Correct c1, c2 of power 2, Byzantine b of power 1  *)
-(* (T = 5, 3*1 < 5); blocks v1, v2 (no invalid block); rounds 0..1; every  *)
-(* proposer function. The .cfg files MC_red_*.cfg pick spec and mutant.    *)
+(* mutants (violation). Correct c1, c2 and Byzantine b, power 1 each: a   *)
+(* quorum is all three, so every correct step that needs a quorum needs    *)
+(* b's messages (b holds 1/3, the edge of CONS-SAFETY.1's hypothesis;      *)
+(* Agreement still holds since quorums are everyone); blocks v1, v2 (no    *)
+(* invalid block); rounds 0..1; one proposer function (below). The .cfg    *)
+(* files MC_red_*.cfg pick spec and mutant.                                *)
 (***************************************************************************)
 EXTENDS PoAIConsensus, TLC
 

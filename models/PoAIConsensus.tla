@@ -522,7 +522,10 @@ Convicted == Equivocators \cup Amnesic
 
 Accountability == ~Agreement => IsOneThird(Convicted)
 
-\* The accusation is sound: a correct validator is never convicted.
+\* The accusation is sound: a correct validator is never convicted. Not reduced by SpecFlood or
+\* SpecAcc (more polkas excuse more, and SpecAcc drops flood sets above 1/3): a pass under them
+\* covers their adversaries only; the inductive argument and the plain-Spec checks are in
+\* models/README.md (Reductions).
 NoFalseAccusation == Convicted \cap Corr = {}
 
 \* Accountability from equivocation evidence alone (all the core can prove today). Expected to
