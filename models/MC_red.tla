@@ -24,12 +24,16 @@ MC_InvalidValues == {}
 MC_MaxRound == 1
 MC_FaultyVoteValues == MC_ValidValues \cup {nil}
 
-\* One proposer function (c1 in round 0, c2 in round 1: the Byzantine validator never proposes), so
-\* the plain Spec fits; the proposer function tells c1 and c2 apart: symmetry over blocks only.
+\* One proposer function per scenario, so that the plain Spec fits; it tells c1 and c2 apart:
+\* symmetry over blocks only.
+\* (c1, c2): the Byzantine validator never proposes (MC_red_spec, MC_red_flood). No mutant of a lock
+\* test can fork here: both correct validators must precommit the round-0 block (a quorum is all
+\* three), so both hold it as validValue and c2 re-proposes it in round 1.
 MC_ProposerFunctions == {(0 :> c1) @@ (1 :> c2)}
+\* (c1, b): b may propose a fresh block in round 1 (the lock-test mutants).
+MC_ProposerFunctionsCB == {(0 :> c1) @@ (1 :> b)}
 MC_Symmetry == Permutations(MC_ValidValues)
 
-\* Mutants (bound in the .cfg with Op <- MC_Op).
+\* Mutant (bound in the .cfg with Op <- MC_Op): CONS-RULE.2 without its lock test.
 MC_LockAllowsFresh(p, v) == TRUE
-MC_PolkaPower(S) == IsOneThird(S)
 =============================================================================
