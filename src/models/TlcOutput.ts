@@ -54,7 +54,7 @@ export interface TlcResult {
   readonly counterexampleFile?: string
   /** Output of Print/PrintT in the spec (lines between the start and the verdict that TLC did not produce itself). */
   readonly printed: ReadonlyArray<string>
-  /** The violation is of a temporal (liveness) property; TLC does not name which. */
+  /** The violation is of a temporal (liveness) property (older TLC releases do not name which). */
   readonly temporal?: boolean
   /** Simulation mode (-simulate): the traces TLC generated, their mean length, and its seed. */
   readonly simulation?: { readonly traces?: number; readonly meanLength?: number; readonly seed?: string }
@@ -168,6 +168,11 @@ export const parseTlcOutput = (text: string): TlcResult => {
     } else if (/^Error: Temporal properties were violated/.test(line)) {
       setOutcome("violation")
       temporal = true
+    } else if ((m = /^Error: Temporal property (\S+) (?:was|is) violated/.exec(line)) !== null) {
+      // TLC built from source since 2025 names the temporal property ("Temporal property P was violated.")
+      setOutcome("violation")
+      temporal = true
+      property ??= m[1]
     } else if ((m = /^Error: (?:Action property|Property|Temporal properties?) (\S+)? ?.*violated/.exec(line)) !== null) {
       setOutcome("violation")
       property ??= m[1]

@@ -105,6 +105,22 @@ describe("parseTlcOutput on recorded TLC runs", () => {
     expect(actualText(bad)).toBe("postcondition TraceAccepted")
   })
 
+  it("a temporal violation as TLC built from source now prints it (the property named)", () => {
+    const text = [
+      "Checking temporal properties for the complete state space with 17172 total distinct states at (2026-12-04 04:30:24)",
+      "Error: Temporal property Termination was violated.",
+      "",
+      "Error: The following behavior constitutes a counter-example:",
+      "",
+      "34060 states generated, 17172 distinct states found, 0 states left on queue.",
+    ].join("\n")
+    const r = parseTlcOutput(text)
+    expect(r.outcome).toBe("violation")
+    expect(r.temporal).toBe(true)
+    expect(r.property).toBe("Termination")
+    expect(matches({ expect: "violation", invariant: "Termination", temporal: true }, r)).toBe(true)
+  })
+
   it("no verdict at all: incomplete", () => {
     expect(parseTlcOutput("TLC2 Version 2.19\nStarting... (2026-01-01 00:00:00)\n").outcome).toBe("incomplete")
   })
