@@ -9,7 +9,7 @@
 //                  with no polka (prevotes for v' from > 2/3 of the power) at any round in r1..r2-1 among
 //                  the messages given.
 // Pure: no I/O, no clock; signatures are verified here (a message that does not verify is ignored).
-import { compareBytes, toHex } from "../codec/Bytes.ts"
+import { toHex } from "../codec/Bytes.ts"
 import { Codecs } from "../codec/index.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { ProposalHeader, Vote } from "../domain/Consensus.ts"
@@ -80,30 +80,38 @@ const ordered = (a: Exhibit, b: Exhibit): readonly [Exhibit, Exhibit] => (a.byte
 /** CONS-FORENSICS.1..3 */
 export const forensics = (crypto: CryptoService, input: ForensicsInput): ForensicsReport => {
   let ignored = 0
-  // CONS-FORENSICS.1: admissible messages, de-duplicated by canonical bytes
-  const votes = new Map<string, Vote>()
-  const proposals = new Map<string, ProposalHeader>()
-  for (const v of input.votes) {
-    const t = input.tables.get(v.height)
-    const key = toHex(Codecs.Vote.encode(v))
-    if (votes.has(key)) continue
-    if (v.chainId !== input.chainId || t === undefined || !t.power.has(toHex(v.validator)) || !verifyVote(crypto, v)) ignored++
-    else votes.set(key, v)
+  // CONS-FORENSICS.1: admissible messages by height, de-duplicated and ordered by canonical bytes
+  const admit = <M extends { readonly chainId: string; readonly height: number }>(
+    list: ReadonlyArray<M>,
+    encode: (m: M) => Uint8Array,
+    signer: (m: M) => Uint8Array,
+    verified: (m: M) => boolean,
+  ): Map<number, M[]> => {
+    const seen = new Map<string, M>()
+    for (const m of list) {
+      const key = toHex(encode(m))
+      if (seen.has(key)) continue
+      const t = input.tables.get(m.height)
+      if (m.chainId !== input.chainId || t === undefined || !t.power.has(toHex(signer(m))) || !verified(m)) ignored++
+      else seen.set(key, m)
+    }
+    const byHeight = new Map<number, M[]>()
+    for (const [, m] of [...seen.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))) {
+      const l = byHeight.get(m.height)
+      if (l === undefined) byHeight.set(m.height, [m])
+      else l.push(m)
+    }
+    return byHeight
   }
-  for (const p of input.proposals) {
-    const t = input.tables.get(p.height)
-    const key = toHex(Codecs.ProposalHeader.encode(p))
-    if (proposals.has(key)) continue
-    if (p.chainId !== input.chainId || t === undefined || !t.power.has(toHex(p.proposer)) || !verifyProposal(crypto, p)) ignored++
-    else proposals.set(key, p)
-  }
-  const heights = new Set<number>([...input.decisions.map((d) => d.height), ...[...votes.values()].map((v) => v.height), ...[...proposals.values()].map((p) => p.height)])
+  const votes = admit(input.votes, Codecs.Vote.encode, (v) => v.validator, (v) => verifyVote(crypto, v))
+  const proposals = admit(input.proposals, Codecs.ProposalHeader.encode, (p) => p.proposer, (p) => verifyProposal(crypto, p))
+  const heights = new Set<number>([...input.decisions.map((d) => d.height), ...votes.keys(), ...proposals.keys()])
   const reports: HeightReport[] = []
   for (const h of [...heights].sort((a, b) => a - b)) {
     const table = input.tables.get(h)
     if (table === undefined) continue
-    const hv = [...votes.values()].filter((v) => v.height === h).sort((a, b) => compareBytes(Codecs.Vote.encode(a), Codecs.Vote.encode(b)))
-    const hp = [...proposals.values()].filter((p) => p.height === h).sort((a, b) => compareBytes(Codecs.ProposalHeader.encode(a), Codecs.ProposalHeader.encode(b)))
+    const hv = votes.get(h) ?? []
+    const hp = proposals.get(h) ?? []
     const convictions = new Map<Hex, Conviction>()
     const convict = (k: Hex, offence: Offence, exhibits: readonly [Exhibit, Exhibit]) => {
       if (!convictions.has(k)) convictions.set(k, { validator: k, power: table.power.get(k) ?? 0, offence, exhibits })

@@ -568,7 +568,7 @@ const startRound = (run: Run, round: number): void => {
   const c = run.w.cons
   c.round = round
   c.step = "propose"
-  if (c.table.total > 0n && proposerKey(run, round) === run.w.keys.pubHex) {
+  if (proposerKey(run, round) === run.w.keys.pubHex) {
     const rec = c.validValue ?? buildOwnBlock(run, round)
     broadcastProposal(run, rec, c.validValue !== null ? c.validRound : -1)
     if (c.validValue !== null) relayPolka(run, c.validRound, c.validValue.blockHash)
@@ -718,21 +718,19 @@ const fireOne = (run: Run): boolean => {
 
   // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it. The decision
   // enters the commit wait (step newHeight), so one input decides at most one height (NODE-STEP.5).
-  {
-    for (const [r, pcs] of c.precommits) {
-      const prop = c.proposals.get(r)
-      if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
+  for (const [r, pcs] of c.precommits) {
+    const prop = c.proposals.get(r)
+    if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
+      decide(run, prop, certificate(run, r, prop.blockHash))
+      return true
+    }
+  }
+  // Certified block without a proposal at that round: a proposal for the same block from another round suffices.
+  for (const [r, pcs] of c.precommits) {
+    for (const prop of c.proposals.values()) {
+      if (quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
         decide(run, prop, certificate(run, r, prop.blockHash))
         return true
-      }
-    }
-    // Certified block without a proposal at that round: a proposal for the same block from another round suffices.
-    for (const [r, pcs] of c.precommits) {
-      for (const prop of c.proposals.values()) {
-        if (quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
-          decide(run, prop, certificate(run, r, prop.blockHash))
-          return true
-        }
       }
     }
   }
