@@ -1,0 +1,4 @@
+// Handlers of the "extraction" suite (conformance/vectors/extraction/<handler>/).
+import type { HandlerDef } from "../Types.ts"
+
+export const handlers: ReadonlyArray<HandlerDef> = []
