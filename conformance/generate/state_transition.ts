@@ -1,2 +1,6 @@
 // Generator of the "state_transition" suite: writes <outRoot>/state_transition/<handler>/*.json (deterministic).
-export const generate = async (_outRoot: string): Promise<void> => {}
+import { generate as generateQuality } from "./state_transition_quality.ts"
+
+export const generate = async (outRoot: string): Promise<void> => {
+  await generateQuality(outRoot)
+}
