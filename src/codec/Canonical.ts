@@ -60,7 +60,12 @@ export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborF
 
 /** Describes the first number that is not a safe integer (ENC-CBOR.2), or undefined if there is none. */
 const findNonSafeInteger = (v: unknown, path: string): string | undefined => {
-  if (typeof v === "number") return Number.isInteger(v) ? undefined : `non-integer number at ${path}`
+  // A float that holds an integer outside the safe range (2^53 as fb4340000000000000, 1e300) is an
+  // integer outside the data model, not a non-canonical spelling of one: malformed (ENC-CBOR.2/3).
+  if (typeof v === "number") {
+    if (!Number.isInteger(v)) return `non-integer number at ${path}`
+    return Number.isSafeInteger(v) ? undefined : `integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`
+  }
   // cborg yields a bigint exactly for integers outside [-(2^53-1), 2^53-1]: never valid wire values.
   if (typeof v === "bigint") return `integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`
   if (Array.isArray(v)) {

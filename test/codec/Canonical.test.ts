@@ -85,6 +85,16 @@ describe("canonicalDecode classifies bad input", () => {
     ["integer 2^64-1", "1b ffffffffffffffff", "malformed"],
     ["integer -(2^53)-1", "3b 0020000000000000", "malformed"],
     ["2^53 nested in a map", "a1 6161 1b0020000000000000", "malformed"],
+    // floats holding an integer outside the safe range are outside the data model (ENC-CBOR.2), not a
+    // non-canonical spelling of an integer: malformed (regression: Number.isInteger let them through)
+    ["float64 2^53", "fb 4340000000000000", "malformed"],
+    ["float64 -2^53", "fb c340000000000000", "malformed"],
+    ["float64 2^64", "fb 43f0000000000000", "malformed"],
+    ["float64 1e300", "fb 7e37e43c8800759c", "malformed"],
+    ["float32 2^64", "fa 5f800000", "malformed"],
+    ["float64 2^53 nested in an array in a map", "a1 6161 81 fb4340000000000000", "malformed"],
+    ["float64 2^53-1 (a safe integer written as a float)", "fb 433fffffffffffff", "non-canonical"],
+    ["float64 -(2^53-1)", "fb c33fffffffffffff", "non-canonical"],
     ["tag 0", "c0 6161", "malformed"],
     ["tag 24 (encoded CBOR)", "d818 4101", "malformed"],
     ["undefined", "f7", "malformed"],
