@@ -11,6 +11,7 @@ import { initMlExecutor } from "../drivers/MlWork.ts"
 import * as fs from "node:fs"
 import { attestCommand } from "./Attest.ts"
 import { forensicsCommand } from "./Forensics.ts"
+import { conformanceCommand } from "./Conformance.ts"
 import { transcriptRecorder } from "../drivers/Transcript.ts"
 import * as path from "node:path"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
@@ -24,6 +25,7 @@ usage:
   poai run [options]        run an in-process PoAI network and print a summary
   poai attest inspect|verify  parse or verify TEE vendor evidence (poai attest help)
   poai forensics FILE...    convict the culprits of a fork from honest nodes' transcripts (poai forensics help)
+  poai conformance run      run the conformance vectors against an implementation (poai conformance help)
   poai help                 this text
   poai --version            print the version
 
@@ -238,6 +240,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         return attestCommand(rest, io)
       case "forensics":
         return forensicsCommand(rest, io)
+      case "conformance":
+        return await conformanceCommand(rest, io)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }
