@@ -19,7 +19,9 @@ const decodeOptions = {
   allowInfinity: false,
   allowNaN: false,
   rejectDuplicateMapKeys: true,
-  useMaps: false,
+  // Maps come back as Map objects so that every key and every value is seen by `toWireValue`, the
+  // value under a "__proto__" key included (assigning it to a plain object would set its prototype).
+  useMaps: true,
 } as const
 
 /** Canonical encoding (ENC-CBOR.1). Floats never appear in wire values (ENC-CBOR.2). */
@@ -39,14 +41,25 @@ export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborF
   if (!(bytes instanceof Uint8Array)) return Either.left({ reason: "malformed", detail: "input is not a byte array" })
   if (bytes.length > MAX_WIRE_BYTES)
     return Either.left({ reason: "oversized", detail: `${bytes.length} bytes exceeds MAX_WIRE_BYTES=${MAX_WIRE_BYTES}` })
-  let value: unknown
+  let parsed: unknown
   try {
-    value = cborDecode(bytes, decodeOptions)
+    parsed = cborDecode(bytes, decodeOptions)
   } catch (e) {
     return Either.left({ reason: "malformed", detail: e instanceof Error ? e.message : String(e) })
   }
-  const outside = findNonSafeInteger(value, "$")
-  if (outside !== undefined) return Either.left({ reason: "malformed", detail: outside })
+  // Every malformed defect of the whole item (at any depth) is found before any non-canonical one.
+  const walk: Walk = { protoAt: undefined }
+  let value: unknown
+  try {
+    value = toWireValue(parsed, "$", walk)
+  } catch (e) {
+    if (e instanceof NotInDataModel) return Either.left({ reason: "malformed", detail: e.message })
+    throw e
+  }
+  // A "__proto__" key is never an own property of a decoded object, so the value would lose it: such
+  // an item has no canonical form in this implementation and is rejected as non-canonical (ENC-CBOR.3).
+  if (walk.protoAt !== undefined)
+    return Either.left({ reason: "non-canonical", detail: `map key "__proto__" at ${walk.protoAt}` })
   let again: Uint8Array
   try {
     again = canonicalEncode(value)
@@ -58,30 +71,38 @@ export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborF
   return Either.right(value)
 }
 
-/** Describes the first number that is not a safe integer (ENC-CBOR.2), or undefined if there is none. */
-const findNonSafeInteger = (v: unknown, path: string): string | undefined => {
+class NotInDataModel extends Error {}
+interface Walk {
+  protoAt: string | undefined
+}
+
+/**
+ * The decoded item as a wire value (maps become plain objects), or NotInDataModel for the first defect
+ * that puts it outside the data model (ENC-CBOR.2): a number that is not a safe integer, a map key that
+ * is not a text string. Records where a "__proto__" key was seen (its value is checked, then dropped).
+ */
+const toWireValue = (v: unknown, path: string, walk: Walk): unknown => {
   // A float that holds an integer outside the safe range (2^53 as fb4340000000000000, 1e300) is an
   // integer outside the data model, not a non-canonical spelling of one: malformed (ENC-CBOR.2/3).
   if (typeof v === "number") {
-    if (!Number.isInteger(v)) return `non-integer number at ${path}`
-    return Number.isSafeInteger(v) ? undefined : `integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`
+    if (!Number.isInteger(v)) throw new NotInDataModel(`non-integer number at ${path}`)
+    if (!Number.isSafeInteger(v)) throw new NotInDataModel(`integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`)
+    return v
   }
   // cborg yields a bigint exactly for integers outside [-(2^53-1), 2^53-1]: never valid wire values.
-  if (typeof v === "bigint") return `integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const r = findNonSafeInteger(v[i], `${path}[${i}]`)
-      if (r !== undefined) return r
+  if (typeof v === "bigint") throw new NotInDataModel(`integer outside the safe range [-(2^53-1), 2^53-1] at ${path}`)
+  if (Array.isArray(v)) return v.map((x, i) => toWireValue(x, `${path}[${i}]`, walk))
+  if (v instanceof Map) {
+    const out: Record<string, unknown> = {}
+    for (const [k, x] of v) {
+      if (typeof k !== "string") throw new NotInDataModel(`map key that is not a text string at ${path}`)
+      const y = toWireValue(x, `${path}.${k}`, walk)
+      if (k === "__proto__") walk.protoAt ??= path
+      else out[k] = y
     }
-    return undefined
+    return out
   }
-  if (v !== null && typeof v === "object" && !(v instanceof Uint8Array)) {
-    for (const [k, x] of Object.entries(v)) {
-      const r = findNonSafeInteger(x, `${path}.${k}`)
-      if (r !== undefined) return r
-    }
-  }
-  return undefined
+  return v
 }
 
 /**

@@ -62,7 +62,7 @@ describe("canonicalEncode (RFC 8949 Appendix A and §4.2.1)", () => {
 
 describe("canonicalDecode classifies bad input", () => {
   // [name, hex, expected reason]
-  const cases: ReadonlyArray<readonly [string, string, "malformed" | "non-canonical"]> = [
+  const cases: ReadonlyArray<readonly [string, string, "malformed" | "non-canonical" | "ok"]> = [
     // not one well-formed data item
     ["empty input", "", "malformed"],
     ["truncated uint head", "19 01", "malformed"],
@@ -119,10 +119,28 @@ describe("canonicalDecode classifies bad input", () => {
     ["integral float64 1.0", "fb 3ff0000000000000", "non-canonical"],
     ["float16 -0.0", "f9 8000", "non-canonical"],
     ["__proto__ key (never an own property)", "a1 69 5f5f70726f746f5f5f a0", "non-canonical"],
+    // the __proto__ rule: non-canonical whatever its value, but a malformed defect anywhere in the item,
+    // inside the __proto__ value included, is reported first (malformed before non-canonical)
+    ["__proto__ key with an integer value", "a1 69 5f5f70726f746f5f5f 01", "non-canonical"],
+    ["__proto__ key with a byte string value", "a1 69 5f5f70726f746f5f5f 4100", "non-canonical"],
+    ["__proto__ key with a null value", "a1 69 5f5f70726f746f5f5f f6", "non-canonical"],
+    ["__proto__ key in a nested map, after another key", "a1 6161 a2 6162 01 69 5f5f70726f746f5f5f 02", "non-canonical"],
+    ["__proto__ key whose value holds 1.5", "a1 69 5f5f70726f746f5f5f a1 6161 f93e00", "malformed"],
+    ["__proto__ key whose value is 2^53", "a1 69 5f5f70726f746f5f5f 1b0020000000000000", "malformed"],
+    ["__proto__ key whose value has an integer map key", "a1 69 5f5f70726f746f5f5f a1 01 01", "malformed"],
+    ["__proto__ key twice", "a2 69 5f5f70726f746f5f5f 01 69 5f5f70726f746f5f5f 02", "malformed"],
+    ["a key that merely contains __proto__", "a1 6a 5f5f70726f746f5f5f78 01", "ok"],
   ]
 
   it.each(cases)("%s -> %s", (_name, hex, reason) => {
     expect(reasonOf(fromHex(hex.replace(/ /g, "")))).toBe(reason)
+  })
+
+  it("a decoded map is a plain object; a __proto__ key never becomes a prototype", () => {
+    const v = Either.getOrThrow(canonicalDecode(fromHex("a1 6161 a1 6162 01".replace(/ /g, "")))) as Record<string, Record<string, unknown>>
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(v["a"])).toBe(Object.prototype)
+    expect(v).toEqual({ a: { b: 1 } })
   })
 
   it("a __proto__ key does not pollute Object.prototype", () => {
