@@ -50,7 +50,7 @@ const HONEST: Record<string, PrecisionClass | "info"> = {
   "fp32 cpu→wasm": "fp32",
   "tf32 (emulated)": "tf32",
   "bf16 (emulated)": "bf16",
-  "fp16 (emulated)": "info",
+  "fp16 (emulated)": "fp16",
 }
 const CLASS_ORDER: ReadonlyArray<PrecisionClass> = PRECISION_CLASSES
 
@@ -324,7 +324,7 @@ export const renderSvg = (r: ToleranceResult, policies: Record<PrecisionClass, T
       out.push(`<circle cx="${cx}" cy="${y + (lane[s.model] ?? 0)}" r="1.8" fill="${colour[s.model] ?? "#000"}" fill-opacity="0.6"/>`)
     }
   })
-  const dash: Record<PrecisionClass, string> = { fp32: "6,2", tf32: "3,3", bf16: "1,2" }
+  const dash: Record<PrecisionClass, string> = { fp32: "6,2", tf32: "3,3", fp16: "4,1", bf16: "1,2" }
   CLASS_ORDER.forEach((cls, ci) => {
     const xx = x(policies[cls].relL2)
     out.push(`<line x1="${xx}" y1="${top - 8}" x2="${xx}" y2="${top + names.length * rowH}" stroke="#ff7f0e" stroke-width="1.5" stroke-dasharray="${dash[cls]}"/>`)
