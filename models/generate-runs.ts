@@ -1,9 +1,10 @@
 // Model-based tests in the other direction (issue 9, item 10): re-create the node scenarios of
-// conformance/vectors/node-scenario/ from the TLA+ model with TLC.
+// conformance/vectors/consensus/node_scenario/ (the conformance handler consensus/node_scenario) from the
+// TLA+ model with TLC.
 //
 //   npm run models:generate                       every path
 //   npm run models:generate -- --only unlock,lock-fresh
-//   npm run models:generate -- --no-tlc           re-convert the counterexamples kept in conformance/vectors/node-scenario/tlc/
+//   npm run models:generate -- --no-tlc           re-convert the counterexamples kept in conformance/vectors/consensus/node_scenario/tlc/
 //
 // For each path below it writes models/MC_gen_<path>.tla/.cfg: PoAIConsensus (SpecFlood) with 4
 // validators of equal stake (c1, c2, c3 correct, b1 Byzantine), values {v1, v2}, rounds 0..2, the
@@ -13,7 +14,9 @@
 // counterexample; src/models/ModelBasedRuns.ts turns it into c1's inputs and expected outputs,
 // src/models/NodeScenario.ts makes the messages concrete (test keys, real blocks) and replays them
 // through `step` as a self-check; the scenario is written as JSON. test/models/ModelBased.test.ts
-// replays the files without TLC.
+// replays the files without TLC. What TLC produced is kept in node_scenario/tlc/: the counterexample
+// (<path>.trace.json) and the run's numbers (<path>.stats.json); `scenarioFile` turns them into the
+// scenario file deterministically, so conformance/generate/consensus.ts regenerates the files without TLC.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -25,13 +28,15 @@ import { proposerFor } from "../src/core/LeaderElection.ts"
 import type { TlcJsonTrace } from "../src/models/Counterexample.ts"
 import { type ConvertOptions, abstractRun } from "../src/models/ModelBasedRuns.ts"
 import { locateTlc, runTlc } from "../src/models/ModelRunner.ts"
-import { SCENARIO_FORMAT, concretize, replay } from "../src/models/NodeScenario.ts"
+import { type Replay, SCENARIO_FORMAT, type ScenarioRun, concretize, replay } from "../src/models/NodeScenario.ts"
 import { ctx, sha, testnet } from "../test/fixtures/core.ts"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const modelsDir = path.join(root, "models")
 const outDir = path.join(modelsDir, "out", "gen")
-const fixturesDir = path.join(root, "conformance", "vectors", "node-scenario")
+/** The committed scenarios and, in tlc/, the TLC outputs they are made from. */
+export const SCENARIO_DIR = path.join(root, "conformance", "vectors", "consensus", "node_scenario")
+const fixturesDir = SCENARIO_DIR
 
 /** The test network of every scenario: 4 validators of stake 1000, 4 users. */
 export const NETWORK = { nodes: 4, seed: 2, users: 4 } as const
@@ -39,7 +44,7 @@ const NAMES = ["c1", "c2", "c3", "b1"] as const
 const VALUES = ["v1", "v2"] as const
 const MAX_ROUND = 2
 
-interface PathSpec {
+export interface PathSpec {
   readonly name: string
   readonly rule: string
   readonly about: string
@@ -158,7 +163,8 @@ ${box([
   `Path: ${p.name}.`,
   "A deliberately false action property about c1, the node under test:",
   "TLC's counterexample is a run of c1 through the path, which the",
-  "generator turns into a node scenario (conformance/vectors/node-scenario).",
+  "generator turns into a node scenario",
+  "(conformance/vectors/consensus/node_scenario).",
   `4 validators of equal stake, b1 Byzantine (SpecFlood), rounds 0..${MAX_ROUND},`,
   `values v1, v2${p.invalid === true ? " and the invalid block bad" : ""}; the proposer of each round is the`,
   `validator that proposerFor picks on the test network (seed ${NETWORK.seed}).`,
@@ -207,6 +213,70 @@ PROPERTY MC_Path
 `
   return { tla, cfg }
 }
+
+/** TLC's numbers of the run that found a counterexample, kept as node_scenario/tlc/<path>.stats.json. */
+export interface TlcStats {
+  readonly distinctStates: number | null
+  readonly seconds: number | null
+  readonly tlc: string | null
+}
+
+/** The byte forms of the kept and generated files (the generators and the tests share them). */
+export const scenarioJson = (file: unknown): string => `${JSON.stringify(file, null, 1)}\n`
+export const traceJson = (trace: TlcJsonTrace): string => `${JSON.stringify(trace)}\n`
+export const statsJson = (stats: TlcStats): string => `${JSON.stringify(stats)}\n`
+
+/**
+ * The scenario file of a path from its TLC counterexample and TLC's numbers: deterministic (no clock,
+ * no randomness; the test network and every signature are derived from fixed seeds). `replay` is the
+ * self-check: the core's run of the scenario; its mismatches must be empty.
+ */
+export const scenarioFile = (p: PathSpec, trace: TlcJsonTrace, stats: TlcStats): { readonly file: Record<string, unknown>; readonly sc: ScenarioRun; readonly replay: Replay; readonly depth: number } => {
+  const net = testnet(NETWORK)
+  const convert: ConvertOptions = { nut: "c1", nil: "nil", none: "none", power: { c1: 1, c2: 1, c3: 1, b1: 1 }, faulty: ["b1"], finalAction: p.final, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
+  const abs = abstractRun(trace, convert)
+  const actions = trace.counterexample.action ?? []
+  const tlcFinal = actions[actions.length - 1]?.[1].name
+  const names = { nil: "nil", none: "none", values: VALUES, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
+  const sc = concretize(ctx, net, p.assign, abs, names)
+  const nut = net.keys[p.assign.c1]
+  if (nut === undefined) throw new Error("no key for c1")
+  const rep = replay(ctx, net.genesis, nut, sc)
+  const file = {
+    format: SCENARIO_FORMAT,
+    name: p.name,
+    rule: p.rule,
+    about: p.about,
+    model: {
+      module: mcName(p),
+      never: p.never,
+      // TLC names the disjunct that generated the last transition; it satisfies `never`'s action too
+      finalAction: p.final,
+      tlcFinalAction: tlcFinal ?? null,
+      depth: abs.depth,
+      distinctStates: stats.distinctStates,
+      seconds: stats.seconds,
+      tlc: stats.tlc,
+      proposer: abs.proposer,
+      trace: abs.trace,
+      counterexample: `tlc/${p.name}.trace.json`,
+      convert,
+      names,
+    },
+    network: { ...NETWORK, derivation: "src/drivers/Testnet.ts makeTestnet (stake 1000 each)" },
+    genesis: toJson(net.genesis),
+    genesisHash: toHex(genesisHash(sha, net.genesis)),
+    nut: { name: "c1", index: p.assign.c1, pubKey: nut.pubHex, secretKey: toHex(nut.secretKey), blsSecret: toHex(nut.blsSecret) },
+    ...sc,
+  }
+  return { file, sc, replay: rep, depth: abs.depth }
+}
+
+/** The kept TLC outputs of a path (node_scenario/tlc/ under `dir`). */
+export const keptTlc = (p: PathSpec, dir: string = SCENARIO_DIR): { readonly trace: TlcJsonTrace; readonly stats: TlcStats } => ({
+  trace: JSON.parse(readFileSync(path.join(dir, "tlc", `${p.name}.trace.json`), "utf8")) as TlcJsonTrace,
+  stats: JSON.parse(readFileSync(path.join(dir, "tlc", `${p.name}.stats.json`), "utf8")) as TlcStats,
+})
 
 const main = async () => {
   const args = process.argv.slice(2)
@@ -261,53 +331,23 @@ const main = async () => {
       }
       writeFileSync(statsFile, JSON.stringify({ distinctStates: r.distinctStates, statesGenerated: r.statesGenerated, seconds: r.seconds ?? run.seconds, version: r.version }))
     }
-    // --no-tlc: the counterexample and TLC's numbers kept with the committed scenario
-    const kept = path.join(fixturesDir, `${p.name}.json`)
-    const trace = JSON.parse(readFileSync(useTlc ? dump : path.join(fixturesDir, "tlc", `${p.name}.trace.json`), "utf8")) as TlcJsonTrace
-    const stats = (useTlc ? JSON.parse(readFileSync(statsFile, "utf8")) : (JSON.parse(readFileSync(kept, "utf8")) as { model: unknown }).model) as Record<string, unknown>
-    const version = stats["version"] ?? stats["tlc"]
-    const convert: ConvertOptions = { nut: "c1", nil: "nil", none: "none", power: { c1: 1, c2: 1, c3: 1, b1: 1 }, faulty: ["b1"], finalAction: p.final, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
-    const abs = abstractRun(trace, convert)
+    // --no-tlc: the counterexample and TLC's numbers kept with the committed scenario (tlc/)
+    let trace: TlcJsonTrace
+    let stats: TlcStats
+    if (useTlc) {
+      trace = JSON.parse(readFileSync(dump, "utf8")) as TlcJsonTrace
+      const st = JSON.parse(readFileSync(statsFile, "utf8")) as Record<string, unknown>
+      const num = (x: unknown) => (typeof x === "number" ? x : null)
+      stats = { distinctStates: num(st["distinctStates"]), seconds: num(st["seconds"]), tlc: typeof st["version"] === "string" ? st["version"] : null }
+    } else ({ trace, stats } = keptTlc(p))
     // the counterexample itself is kept next to the scenario: the test re-converts it without TLC
-    writeFileSync(path.join(fixturesDir, "tlc", `${p.name}.trace.json`), `${JSON.stringify(trace)}\n`)
-    const actions = trace.counterexample.action ?? []
-    const tlcFinal = actions[actions.length - 1]?.[1].name
-    const names = { nil: "nil", none: "none", values: VALUES, ...(p.invalid === true ? { invalid: ["bad"] } : {}) }
-    const sc = concretize(ctx, net, p.assign, abs, names)
-    const nut = net.keys[p.assign.c1]
-    if (nut === undefined) throw new Error("no key for c1")
-    const rep = replay(ctx, net.genesis, nut, sc)
-    const file = {
-      format: SCENARIO_FORMAT,
-      name: p.name,
-      rule: p.rule,
-      about: p.about,
-      model: {
-        module: mod,
-        never: p.never,
-        // TLC names the disjunct that generated the last transition; it satisfies `never`'s action too
-        finalAction: p.final,
-        tlcFinalAction: tlcFinal ?? null,
-        depth: abs.depth,
-        distinctStates: stats["distinctStates"] ?? null,
-        seconds: stats["seconds"] ?? null,
-        tlc: version ?? null,
-        proposer: abs.proposer,
-        trace: abs.trace,
-        counterexample: `tlc/${p.name}.trace.json`,
-        convert,
-        names,
-      },
-      network: { ...NETWORK, derivation: "src/drivers/Testnet.ts makeTestnet (stake 1000 each)" },
-      genesis: toJson(net.genesis),
-      genesisHash: toHex(genesisHash(sha, net.genesis)),
-      nut: { name: "c1", index: p.assign.c1, pubKey: nut.pubHex, secretKey: toHex(nut.secretKey), blsSecret: toHex(nut.blsSecret) },
-      ...sc,
-    }
-    writeFileSync(path.join(fixturesDir, `${p.name}.json`), `${JSON.stringify(file, null, 1)}\n`)
+    writeFileSync(path.join(fixturesDir, "tlc", `${p.name}.trace.json`), traceJson(trace))
+    writeFileSync(path.join(fixturesDir, "tlc", `${p.name}.stats.json`), statsJson(stats))
+    const { file, sc, replay: rep, depth } = scenarioFile(p, trace, stats)
+    writeFileSync(path.join(fixturesDir, `${p.name}.json`), scenarioJson(file))
     const inputs = sc.steps.reduce((a, s) => a + s.inputs.length, 0)
     process.stdout.write(
-      `  depth ${abs.depth}, ${stats["distinctStates"]} distinct states, ${stats["seconds"]} s; c1: ${sc.steps.length} steps, ${inputs} inputs; replay ${rep.mismatches.length === 0 ? "conforms" : "DEVIATES"}\n`,
+      `  depth ${depth}, ${stats.distinctStates} distinct states, ${stats.seconds} s; c1: ${sc.steps.length} steps, ${inputs} inputs; replay ${rep.mismatches.length === 0 ? "conforms" : "DEVIATES"}\n`,
     )
     for (const m of rep.mismatches) process.stdout.write(`    ${m}\n`)
     if (rep.mismatches.length > 0) failed++
@@ -315,4 +355,5 @@ const main = async () => {
   process.exitCode = failed === 0 ? 0 : 1
 }
 
-await main()
+// run only as a script (conformance/generate/consensus.ts imports PATHS and scenarioFile)
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main()

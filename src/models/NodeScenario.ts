@@ -1,7 +1,7 @@
 // Node scenarios (issue 9, item 10; spec/10-assurance.md): a run of ONE correct node as data, made from a
 // TLC counterexample (src/models/ModelBasedRuns.ts), and its replay through the core's `step`.
 //
-// A scenario file (conformance/vectors/node-scenario/*.json, format "poai/node-scenario/v1") is
+// A scenario file (conformance/vectors/consensus/node_scenario/*.json, format "poai/node-scenario/v1") is
 // language-neutral: the genesis, the node's keys, and per step the inputs (canonical message bytes in
 // hex, timeouts) with the outputs the model prescribes: the node's signed proposals and votes (type,
 // round, value, validRound) in order, and its round, step, lockedValue/lockedRound,

@@ -16,7 +16,7 @@ import { type ConvertOptions, abstractRun } from "../../src/models/ModelBasedRun
 import { SCENARIO_FORMAT, type ScenarioRun, concretize, replay } from "../../src/models/NodeScenario.ts"
 import { ctx, sha, testnet } from "../fixtures/core.ts"
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "conformance", "vectors", "node-scenario")
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "conformance", "vectors", "consensus", "node_scenario")
 
 interface ScenarioFile extends ScenarioRun {
   readonly format: string
