@@ -5,7 +5,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { describe, expect, it } from "vitest"
 import { SUITES } from "../../src/conformance/Registry.ts"
-import { compareSuite, generateInto, indexText, vectorsDir } from "../../conformance/generate/all.ts"
+import { README, compareSuite, generateInto, indexText, readmeWithCounts, vectorsDir } from "../../conformance/generate/all.ts"
 
 describe("vectors are reproduced byte for byte by their generators (CONF-SUITE.5)", () => {
   for (const suite of SUITES) {
@@ -23,6 +23,10 @@ describe("vectors are reproduced byte for byte by their generators (CONF-SUITE.5
     const { text, problems } = indexText(vectorsDir)
     expect(problems).toEqual([])
     expect(fs.readFileSync(path.join(vectorsDir, "index.json"), "utf8")).toBe(text)
+  })
+  it("conformance/README.md's counts are the index's", () => {
+    const readme = fs.readFileSync(README, "utf8")
+    expect(readme).toBe(readmeWithCounts(readme, indexText(vectorsDir).index))
   })
   it("a one-byte change of a committed file is seen", async () => {
     const suite = "hashing"
