@@ -16,15 +16,25 @@ export const EXPECTED_FILES: Readonly<Record<VectorKind, ReadonlyArray<string>>>
   hashing: ["workCommitment", "workId"],
 }
 
-/** Names (without ".json") of the vector files present in a folder. */
-export const listVectorFiles = (kind: VectorKind): ReadonlyArray<string> => {
-  const dir = path.join(VECTOR_ROOT, kind)
-  if (!fs.existsSync(dir)) return []
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith(".json"))
-    .map((f) => f.slice(0, -".json".length))
-    .sort()
+/** The handler folders (conformance/vectors/<suite>/<handler>/) that hold the files of each kind. */
+export const HANDLER_DIRS: Readonly<Record<VectorKind, ReadonlyArray<string>>> = {
+  encoding: ["encoding/canonical"],
+  signing: ["signing/ed25519", "signing/bls12_381"],
+  hashing: ["hashing/work_commitment", "hashing/work_id"],
+}
+
+const jsonFiles = (dir: string): ReadonlyArray<string> =>
+  fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -".json".length)) : []
+
+/** Names (without ".json") of the vector files present in a kind's handler folders. */
+export const listVectorFiles = (kind: VectorKind): ReadonlyArray<string> =>
+  HANDLER_DIRS[kind].flatMap((d) => jsonFiles(path.join(VECTOR_ROOT, d))).sort()
+
+/** The path of one vector file: the handler folder of its kind that holds it (the first one if none does). */
+export const vectorPath = (kind: VectorKind, name: string): string => {
+  const dirs = HANDLER_DIRS[kind].map((d) => path.join(VECTOR_ROOT, d))
+  const dir = dirs.find((d) => fs.existsSync(path.join(d, `${name}.json`))) ?? (dirs[0] as string)
+  return path.join(dir, `${name}.json`)
 }
 
 export interface VectorFile<V, I> {
@@ -35,7 +45,7 @@ export interface VectorFile<V, I> {
 
 /** Reads and shape-checks one vector file: both case lists non-empty, case names unique. */
 export const loadVectorFile = <V, I>(kind: VectorKind, name: string): VectorFile<V, I> => {
-  const file = path.join(VECTOR_ROOT, kind, `${name}.json`)
+  const file = vectorPath(kind, name)
   if (!fs.existsSync(file)) throw new Error(`missing vector file ${path.relative(process.cwd(), file)}`)
   const json = JSON.parse(fs.readFileSync(file, "utf8")) as VectorFile<V, I>
   for (const list of ["valid", "invalid"] as const) {
