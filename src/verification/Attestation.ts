@@ -75,6 +75,8 @@ export const ATTESTATION_ERROR_CODES = {
   ATT_UNKNOWN_PLATFORM: "platform is not one this verifier has an adapter for",
   ATT_BAD_CHAIN: "device key is not certified by a configured vendor root",
   ATT_BAD_SIGNATURE: "a signature by the certified device key does not verify",
+  ATT_DEBUG: "the evidence reports a debug (non-production) TEE, whose memory the host can read",
+  ATT_UNSUPPORTED_TEE: "the evidence is well formed but from a TEE this verifier does not support (Intel TDX)",
   ATT_MEASUREMENT_NOT_APPROVED: "measurement is not in the approved-runtime registry",
   ATT_BINDING_MISMATCH: "the evidence's report data or measurement does not bind the attestation's fields",
   ATT_CLAIM_MISMATCH: "attested task, input, output or worker differ from the claim being verified",
@@ -147,8 +149,9 @@ export interface EvidenceFacts {
 export interface PlatformAdapter {
   readonly platform: AttestationPlatform
   /**
-   * Parse `evidence`, check its certificate chain ends at one of `roots` (ATT_BAD_CHAIN) and its
-   * report signature (ATT_BAD_SIGNATURE); malformed evidence is ATT_DECODE. Never throws.
+   * Parse `evidence`, check its certificate chain ends at one of `roots` (ATT_BAD_CHAIN), its
+   * report signature (ATT_BAD_SIGNATURE) and that it is not a debug TEE (ATT_DEBUG); malformed evidence
+   * is ATT_DECODE, evidence of an unsupported TEE (TDX) ATT_UNSUPPORTED_TEE. Never throws.
    */
   readonly verifyEvidence: (
     crypto: CryptoService,

@@ -235,3 +235,11 @@ describe("inspectPsa (CLI-ATTEST.2)", () => {
     expect(codeOf(inspectPsa(fill(0, 10)))).toBe("ATT_DECODE")
   })
 })
+
+describe("PSA debug lifecycle (VER-PSA.10)", () => {
+  it("non-psa-rot-debug (0x4000-0x40ff) and recoverable-psa-rot-debug (0x5000-0x50ff) are ATT_DEBUG, after the signature", () => {
+    for (const lifecycle of [0x4000, 0x40ff, 0x5000, 0x5001, 0x50ff]) expect(build({ lifecycle })).toBe("ATT_DEBUG")
+    for (const lifecycle of [0x3000, 0x30ff, 0x2000, 0x6000]) expect(build({ lifecycle })).toBe("ok")
+    expect(build({ lifecycle: 0x4000, iakSk: PSA_OTHER_IAK_SK, instanceId: iakInstanceId(PSA_TEST_IAK_SK) })).toBe("ATT_BAD_SIGNATURE")
+  })
+})

@@ -19,6 +19,10 @@ import {
   parseSnpReport,
   sevSnpAdapter,
   snpMeasurement,
+  SNP_CERT_GUID,
+  buildSnpCertTable,
+  parseSnpCertTable,
+  snpEvidenceFromParts,
 } from "../../src/verification/tee/SevSnp.ts"
 import { makeCertificate, p256Key, rsaKey } from "../fixtures/tee/Certs.ts"
 import {
@@ -235,5 +239,44 @@ describe("inspectSnp (CLI-ATTEST.2)", () => {
     expect(codeOf(inspectSnp(fill(0, 100)))).toBe("ATT_DECODE")
     expect(codeOf(inspectSnp(buildSnpReport({ version: 4 })))).toBe("ATT_DECODE")
     expect(SnpEvidenceCodec.name).toBe("SnpEvidence")
+  })
+})
+
+describe("SEV-SNP debug policy and certificate table (VER-SNP.10, VER-SNP.11)", () => {
+  it("VER-SNP.11: POLICY bit 19 (DEBUG) is ATT_DEBUG, checked after the signature", () => {
+    expect(adapt(buildSnpEvidence({ policy: 0x30000n | (1n << 19n) }))).toBe("ATT_DEBUG")
+    expect(adapt(buildSnpEvidence({ policy: 0x30000n | (1n << 18n) }))).toBe("ok") // migration agent: a measurement matter
+    const debugBadSig = buildSnpReport({ policy: 0x30000n | (1n << 19n) })
+    debugBadSig[SNP_OFFSET.signature] = (debugBadSig[SNP_OFFSET.signature] as number) ^ 1
+    expect(withReport(debugBadSig)).toBe("ATT_BAD_SIGNATURE")
+  })
+
+  it("VER-SNP.10: the certificate table gives the VCEK, ASK and ARK by GUID; malformed tables are ATT_DECODE", () => {
+    const table = buildSnpCertTable([[SNP_CERT_GUID.ark, chain.ark], [SNP_CERT_GUID.vcek, chain.vcek], [SNP_CERT_GUID.ask, chain.ask]])
+    const t = parseSnpCertTable(table)
+    if (Either.isLeft(t)) throw t.left
+    expect([t.right.vcek, t.right.ask, t.right.ark].map((x) => toHex(x ?? new Uint8Array()))).toEqual([chain.vcek, chain.ask, chain.ark].map(toHex))
+    expect(t.right.guids).toEqual([SNP_CERT_GUID.ark, SNP_CERT_GUID.vcek, SNP_CERT_GUID.ask])
+    // page padding after the certificates is fine; unknown GUIDs are ignored
+    expect(codeOf(parseSnpCertTable(concatBytes(table, new Uint8Array(100))))).toBe("ok")
+    const unknown = buildSnpCertTable([["00000000-0000-0000-0000-000000000001", chain.ark], [SNP_CERT_GUID.vcek, chain.vcek]])
+    expect(codeOf(parseSnpCertTable(unknown))).toBe("ok")
+    // no terminator, a repeated GUID, an entry outside the table
+    expect(codeOf(parseSnpCertTable(table.subarray(0, 24 * 3)))).toBe("ATT_DECODE")
+    expect(codeOf(parseSnpCertTable(buildSnpCertTable([[SNP_CERT_GUID.vcek, chain.vcek], [SNP_CERT_GUID.vcek, chain.vcek]])))).toBe("ATT_DECODE")
+    const outside = table.slice()
+    new DataView(outside.buffer).setUint32(20, 0x10000, true)
+    expect(codeOf(parseSnpCertTable(outside))).toBe("ATT_DECODE")
+    const intoHeader = table.slice()
+    new DataView(intoHeader.buffer).setUint32(16, 0, true)
+    expect(codeOf(parseSnpCertTable(intoHeader))).toBe("ATT_DECODE")
+    expect(codeOf(parseSnpCertTable(new Uint8Array(0)))).toBe("ATT_DECODE")
+  })
+
+  it("snpEvidenceFromParts builds the container the adapter reads", () => {
+    const e = snpEvidenceFromParts(buildSnpReport(), chain.vcek, chain.ask)
+    if (Either.isLeft(e)) throw e.left
+    expect(toHex(e.right)).toBe(toHex(buildSnpEvidence()))
+    expect(codeOf(snpEvidenceFromParts(buildSnpReport().subarray(1), chain.vcek, chain.ask))).toBe("ATT_DECODE")
   })
 })

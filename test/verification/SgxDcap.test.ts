@@ -331,11 +331,15 @@ describe.each([3, 4] as const)("SGX DCAP quote v%i (VER-SGX.1..9)", (version) =>
     }
   })
 
-  it("VER-SGX.1: other versions, key types and TDX quotes are ATT_DECODE", () => {
+  it("VER-SGX.1: other versions and key types are ATT_DECODE; TDX quotes (v4/v5, tee_type 0x81) ATT_UNSUPPORTED_TEE", () => {
     for (const v of [0, 1, 2, 5, 0x0300]) expect(detailOf(verifyQ(setU16(q, 0, v)))).toMatch(/unsupported quote version/)
     expect(detailOf(verifyQ(quote({ version, attKeyType: 3 })))).toMatch(/attestation key type/)
     expect(codeQ(quote({ version, attKeyType: 0 }))).toBe("ATT_DECODE")
-    expect(detailOf(verifyQ(quote({ version, teeType: 0x81 })))).toMatch(/unsupported tee type 0x81 \(TDX\)/)
+    if (version === 4) {
+      expect(codeQ(quote({ version, teeType: 0x81 }))).toBe("ATT_UNSUPPORTED_TEE")
+      expect(detailOf(verifyQ(quote({ version, teeType: 0x81 })))).toMatch(/Intel TDX quote/)
+      expect(codeQ(setU16(quote({ version, teeType: 0x81 }), 0, 5))).toBe("ATT_UNSUPPORTED_TEE")
+    } else expect(detailOf(verifyQ(quote({ version, teeType: 0x81 })))).toMatch(/unsupported tee type 0x81/) // v3 has no tee_type
     expect(codeQ(quote({ version, teeType: 1 }))).toBe("ATT_DECODE")
   })
 
@@ -398,9 +402,26 @@ describe.each([3, 4] as const)("SGX DCAP quote v%i (VER-SGX.1..9)", (version) =>
     expect(detailOf(verifyQ(quote({ version, pckCertChain: new TextEncoder().encode(chain384) })))).toMatch(/not an ECDSA P-256 key/)
   })
 
-  it("VER-SGX.8: a debug enclave is ATT_MEASUREMENT_NOT_APPROVED", () => {
+  it("VER-SGX.7: a debug enclave is ATT_DEBUG (its own reason, after the signature check)", () => {
     const debugAttrs = concatBytes(Uint8Array.of(0x07), fill(0, 7), Uint8Array.of(0x03), fill(0, 7))
-    expect(codeQ(quote({ version, report: { attributes: debugAttrs } }))).toBe("ATT_MEASUREMENT_NOT_APPROVED")
+    expect(codeQ(quote({ version, report: { attributes: debugAttrs } }))).toBe("ATT_DEBUG")
+    // a debug quote whose signature is broken is a signature failure first
+    expect(codeQ(quote({ version, report: { attributes: debugAttrs }, quoteSigner: fill(9) }))).toBe("ATT_BAD_SIGNATURE")
+  })
+
+  it("VER-X509.2: a PCK chain in non-canonical base64 (nonzero padding bits) is ATT_DECODE", () => {
+    const pem = makeSgxPki().chain.pem
+    // the first block's last base64 character before '=': set its unused low bits
+    const m = /([A-Za-z0-9+/])(=+)\n-----END CERTIFICATE-----/.exec(pem)
+    if (m === null) throw new Error("test chain has no padded block")
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    const idx = alphabet.indexOf(m[1] as string)
+    const tweaked = alphabet[idx | ((m[2] as string).length === 2 ? 0x0f : 0x03)] as string
+    expect(tweaked).not.toBe(m[1])
+    const bad = pem.slice(0, m.index) + tweaked + pem.slice(m.index + 1)
+    expect(Buffer.from(bad.split("-----")[2]!.replace(/\s/g, ""), "base64")).toEqual(Buffer.from(pem.split("-----")[2]!.replace(/\s/g, ""), "base64"))
+    expect(codeQ(quote({ version, pckCertChain: new TextEncoder().encode(bad) }))).toBe("ATT_DECODE")
+    expect(detailOf(verifyQ(quote({ version, pckCertChain: new TextEncoder().encode(bad) })))).toMatch(/not canonical base64/)
   })
 
   it("inspectSgxQuote: Intel's field names, hex bytes", () => {

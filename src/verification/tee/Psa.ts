@@ -70,6 +70,17 @@ export interface LooseCborLimits {
  * tags each count one level), floats and simple values other than false/true/null.
  */
 export const scanCbor = (b: Uint8Array, limits: LooseCborLimits): string | undefined => {
+  const r = scanCborPrefix(b, limits)
+  if (typeof r === "string") return r
+  if (r !== b.length) return `${b.length - r} trailing bytes`
+  return undefined
+}
+
+/**
+ * The length of the one CBOR data item at the start of `b` under `limits` (scanCbor's rules, bytes
+ * after the item allowed), or the first problem as text.
+ */
+export const scanCborPrefix = (b: Uint8Array, limits: LooseCborLimits): number | string => {
   if (b.length > limits.maxBytes) return `${b.length} bytes exceeds ${limits.maxBytes}`
   let pos = 0
   const stack: number[] = [1] // remaining child items of each open container; bottom = the top-level item
@@ -105,8 +116,7 @@ export const scanCbor = (b: Uint8Array, limits: LooseCborLimits): string | undef
     } else if (major === 7 && (ai < 20 || ai > 22)) return "float or simple value"
     while (stack.length > 0 && stack[stack.length - 1] === 0) stack.pop()
   }
-  if (pos !== b.length) return `${b.length - pos} trailing bytes`
-  return undefined
+  return pos
 }
 
 const looseOptions = {
@@ -179,6 +189,12 @@ export const isValidLifecycle = (v: number): boolean => {
   const hi = v >> 8
   return Number.isInteger(v) && v >= 0 && v <= 0xffff && (hi === 0 || ((hi & 0x0f) === 0 && hi >= 0x10 && hi <= 0x60))
 }
+
+/**
+ * Debug lifecycle states (RFC 9783): non-psa-rot-debug 0x4000-0x40ff and recoverable-psa-rot-debug
+ * 0x5000-0x50ff, in which a debugger can read the device's (non-)secure state (VER-PSA.10).
+ */
+export const isDebugLifecycle = (v: number): boolean => (v >= 0x4000 && v <= 0x40ff) || (v >= 0x5000 && v <= 0x50ff)
 
 const parseSwComponent = (v: unknown, i: number): Either.Either<PsaSwComponent, string> => {
   if (!(v instanceof Map)) return Either.left(`software component ${i} is not a map`)
@@ -392,6 +408,8 @@ export const verifyPsaToken = (
     ok = false
   }
   if (!ok) return attFail("ATT_BAD_SIGNATURE", "psa token signature does not verify under the IAK")
+  if (isDebugLifecycle(c.securityLifecycle))
+    return attFail("ATT_DEBUG", `psa security lifecycle 0x${c.securityLifecycle.toString(16).padStart(4, "0")} is a debug state`)
   if (c.nonce.length !== REPORT_DATA_BYTES)
     return attFail("ATT_BINDING_MISMATCH", `psa nonce is ${c.nonce.length} bytes; poai binds a ${REPORT_DATA_BYTES}-byte nonce`)
   return Either.right({ devicePubKey: undefined, measurement: psaMeasurement(c, sha256), reportData: c.nonce, token })

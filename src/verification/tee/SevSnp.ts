@@ -67,6 +67,9 @@ export const SNP_OFFSET = {
   signature: 0x2a0,
 } as const
 
+/** POLICY bit 19 (DEBUG): the host may debug, i.e. decrypt and change, the guest (pub. 56860, "Guest Policy"). */
+export const SNP_POLICY_DEBUG = 1n << 19n
+
 /** P-384 group order n. */
 const P384_N = 0xffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973n
 
@@ -184,6 +187,99 @@ export type SnpEvidence = typeof SnpEvidence.Type
 export const SnpEvidenceCodec = makeCodec("SnpEvidence", SnpEvidence)
 
 // ------------------------------------------------------------------------------------------------
+// Certificate table of an extended report (VER-SNP.10)
+
+/** GUIDs of the certificate table SNP_GET_EXT_REPORT fills (GHCB spec, RFC 4122 byte order). */
+export const SNP_CERT_GUID = {
+  vcek: "63da758d-e664-4564-adc5-f4b93be8accd",
+  ask: "4ab7b379-bbac-4fe4-a02f-05aef327c782",
+  ark: "c0b406a4-a803-4952-9743-3fb6014cd0ae",
+  vlek: "a8074bc2-a25a-483e-aae6-39c045a0b8a1",
+} as const
+/** Largest certificate table read (the host's certificate buffer is a few pages). */
+export const SNP_MAX_CERT_TABLE_BYTES = 64 * 1024
+const CERT_TABLE_ENTRY_BYTES = 24
+
+const guidString = (b: Uint8Array): string => {
+  const h = toHex(b)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
+
+export interface SnpCertTable {
+  readonly vcek: Uint8Array | undefined
+  readonly ask: Uint8Array | undefined
+  readonly ark: Uint8Array | undefined
+  /** GUID of every entry, in table order. */
+  readonly guids: ReadonlyArray<string>
+}
+
+/**
+ * Parse the certificate table of SNP_GET_EXT_REPORT (VER-SNP.10): entries {GUID (16 B), offset (u32
+ * LE), length (u32 LE)} up to an all-zero entry; each certificate lies at [offset, offset + length)
+ * from the table's start, after the entries and inside the table. A repeated GUID, a missing
+ * terminator or a range outside the table is ATT_DECODE. Unknown GUIDs are ignored. Never throws.
+ */
+export const parseSnpCertTable = (table: Uint8Array): Either.Either<SnpCertTable, AttestationError> => {
+  if (!(table instanceof Uint8Array)) return attFail("ATT_DECODE", "snp certificate table: not bytes")
+  if (table.length > SNP_MAX_CERT_TABLE_BYTES)
+    return attFail("ATT_DECODE", `snp certificate table: ${table.length} bytes > ${SNP_MAX_CERT_TABLE_BYTES}`)
+  const entries: Array<{ guid: string; offset: number; length: number }> = []
+  let pos = 0
+  for (;;) {
+    if (pos + CERT_TABLE_ENTRY_BYTES > table.length) return attFail("ATT_DECODE", "snp certificate table: no all-zero terminating entry")
+    const e = table.subarray(pos, pos + CERT_TABLE_ENTRY_BYTES)
+    pos += CERT_TABLE_ENTRY_BYTES
+    if (allZero(e)) break
+    entries.push({ guid: guidString(e.subarray(0, 16)), offset: u32(e, 16), length: u32(e, 20) })
+  }
+  const found: Record<string, Uint8Array> = {}
+  for (const [i, e] of entries.entries()) {
+    if (e.guid in found) return attFail("ATT_DECODE", `snp certificate table: GUID ${e.guid} appears twice`)
+    if (e.offset < pos || e.offset + e.length > table.length)
+      return attFail("ATT_DECODE", `snp certificate table: entry ${i} (${e.guid}) lies outside the table's data`)
+    found[e.guid] = table.slice(e.offset, e.offset + e.length)
+  }
+  return Either.right({
+    vcek: found[SNP_CERT_GUID.vcek],
+    ask: found[SNP_CERT_GUID.ask],
+    ark: found[SNP_CERT_GUID.ark],
+    guids: entries.map((e) => e.guid),
+  })
+}
+
+/** Build a certificate table (VER-SNP.10) from (GUID, DER) pairs: entries, terminator, then the certificates. */
+export const buildSnpCertTable = (certs: ReadonlyArray<readonly [guid: string, der: Uint8Array]>): Uint8Array => {
+  const header = (certs.length + 1) * CERT_TABLE_ENTRY_BYTES
+  const total = header + certs.reduce((n, [, d]) => n + d.length, 0)
+  const out = new Uint8Array(total)
+  const dv = new DataView(out.buffer)
+  let off = header
+  for (const [i, [guid, der]] of certs.entries()) {
+    out.set(Uint8Array.from(Buffer.from(guid.replace(/-/g, ""), "hex")), i * CERT_TABLE_ENTRY_BYTES)
+    dv.setUint32(i * CERT_TABLE_ENTRY_BYTES + 16, off, true)
+    dv.setUint32(i * CERT_TABLE_ENTRY_BYTES + 20, der.length, true)
+    out.set(der, off)
+    off += der.length
+  }
+  return out
+}
+
+/**
+ * poai's container (VER-SNP.1) from a raw report and the DER VCEK and ASK an operator holds
+ * (CLI-ATTEST.8). Checks only the report's size: verification then reads the container. Never throws.
+ */
+export const snpEvidenceFromParts = (
+  report: Uint8Array,
+  vcek: Uint8Array,
+  ask: Uint8Array,
+): Either.Either<Uint8Array, AttestationError> => {
+  if (report.length !== SNP_REPORT_BYTES) return attFail("ATT_DECODE", `snp report: ${report.length} bytes, expected ${SNP_REPORT_BYTES}`)
+  if (vcek.length > MAX_CERT_BYTES) return attFail("ATT_DECODE", `snp vcek: ${vcek.length} bytes > ${MAX_CERT_BYTES}`)
+  if (ask.length > MAX_CERT_BYTES) return attFail("ATT_DECODE", `snp ask: ${ask.length} bytes > ${MAX_CERT_BYTES}`)
+  return Either.right(SnpEvidenceCodec.encode({ report, vcek, ask }))
+}
+
+// ------------------------------------------------------------------------------------------------
 // Measurement mapping (VER-SNP.6)
 
 /**
@@ -249,7 +345,7 @@ const decodeSnpEvidence = (
   return Either.right({ report: report.right, vcek: vcek.right, ask: ask.right })
 }
 
-/** Verify SNP evidence against ARK roots (VER-SNP.3..7). Never throws. */
+/** Verify SNP evidence against ARK roots (VER-SNP.3..7): chain, signature, debug policy. Never throws. */
 export const verifySnpEvidence = (
   sha256: (b: Uint8Array) => Uint8Array,
   evidence: Uint8Array,
@@ -263,6 +359,8 @@ export const verifySnpEvidence = (
   if (!isP384(leaf.right.publicKey)) return attFail("ATT_BAD_CHAIN", "VCEK public key is not an EC P-384 key")
   const sig = verifySnpReportSignature(report, leaf.right.publicKey)
   if (Either.isLeft(sig)) return Either.left(sig.left)
+  if ((report.policy & SNP_POLICY_DEBUG) !== 0n)
+    return attFail("ATT_DEBUG", `snp guest policy 0x${report.policy.toString(16)} allows debugging (POLICY bit 19)`)
   return Either.right({
     devicePubKey: undefined,
     measurement: snpMeasurement(report, sha256),

@@ -191,11 +191,13 @@ export const parseSgxQuote = (bytes: Uint8Array): Either.Either<SgxQuote, Attest
   const version = u16le(bytes, 0)
   const attKeyType = u16le(bytes, 2)
   const teeType = u32le(bytes, 4)
-  if (version !== 3 && version !== 4) return attFail("ATT_DECODE", `unsupported quote version ${version}`)
+  const tdx = (version === 4 || version === 5) && teeType === SGX_TEE_TYPE_TDX
+  if (version !== 3 && version !== 4 && !tdx) return attFail("ATT_DECODE", `unsupported quote version ${version}`)
   if (attKeyType !== SGX_ATT_KEY_TYPE_ECDSA_P256)
     return attFail("ATT_DECODE", `unsupported attestation key type ${attKeyType}, expected ${SGX_ATT_KEY_TYPE_ECDSA_P256} (ECDSA-256-with-P-256)`)
-  if (teeType !== SGX_TEE_TYPE_SGX)
-    return attFail("ATT_DECODE", `unsupported tee type 0x${teeType.toString(16)}${teeType === SGX_TEE_TYPE_TDX ? " (TDX)" : ""}`)
+  if (tdx)
+    return attFail("ATT_UNSUPPORTED_TEE", `Intel TDX quote (version ${version}, tee_type 0x81): TDX is not a supported platform (VER-SGX.1)`)
+  if (teeType !== SGX_TEE_TYPE_SGX) return attFail("ATT_DECODE", `unsupported tee type 0x${teeType.toString(16)}`)
   if (bytes.length < SGX_SIGNATURE_DATA_OFFSET) return truncated("report body")
   const signatureDataLen = u32le(bytes, SGX_QUOTE_SIGNED_BYTES)
   const rest = bytes.length - SGX_SIGNATURE_DATA_OFFSET
@@ -224,7 +226,7 @@ export const parseSgxQuote = (bytes: Uint8Array): Either.Either<SgxQuote, Attest
   const chain = parsePemChain(qe.right.pckCertChain)
   if (Either.isLeft(chain)) return attFail("ATT_DECODE", `SGX quote: PCK chain: ${chain.left.detail}`)
   return Either.right({
-    version,
+    version: version as 3 | 4, // 5 only with TDX, rejected above
     attKeyType,
     teeType,
     qeSvn: u16le(bytes, 8),
@@ -241,6 +243,14 @@ export const parseSgxQuote = (bytes: Uint8Array): Either.Either<SgxQuote, Attest
     pckChain: chain.right,
   })
 }
+
+/**
+ * The length of the quote at the start of `bytes` as its header declares it (436 + signature_data_len),
+ * or undefined when fewer than 436 bytes are given. Used to tell a quote from the zero padding of the
+ * fixed-size buffer it was written into (CLI-ATTEST.7); the quote itself is still parsed exactly.
+ */
+export const sgxQuoteDeclaredLength = (bytes: Uint8Array): number | undefined =>
+  bytes.length < SGX_SIGNATURE_DATA_OFFSET ? undefined : SGX_SIGNATURE_DATA_OFFSET + u32le(bytes, SGX_QUOTE_SIGNED_BYTES)
 
 // ------------------------------------------------------------------------------------------------
 // Inspection
@@ -338,7 +348,7 @@ export const verifyP256Raw = (sig: Uint8Array, msg: Uint8Array, key: KeyObject):
  * (ATT_BAD_CHAIN); PCK leaf key is P-256 (ATT_BAD_CHAIN); QE report signature by the PCK leaf
  * (ATT_BAD_CHAIN); QE report_data binds the attestation key and the QE auth data (ATT_BAD_CHAIN);
  * quote signature by the attestation key (ATT_BAD_SIGNATURE); the enclave is not in debug mode
- * (ATT_MEASUREMENT_NOT_APPROVED).
+ * (ATT_DEBUG).
  */
 export const verifySgxQuote = (
   crypto: CryptoService,
@@ -360,7 +370,7 @@ export const verifySgxQuote = (
   if (!verifyP256Raw(q.signature, q.signedBytes, attKey))
     return attFail("ATT_BAD_SIGNATURE", "quote signature does not verify under the attestation key")
   if (((q.reportBody.attributes[0] as number) & SGX_FLAGS_DEBUG) !== 0)
-    return attFail("ATT_MEASUREMENT_NOT_APPROVED", "enclave runs in debug mode (ATTRIBUTES.FLAGS.DEBUG set)")
+    return attFail("ATT_DEBUG", "enclave runs in debug mode (ATTRIBUTES.FLAGS.DEBUG set)")
   return Either.right({ devicePubKey: undefined, measurement: q.reportBody.mrEnclave, reportData: q.reportBody.reportData })
 }
 

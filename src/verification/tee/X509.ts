@@ -148,7 +148,12 @@ export const parsePemChain = (pem: Uint8Array | string): Either.Either<ReadonlyA
     const b64 = (m[1] ?? "").replace(/[\r\n\t ]/g, "")
     if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(b64))
       return attFail("ATT_DECODE", `PEM chain: certificate ${certs.length} is not valid base64`)
-    const c = parseCertDer(new Uint8Array(Buffer.from(b64, "base64")))
+    const der = Buffer.from(b64, "base64")
+    // canonical base64 only: the unused low bits of the last character before '=' must be zero, else
+    // several texts decode to one certificate and the evidence is byte-malleable (VER-X509.2)
+    if (der.toString("base64") !== b64)
+      return attFail("ATT_DECODE", `PEM chain: certificate ${certs.length} is not canonical base64 (nonzero padding bits)`)
+    const c = parseCertDer(new Uint8Array(der))
     if (Either.isLeft(c)) return attFail("ATT_DECODE", `PEM chain: certificate ${certs.length}: ${c.left.detail}`)
     certs.push(c.right)
     skipWs()
