@@ -2,7 +2,7 @@
 // the vector files match their schemas, cite the tolerance policy file as it is, every case gives its
 // expected result when run through the handler (metrics within the stated allowed error, verdict exact),
 // the comparison detects a corrupted case, and the generator reproduces the files byte for byte.
-import Ajv2020 from "ajv/dist/2020.js"
+import { Ajv2020 } from "ajv/dist/2020.js"
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
