@@ -4,6 +4,7 @@
 import { Either } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
+import type { CryptoService } from "../crypto/Crypto.ts"
 import type { BeaconEntry } from "../domain/Beacon.ts"
 import { type Block, type BlockBody, type BlockHeader, MAX_BLOCK_SCORE_ITEMS } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence } from "../domain/Consensus.ts"
@@ -129,6 +130,26 @@ export const makeBeacon = (ctx: CoreContext, s: ChainState, signer: Uint8Array, 
 }
 
 /**
+ * LE-BEACON.1, CONS-VALID.1 check 5: the beacon entry of the block at `height` on chain `chainId` whose
+ * last beacon is `prev`, proposed by `proposer` (hex public key) with genesis BLS key `blsPubKey`
+ * (undefined: not a validator). Valid iff the entry names this chain, height, previous beacon and
+ * proposer and its BLS signature over the BeaconInput verifies; else BLOCK_BAD_BEACON.
+ */
+export const checkBeacon = (
+  crypto: CryptoService,
+  b: BeaconEntry,
+  expect: { readonly chainId: string; readonly height: number; readonly prev: Uint8Array; readonly proposer: string; readonly blsPubKey: Uint8Array | undefined },
+): ProtocolError | undefined =>
+  expect.blsPubKey === undefined ||
+  b.chainId !== expect.chainId ||
+  b.height !== expect.height ||
+  toHex(b.prev) !== toHex(expect.prev) ||
+  toHex(b.signer) !== expect.proposer ||
+  !crypto.bls.verify(b.signature, SigningBytes.beacon({ chainId: b.chainId, height: b.height, prev: b.prev }), expect.blsPubKey)
+    ? reject("BLOCK_BAD_BEACON")
+    : undefined
+
+/**
  * CONS-VALID.1: full validation of a block proposed for `s.height + 1`. Returns the state after it.
  * A valid block extends the local chain, is proposed by proposerFor(round), carries a valid beacon
  * and lastCommit, every item applies, and the header's stateRoot equals the computed root.
@@ -143,16 +164,14 @@ export const validateBlock = (ctx: CoreContext, s: ChainState, block: Block): Ei
   if (proposer === undefined) return Either.left(reject("CHAIN_HALTED", `height ${h.height}`))
   if (proposer.key !== toHex(h.proposer)) return Either.left(reject("BLOCK_WRONG_PROPOSER", `round ${h.round}`))
   const b = h.beacon
-  const vinfo = s.validators.get(proposer.key)
-  if (
-    vinfo === undefined ||
-    b.chainId !== s.chainId ||
-    b.height !== h.height ||
-    toHex(b.prev) !== toHex(s.beacon) ||
-    toHex(b.signer) !== proposer.key ||
-    !ctx.crypto.bls.verify(b.signature, SigningBytes.beacon({ chainId: b.chainId, height: b.height, prev: b.prev }), vinfo.blsPubKey)
-  )
-    return Either.left(reject("BLOCK_BAD_BEACON"))
+  const beaconError = checkBeacon(ctx.crypto, b, {
+    chainId: s.chainId,
+    height: h.height,
+    prev: s.beacon,
+    proposer: proposer.key,
+    blsPubKey: s.validators.get(proposer.key)?.blsPubKey,
+  })
+  if (beaconError) return Either.left(beaconError)
   if (toHex(Hashes.bodyHash(sha, block.body)) !== toHex(h.bodyHash)) return Either.left(reject("BLOCK_BAD_BODY_HASH"))
   const lc = block.body.lastCommit
   if (s.height === 0) {

@@ -174,8 +174,12 @@ export const concretize = (
 
 export interface ReplayedStep {
   readonly signed: ReadonlyArray<ASigned>
+  /** The same messages per input of the step: what the node signed (or decided) first at each input. */
+  readonly signedAt: ReadonlyArray<ReadonlyArray<ASigned>>
   readonly state: NutState
+  /** One line per rejected input ("<note>: <error message>"), and the error codes (DecodeError: its reason). */
   readonly rejected: ReadonlyArray<string>
+  readonly rejectedCodes: ReadonlyArray<string>
 }
 
 export interface Replay {
@@ -186,34 +190,42 @@ export interface Replay {
 
 const show = (x: unknown) => JSON.stringify(x)
 
+/** What a run of a scenario needs: value names, and the inputs of each step (`note`s are for people). */
+export interface ScenarioInputs {
+  readonly nil: string
+  readonly none: string
+  readonly values: Readonly<Record<MValue, string>>
+  readonly steps: ReadonlyArray<{ readonly inputs: ReadonlyArray<ScenarioInput> }>
+}
+
 /**
- * Drive `step` with the scenario's inputs and compare, step by step, the node's own signed messages
- * (votes and proposals it signed, decisions) and its state with the model's. A node that decided has
- * moved to the next height: after a decision only the decision is compared.
+ * Drive `step` with the scenario's inputs (the node under test from genesis, consensus/node_scenario):
+ * per step, the node's own signed proposals and votes and its decisions, per input, and its state after
+ * the step. A message the node re-sends (relaying the polka of a re-proposal, retransmission) counts as
+ * signed once, when it first appears.
  */
-export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: ScenarioRun): Replay => {
+export const runScenario = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: ScenarioInputs): ReadonlyArray<ReplayedStep> => {
   const name = new Map<string, MValue>(Object.entries(sc.values).map(([v, h]) => [h, v]))
   const valueName = (h: Uint8Array | string | null): MValue => (h === null ? sc.nil : (name.get(typeof h === "string" ? h : toHex(h)) ?? `?${(typeof h === "string" ? h : toHex(h)).slice(0, 12)}`))
   let s: NodeState = initNode(ctx, genesis, keys)
   let decision: MValue = sc.none
   const steps: ReplayedStep[] = []
-  const mismatches: string[] = []
-  // the node re-sends its own earlier votes (relaying the polka of a re-proposal, retransmission):
-  // a message counts as signed once, when it first appears
   const sent = new Set<string>()
-  sc.steps.forEach((st, i) => {
-    const signed: ASigned[] = []
+  for (const st of sc.steps) {
+    const signedAt: ASigned[][] = []
     const rejected: string[] = []
-    const early: string[] = []
-    st.inputs.forEach((inp, j) => {
+    const rejectedCodes: string[] = []
+    for (const inp of st.inputs) {
       const input: NodeInput =
         inp.type === "receive" ? { type: "receive", from: inp.from, bytes: new Uint8Array(Buffer.from(inp.bytes, "hex")) } : inp
       const [next, outs] = step(ctx, s, input)
       s = next
-      const n = signed.length
+      const signed: ASigned[] = []
       for (const o of outs) {
-        if (o.type === "rejected") rejected.push(`${inp.type === "receive" ? inp.note : inp.type}: ${o.error.message}`)
-        else if (o.type === "commit") {
+        if (o.type === "rejected") {
+          rejected.push(`${inp.type === "receive" ? inp.note : inp.type}: ${o.error.message}`)
+          rejectedCodes.push(o.error._tag === "ProtocolError" ? o.error.code : o.error.reason)
+        } else if (o.type === "commit") {
           decision = valueName(o.blockHash)
           signed.push({ type: "decide", value: decision })
         } else if (o.type === "broadcast") {
@@ -226,10 +238,8 @@ export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: S
             signed.push({ type: "proposal", round: m.proposal.round, value: valueName(m.proposal.blockHash), validRound: m.proposal.validRound })
         }
       }
-      // the model's actions need the whole step's input: acting before the last input is acting on less
-      if (j < st.inputs.length - 1 && signed.length > n)
-        early.push(`input ${j} (${inp.type === "receive" ? inp.note : `${inp.type} ${inp.type === "timeout" ? `${inp.kind} round ${inp.round}` : ""}`}) gave ${show(signed.slice(n))}`)
-    })
+      signedAt.push(signed)
+    }
     const c = s.cons
     const state: NutState = {
       round: c.round,
@@ -240,14 +250,37 @@ export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: S
       validRound: c.validRound,
       decision,
     }
-    steps.push({ signed, state, rejected })
+    steps.push({ signed: signedAt.flat(), signedAt, state, rejected, rejectedCodes })
+  }
+  return steps
+}
+
+/**
+ * Drive `step` with the scenario's inputs and compare, step by step, the node's own signed messages
+ * (votes and proposals it signed, decisions) and its state with the model's. A node that decided has
+ * moved to the next height: after a decision only the decision is compared.
+ */
+export const replay = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys, sc: ScenarioRun): Replay => {
+  const steps = runScenario(ctx, genesis, keys, sc)
+  const mismatches: string[] = []
+  sc.steps.forEach((st, i) => {
+    const got = steps[i]
+    if (got === undefined) return
+    const { signed, state, rejected } = got
+    // the model's actions need the whole step's input: acting before the last input is acting on less
+    const early: string[] = []
+    st.inputs.forEach((inp, j) => {
+      const at = got.signedAt[j] ?? []
+      if (j < st.inputs.length - 1 && at.length > 0)
+        early.push(`input ${j} (${inp.type === "receive" ? inp.note : `${inp.type} ${inp.type === "timeout" ? `${inp.kind} round ${inp.round}` : ""}`}) gave ${show(at)}`)
+    })
     const where = `step ${i} (${st.actions.join(", ")})`
     if (show(signed) !== show(st.expect.signed)) mismatches.push(`${where}: signed ${show(signed)}, model ${show(st.expect.signed)}`)
     const e = st.expect.state
-    const fields = decision === sc.none && e.decision === sc.none ? (Object.keys(e) as Array<keyof NutState>) : (["decision"] as const)
+    const fields = state.decision === sc.none && e.decision === sc.none ? (Object.keys(e) as Array<keyof NutState>) : (["decision"] as const)
     for (const f of fields) if (state[f] !== e[f]) mismatches.push(`${where}: ${f} = ${show(state[f])}, model ${show(e[f])}`)
     if (rejected.length > 0) mismatches.push(`${where}: inputs rejected: ${rejected.join("; ")}`)
-    for (const e of early) mismatches.push(`${where}: before the step's last input: ${e}`)
+    for (const x of early) mismatches.push(`${where}: before the step's last input: ${x}`)
   })
   return { steps, mismatches }
 }
