@@ -7,12 +7,26 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { handlers } from "../../src/conformance/suites/consensus.ts"
-import { loadSchemas } from "../../src/conformance/Schemas.ts"
+import { Ajv2020 } from "ajv/dist/2020.js"
 import type { CaseResult, ConformanceCase, HandlerDef, Json } from "../../src/conformance/Types.ts"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 const dir = path.join(root, "conformance", "vectors", "consensus")
-const schemas = loadSchemas(root)
+/** This suite's schemas in a strict ajv (draft 2020-12), as the runner loads them (src/conformance/Schemas.ts). */
+const schemas = (() => {
+  const sdir = path.join(root, "conformance", "schema", "consensus")
+  const ajv = new Ajv2020({ strict: true, strictRequired: false, allowUnionTypes: true, allErrors: false, validateFormats: false })
+  const files = fs.readdirSync(sdir).filter((f) => f.endsWith(".json"))
+  for (const f of files) ajv.addSchema(JSON.parse(fs.readFileSync(path.join(sdir, f), "utf8")) as object, `consensus/${f}`)
+  return {
+    has: (rel: string) => ajv.getSchema(rel) !== undefined,
+    validate: (rel: string, value: unknown): string | undefined => {
+      const v = ajv.getSchema(rel)
+      if (v === undefined) return `no schema ${rel}`
+      return v(value) ? undefined : JSON.stringify(v.errors?.[0])
+    },
+  }
+})()
 
 const HANDLERS = ["quorum", "one_third", "commit_certificate", "evidence", "proposer", "beacon", "node_scenario"]
 /** Handlers whose protocol has reject codes (node_scenario: a correct node rejects none of its inputs). */
