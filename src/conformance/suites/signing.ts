@@ -75,7 +75,7 @@ const signingCases = (file: Json): ReadonlyArray<ConformanceCase> => {
     if (bls) out.push({ name: `${c.name}/keygen`, input: { op: "keygen", secretSeed: c.secretSeed }, expected: { output: { blsSecretScalar: c.blsSecretScalar ?? "" } } })
     out.push({
       name: `${c.name}/sign`,
-      input: { op: "sign", type: f.type, secretSeed: c.secretSeed, unsigned: c.unsigned, ...(bls ? { signer: c.signed[f.signerField] ?? null } : {}) },
+      input: { op: "sign", type: f.type, secretSeed: c.secretSeed, unsigned: c.unsigned, ...(bls ? { signer: String(c.signed[f.signerField]).replace(/^0x/, "") } : {}) },
       expected: { output: { publicKey: c.publicKey, signingBytes: c.signingBytes, signature: c.signature, signed: c.signed, canonical: c.canonical } },
     })
     out.push({
