@@ -3,7 +3,7 @@
 // hashing and extraction handlers validates against its JSON Schema (ajv, draft 2020-12), every case
 // that `cases(file)` extracts is recomputed from its input by the handler's `run` (the reference
 // implementation) and must equal the expected result exactly, and a wrong vector is detected.
-import Ajv2020 from "ajv/dist/2020.js"
+import { Ajv2020 } from "ajv/dist/2020.js"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { isDeepStrictEqual } from "node:util"
@@ -105,7 +105,7 @@ const corruptHex = (j: Json): [Json, boolean] => {
     return [j, false]
   }
   if (j !== null && typeof j === "object") {
-    const out: Record<string, Json> = { ...j }
+    const out: Record<string, Json> = { ...(j as { readonly [k: string]: Json }) }
     for (const k of Object.keys(out)) {
       const [v, done] = corruptHex(out[k] as Json)
       if (done) return [((out[k] = v), out), true]
