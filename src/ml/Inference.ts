@@ -270,6 +270,44 @@ const argmax = (v: Float32Array): number => {
   return best
 }
 
+/** Where and why one item's logits fail VER-INF.5: the first failing logit (−1 for a length difference) and the rule. */
+export interface LogitMismatch {
+  readonly logit: number
+  readonly rule: "length" | "exact" | "tolerance" | "argmax"
+  readonly detail: string
+}
+
+/**
+ * The first failure of VER-INF.5 for one item, or undefined when the claimed logits agree with the
+ * reference ones. `exact` when both were produced by the same deterministic variant.
+ */
+export const logitMismatch = (
+  ref: Float32Array,
+  claimed: Float32Array,
+  exact: boolean,
+  policy: ComparisonPolicy = DEFAULT_POLICY,
+): LogitMismatch | undefined => {
+  if (ref.length !== claimed.length) return { logit: -1, rule: "length", detail: `length ${claimed.length} != ${ref.length}` }
+  if (exact) {
+    for (let c = 0; c < ref.length; c++)
+      if (!Object.is(ref[c], claimed[c])) return { logit: c, rule: "exact", detail: `logit ${c}: ${claimed[c]} != ${ref[c]} (exact comparison)` }
+    return undefined
+  }
+  let tolSum = 0
+  for (let c = 0; c < ref.length; c++) {
+    const r = ref[c] as number
+    const d = Math.abs((claimed[c] as number) - r)
+    const tol = policy.tauAbs + policy.tauRel * Math.abs(r)
+    if (!(d <= tol)) return { logit: c, rule: "tolerance", detail: `logit ${c}: |${claimed[c]} - ${r}| = ${d} > ${tol}` }
+    tolSum = Math.max(tolSum, tol)
+  }
+  // Implied by the per-logit bound, checked explicitly: the argmax may differ only inside a near tie.
+  const a = argmax(ref)
+  const b = argmax(claimed)
+  if (a !== b && (ref[a] as number) - (ref[b] as number) > 2 * tolSum) return { logit: b, rule: "argmax", detail: `argmax ${b} != ${a} outside a near tie` }
+  return undefined
+}
+
 /**
  * Compare one item's claimed logits with reference logits (VER-INF.5). Returns undefined when they
  * agree, else a description. `exact` when both were produced by the same deterministic variant.
@@ -279,27 +317,7 @@ export const compareLogits = (
   claimed: Float32Array,
   exact: boolean,
   policy: ComparisonPolicy = DEFAULT_POLICY,
-): string | undefined => {
-  if (ref.length !== claimed.length) return `length ${claimed.length} != ${ref.length}`
-  if (exact) {
-    for (let c = 0; c < ref.length; c++)
-      if (!Object.is(ref[c], claimed[c])) return `logit ${c}: ${claimed[c]} != ${ref[c]} (exact comparison)`
-    return undefined
-  }
-  let tolSum = 0
-  for (let c = 0; c < ref.length; c++) {
-    const r = ref[c] as number
-    const d = Math.abs((claimed[c] as number) - r)
-    const tol = policy.tauAbs + policy.tauRel * Math.abs(r)
-    if (!(d <= tol)) return `logit ${c}: |${claimed[c]} - ${r}| = ${d} > ${tol}`
-    tolSum = Math.max(tolSum, tol)
-  }
-  // Implied by the per-logit bound, checked explicitly: the argmax may differ only inside a near tie.
-  const a = argmax(ref)
-  const b = argmax(claimed)
-  if (a !== b && (ref[a] as number) - (ref[b] as number) > 2 * tolSum) return `argmax ${b} != ${a} outside a near tie`
-  return undefined
-}
+): string | undefined => logitMismatch(ref, claimed, exact, policy)?.detail
 
 /** Whether a claim made on `claimed` must match a verifier on `verifier` byte for byte. */
 export const exactComparison = (claimed: string, verifier: string, policy: ComparisonPolicy = DEFAULT_POLICY): boolean =>
