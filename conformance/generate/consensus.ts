@@ -600,6 +600,10 @@ const evidenceCases = (): { votes: Designed[]; proposals: Designed[] } => {
   ]
   const P = makeProposalEvidence(evProposal(E2, { blockHash: X }), evProposal(E2, { blockHash: Y }))
   if (P.kind !== "duplicate-proposal") throw new Error("unreachable")
+  const propOnA = makeProposalEvidence(evProposal(E2, { blockHash: X }), evProposal(E2, { blockHash: Y, chainId: "other" }))
+  const propOnB = makeProposalEvidence(evProposal(E2, { blockHash: X }), evProposal(E2, { blockHash: Y, chainId: "poai-conformance-other" }))
+  if (propOnA.kind !== "duplicate-proposal" || propOnA.a.chainId !== "other" || propOnB.kind !== "duplicate-proposal" || propOnB.b.chainId !== "poai-conformance-other")
+    throw new Error("wrong-chain proposal cases are not in the designed order")
   const proposals: Designed[] = [
     { name: "duplicate-proposal", description: "E2 proposes two blocks at (9, 2)", input: inp(P), expect: slot("duplicate-proposal", E2, 9, 2, "proposal") },
     {
@@ -638,9 +642,16 @@ const evidenceCases = (): { votes: Designed[]; proposals: Designed[] } => {
       twin: inp(P),
     },
     {
-      name: "wrong-chain-id",
-      description: "one proposal signed on chain \"poai-conformance-other\"",
-      input: inp(makeProposalEvidence(evProposal(E2, { blockHash: X }), evProposal(E2, { blockHash: Y, chainId: "poai-conformance-other" }))),
+      name: "wrong-chain-id-on-a",
+      description: "proposal a (the one that sorts first) is signed on chain \"other\"",
+      input: inp(propOnA),
+      expect: invalid,
+      twin: inp(P),
+    },
+    {
+      name: "wrong-chain-id-on-b",
+      description: "proposal b (the one that sorts second) is signed on chain \"poai-conformance-other\"",
+      input: inp(propOnB),
       expect: invalid,
       twin: inp(P),
     },
@@ -749,6 +760,21 @@ const proposerCases = (spec04: { beacon: string; K1: string; K2: string; K3: str
     expect: src("stake", { proposer, x, total: "6000" }),
   })
   const large = vals([M, M, M, 5])
+  // LE-DRAW.1 boundary: x equal to the first validator's cumulative weight picks the second (x < acc,
+  // not x <= acc). Stakes w and 1000 - w with w = draw mod 1000 of a height where 0 < w < 1000.
+  const byKey = [...P].sort((a, b) => compareBytes(a.pk, b.pk))
+  const [first, second] = byKey as [Key, Key]
+  let boundary: { height: number; w: number } | undefined
+  for (let h = 1; h < 100 && boundary === undefined; h++) {
+    const d = BigInt(`0x${run(inp({ height: h, validators: equal }))["draw"] as string}`)
+    const w = Number(d % 1000n)
+    if (w > 0 && w < 999) boundary = { height: h, w }
+  }
+  if (boundary === undefined) throw new Error("no boundary height")
+  const pair = (w: number) => [
+    { pubKey: first.hex, stake: String(w) },
+    { pubKey: second.hex, stake: String(1000 - w) },
+  ]
   return [
     spec(0, spec04.K3, "3173"),
     spec(1, spec04.K1, "2600"),
@@ -813,6 +839,18 @@ const proposerCases = (spec04: { beacon: string; K1: string; K2: string; K3: str
       description: "height 2^40, round 999999: u64 big-endian in the draw",
       input: inp({ validators: equal, height: 2 ** 40, round: 999_999 }),
       expect: src("stake"),
+    },
+    {
+      name: "x-on-cumulative-boundary",
+      description: `height ${boundary.height}: x = draw mod 1000 = ${boundary.w} equals the first (in key order) validator's stake ${boundary.w}: the second is picked (x < acc)`,
+      input: inp({ height: boundary.height, validators: pair(boundary.w) }),
+      expect: src("stake", { x: String(boundary.w), total: "1000", proposer: second.hex }),
+    },
+    {
+      name: "x-just-below-boundary",
+      description: `height ${boundary.height}: the first validator's stake is ${boundary.w + 1} = x + 1: it is picked`,
+      input: inp({ height: boundary.height, validators: pair(boundary.w + 1) }),
+      expect: src("stake", { x: String(boundary.w), total: "1000", proposer: first.hex }),
     },
     {
       name: "halted",
