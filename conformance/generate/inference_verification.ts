@@ -171,6 +171,24 @@ const compareDesigned = (): Designed[] => {
       expect: { output: { match: false, exact: false, logit: i, rule: "tolerance" } },
     })
   }
+  // the bound met exactly (|c − r| ≤ τ passes): policies chosen so that τ_abs + τ_rel·|r| equals |c − r| in double arithmetic
+  {
+    const r2 = Float32Array.of(2, -1, 0.5, 0.25)
+    const c2 = withAt(0, Math.fround(2 + 3e-5), r2)
+    const d = Math.abs((c2[0] as number) - 2)
+    const prev = (x: number) => {
+      const f = Float64Array.of(x)
+      const u = new BigUint64Array(f.buffer)
+      u[0] = (u[0] as bigint) - 1n
+      return f[0] as number
+    }
+    const exactCase = (name: string, description: string, tauAbs: number, tauRel: number, expect: Json) =>
+      out.push({ name, description, input: { ...(base(c2, "wasm-simd", "cpu", r2) as JsonObject), policy: { tauAbs, tauRel, exactVariants: [...DEFAULT_POLICY.exactVariants] } }, expect: { output: expect } })
+    exactCase("tau-abs-equal-bound", `|c − r| = ${d} and τ_abs set to exactly that, τ_rel = 0: accepted (≤)`, d, 0, { match: true, exact: false })
+    exactCase("tau-abs-one-double-below", `τ_abs one double below |c − r|: rejected`, prev(d), 0, { match: false, exact: false, logit: 0, rule: "tolerance" })
+    exactCase("tau-rel-equal-bound", `r = 2, τ_abs = 0, τ_rel = |c − r| / 2 (exact): τ_rel·|r| = |c − r|, accepted`, 0, d / 2, { match: true, exact: false })
+    exactCase("tau-rel-one-double-below", `τ_rel one double below |c − r| / 2: rejected`, 0, prev(d / 2), { match: false, exact: false, logit: 0, rule: "tolerance" })
+  }
   // near zero the absolute part dominates
   const zref = Float32Array.of(0, 1e-3, -3, 0.5)
   const z = boundary(0, 1)

@@ -379,6 +379,47 @@ const metricsSpecial = (): Designed[] => {
   return out
 }
 
+/** The next double below x > 0. */
+const prevDouble = (x: number): number => {
+  const f = Float64Array.of(x)
+  const u = new BigUint64Array(f.buffer)
+  u[0] = (u[0] as bigint) - 1n
+  return f[0] as number
+}
+
+/**
+ * Bounds met exactly (VER-TRAIN.11: a metric passes iff metric ≤ bound): the fp32 "just outside" claims,
+ * judged with the fp32 thresholds except that the targeted metric's bound is set to the metric's own
+ * value (accepted) or to the next double below it (rejected). The thresholds deliberately differ from
+ * the policy file (`policy.modified`); these cases need the metric computed exactly as specified.
+ */
+const metricsAtBound = (): Designed[] => {
+  const out: Designed[] = []
+  const fp32 = metricsDesigned("fp32").filter((d) => d.name.endsWith("-just-outside"))
+  for (const d of fp32) {
+    const metric = d.name.replace("-just-outside", "") as MetricName
+    const input = d.input as JsonObject
+    const hexTo = (k: string) => {
+      const b = Buffer.from(input[k] as string, "hex")
+      return Float32Array.from({ length: b.length / 4 }, (_, i) => b.readFloatLE(i * 4))
+    }
+    const m = syncOutcome("fp32", 1, hexTo("checkpoint"), hexTo("claimed"), hexTo("recomputed")).metrics[metric]
+    for (const [side, bound] of [["at", m], ["below", prevDouble(m)]] as const) {
+      const policy = { ...(input["policy"] as JsonObject), modified: true, thresholds: { ...thresholds("fp32"), [metric]: bound } }
+      out.push({
+        name: `${metric}-bound-${side === "at" ? "equal" : "one-double-below"}`,
+        description:
+          side === "at"
+            ? `${metric} = ${m} and its bound set to exactly that value: accepted (metric ≤ bound)`
+            : `the same claim with the ${metric} bound one double below the metric (${bound}): rejected`,
+        input: { ...input, policy },
+        expect: side === "at" ? { ok: true } : { ok: false, code: "TRAIN_UPDATE_MISMATCH" },
+      })
+    }
+  }
+  return out
+}
+
 const metricsInvalid = (): Designed[] => {
   const { before, recomputed } = synthetic(400)
   const base = metricsInput("fp32", 1, before, recomputed, recomputed) as JsonObject
@@ -672,6 +713,7 @@ export const generate = async (outRoot: string): Promise<void> => {
       policyOfInput,
     )
   await finish(outRoot, "metrics", "allowance-and-naming", "The c-ulp quantization allowance, the degenerate metrics (Δ' = 0) and the naming of skipped and replayed updates (VER-TRAIN.12), class fp32; no ML", SPEC_M, metricsSpecial(), runMetrics, METRICS_ALLOWED, policyOfInput)
+  await finish(outRoot, "metrics", "at-bound", "A metric exactly equal to its bound passes, one double above fails (thresholds modified per case, marked policy.modified; exact float64 arithmetic required)", SPEC_M, metricsAtBound(), runMetrics, METRICS_ALLOWED, () => undefined)
   await finish(outRoot, "metrics", "invalid", "Inputs the verifier refuses before computing metrics (shape, non-finite values, interval)", SPEC_M, metricsInvalid(), runMetrics, METRICS_ALLOWED, () => undefined)
 
   const scenarios = [
