@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { handlers } from "../../src/conformance/suites/consensus.ts"
 import { Ajv2020 } from "ajv/dist/2020.js"
-import type { CaseResult, ConformanceCase, HandlerDef, Json } from "../../src/conformance/Types.ts"
+import { type CaseResult, type ConformanceCase, ConformanceInputError, type HandlerDef, type Json } from "../../src/conformance/Types.ts"
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 const dir = path.join(root, "conformance", "vectors", "consensus")
@@ -166,4 +166,20 @@ describe("the check can fail", () => {
     const out = (c.expected as { output: { steps: Array<Record<string, Json>>; decision: string } }).output
     expect(await check(h, { ...c, expected: { output: { ...out, decision: "v1" } } })).toBeDefined()
   }, 60_000)
+})
+
+describe("bad input is a typed error (ConformanceInputError), never a reject or a crash", () => {
+  const key = "00".repeat(32)
+  it.each([
+    ["quorum", { validators: [{ pubKey: key, power: "9007199254740992" }], voters: [] }, "a power above 2^53 - 1"],
+    ["quorum", { validators: [{ pubKey: key, power: "1" }, { pubKey: key, power: "2" }], voters: [] }, "a validator twice"],
+    ["one_third", { validators: [{ pubKey: "00", power: "1" }], voters: [] }, "a 1-byte key"],
+    ["commit_certificate", { chainId: "c", height: 1, blockHash: key, validators: [], certificate: "XY" }, "certificate not hex"],
+    ["evidence", { chainId: "c", height: -1, evidenceMaxAge: 1, validators: [], evidence: "" }, "negative height"],
+    ["proposer", { beacon: key, height: 0, round: 0, qualityRounds: 2, validators: [], qWindow: [] }, "height 0"],
+    ["beacon", { chainId: "c", height: 1, prev: key, proposer: key, blsPubKey: "00", entry: "" }, "a 1-byte BLS key"],
+    ["node_scenario", { genesis: null, nut: { secretKey: key, blsSecret: key }, nil: "nil", none: "none", values: {}, steps: [] }, "no genesis object"],
+  ] as const)("%s: %j (%s)", async (name, input, _why) => {
+    await expect(async () => handler(name).run(input as unknown as Json)).rejects.toBeInstanceOf(ConformanceInputError)
+  })
 })

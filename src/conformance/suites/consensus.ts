@@ -349,6 +349,31 @@ const scenarioInput = (x: Json, where: string): ScenarioInput => {
 
 const scenarioCtx: CoreContext = { crypto, quality: provisionalQuality }
 
+/**
+ * The genesis of a scenario from its JSON form (bytes as "0x..."): checked for the shape the core reads
+ * (a Genesis that violates LEDGER-GENESIS.2 is the node's to refuse, with GENESIS_MISMATCH on start).
+ */
+const genesisOf = (j: Json): Genesis => {
+  let g: unknown
+  try {
+    g = fromJson(j)
+  } catch (e) {
+    return fail(`genesis: ${e instanceof Error ? e.message : String(e)}`)
+  }
+  const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x) && !(x instanceof Uint8Array)
+  const isUint = (x: unknown) => typeof x === "number" && Number.isSafeInteger(x) && x >= 0
+  if (!isObj(g) || typeof g["chainId"] !== "string") return fail("genesis is not an object with a chainId")
+  const vs = g["validators"]
+  const as = g["accounts"]
+  if (!Array.isArray(vs) || !vs.every((v) => isObj(v) && v["pubKey"] instanceof Uint8Array && v["blsPubKey"] instanceof Uint8Array && isUint(v["stake"])))
+    return fail("genesis.validators is not a list of {pubKey, blsPubKey, stake}")
+  if (!Array.isArray(as) || !as.every((a) => isObj(a) && a["pubKey"] instanceof Uint8Array && isUint(a["balance"])))
+    return fail("genesis.accounts is not a list of {pubKey, balance}")
+  if (!isObj(g["params"]) || !Object.values(g["params"]).every(isUint)) return fail("genesis.params is not an object of integers")
+  if (g["attestation"] !== null || g["scoring"] !== null) return fail("genesis.attestation and genesis.scoring must be null in node scenarios")
+  return g as unknown as Genesis
+}
+
 const nodeScenario: HandlerDef = {
   suite: SUITE,
   handler: "node_scenario",
@@ -358,12 +383,7 @@ const nodeScenario: HandlerDef = {
   formatVersion: SCENARIO_FORMAT,
   cases: scenarioCases,
   run: (input) => {
-    let genesis: Genesis
-    try {
-      genesis = fromJson(field(input, "genesis")) as Genesis
-    } catch (e) {
-      return fail(`genesis: ${e instanceof Error ? e.message : String(e)}`)
-    }
+    const genesis = genesisOf(field(input, "genesis"))
     const nutIn = field(input, "nut")
     const keys = makeKeys(scenarioCtx, hex32(nutIn, "secretKey"), hex32(nutIn, "blsSecret"))
     const nil = str(input, "nil")
