@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { handlers } from "../../src/conformance/suites/inference_verification.ts"
-import type { CaseResult, HandlerDef, Json, JsonObject } from "../../src/conformance/Types.ts"
+import { ConformanceInputError, type CaseResult, type HandlerDef, type Json, type JsonObject } from "../../src/conformance/Types.ts"
 import { generate } from "../../conformance/generate/inference_verification.ts"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
@@ -107,6 +107,13 @@ describe("inference_verification: the comparison can fail", () => {
     expect(await check(byName("canary_check"), cc.input, { output: { ok: false, code: "INF_CANARY_FAILED", item: 4 } })).toBeDefined()
     const rj = caseNamed("spot_check", "model-hash-mismatch")
     expect(await check(byName("spot_check"), rj.input, { reject: "INF_BAD_TASK" })).toBeDefined()
+  })
+})
+
+describe("malformed input is a typed error (ConformanceInputError), never a crash", () => {
+  it.each(handlers.map((h) => [h.handler, h] as const))("%s", async (_n, h) => {
+    for (const bad of [null, {}, [], 1, "x", { policy: null }, { policy: { thresholds: null } }] as Json[])
+      await expect(Promise.resolve().then(() => h.run(bad)), JSON.stringify(bad)).rejects.toBeInstanceOf(ConformanceInputError)
   })
 })
 

@@ -10,7 +10,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { handlers } from "../../src/conformance/suites/training_verification.ts"
-import type { CaseResult, HandlerDef, Json, JsonObject } from "../../src/conformance/Types.ts"
+import { ConformanceInputError, type CaseResult, type HandlerDef, type Json, type JsonObject } from "../../src/conformance/Types.ts"
 import { PRECISION_CLASSES, TOLERANCE, TOLERANCE_POLICY_PATH } from "../../src/ml/Training.ts"
 import { generate } from "../../conformance/generate/training_verification.ts"
 
@@ -151,6 +151,13 @@ describe("training_verification: the comparison can fail", () => {
     // relL2 sits 1 % below its bound, far more than the allowed error (1e-12): listing it is a difference
     expect(await check(m, c.input, { output: { ...out, ok: false, code: "TRAIN_UPDATE_MISMATCH", violations: ["relL2"] } })).toBeDefined()
     expect(m.compare!(c.expected, { output: { ...out, violations: ["relL2"] } }, c.input)).toMatch(/^violations/)
+  })
+})
+
+describe("malformed input is a typed error (ConformanceInputError), never a crash", () => {
+  it.each(handlers.map((h) => [h.handler, h] as const))("%s", async (_n, h) => {
+    for (const bad of [null, {}, [], 1, "x", { policy: null }, { policy: { thresholds: null } }] as Json[])
+      await expect(Promise.resolve().then(() => h.run(bad)), JSON.stringify(bad)).rejects.toBeInstanceOf(ConformanceInputError)
   })
 })
 
