@@ -6,6 +6,7 @@
 // ("ok" or an ATT_* code); the generator runs the handler's reference implementation and throws when
 // the verdict differs, so the files are not snapshots of whatever the code does. Deterministic.
 import { X509Certificate } from "node:crypto"
+import { sha256 } from "@noble/hashes/sha2.js"
 import { Either } from "effect"
 import { concatBytes, toHex } from "../../src/codec/Bytes.ts"
 import { nodeCryptoService as crypto } from "../../src/crypto/NodeCrypto.ts"
@@ -143,7 +144,8 @@ const sgxSpecs = (): { testKeys: Spec[]; real: Spec[] } => {
     { name: "chain-unconfigured-root", description: "Chain check: the PCK chain ends at a root that is not configured (another test root is)", input: platformInput(v3, [certPem(other.roots[0] as Uint8Array)], base), expect: "ATT_BAD_CHAIN" },
     { name: "chain-no-root", description: "Chain check: no root configured at all", input: platformInput(v3, [], base), expect: "ATT_BAD_CHAIN" },
     { name: "qe-report-signature", description: "QE report check: the QE report is signed by another key than the PCK leaf's", input: platformInput(q({ qeReportSigner: fill(0x77) }), root, base), expect: "ATT_BAD_CHAIN" },
-    { name: "qe-report-binding", description: "Attestation-key binding: the QE report's REPORTDATA is not SHA-256(attest_pub_key || qe_auth_data) || 0^32", input: platformInput(q({ qeReportData: fill(0x42, 64) }), root, base), expect: "ATT_BAD_CHAIN" },
+    { name: "qe-report-binding-key", description: "Attestation-key binding: the QE report's REPORTDATA[0..32] is not SHA-256(attest_pub_key || qe_auth_data) (its reserved half is zero)", input: platformInput(q({ qeReportData: concatBytes(fill(0x42, 32), new Uint8Array(32)) }), root, base), expect: "ATT_BAD_CHAIN" },
+    { name: "qe-report-binding-reserved", description: "Attestation-key binding: the QE report's REPORTDATA[32..64] is not zero (its first half binds the key)", input: platformInput(q({ qeReportData: concatBytes(sha256(concatBytes(pki.attestationKey.publicRaw, Uint8Array.from({ length: 32 }, (_, i) => i))), fill(1, 32)) }), root, base), expect: "ATT_BAD_CHAIN" },
     { name: "quote-signature", description: "Quote signature check: signed by a key other than the certified attestation key", input: platformInput(q({ quoteSigner: fill(0x78) }), root, base), expect: "ATT_BAD_SIGNATURE" },
     { name: "quote-signature-tampered-body", description: "Quote signature check: one MRENCLAVE bit changed after signing", input: platformInput(flip(v3, 48 + 64), root), expect: "ATT_BAD_SIGNATURE" },
     { name: "debug-enclave", description: "Debug check: ATTRIBUTES.FLAGS.DEBUG set in an authentic quote (own reason, VER-SGX.7 step 6)", input: platformInput(q({ report: { attributes: debugAttrs } }), root, base), expect: "ATT_DEBUG" },

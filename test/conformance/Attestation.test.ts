@@ -86,7 +86,7 @@ describe("attestation vectors through the reference implementation", () => {
   it("each platform handler has a case per check of the vendor's verification order", () => {
     const names = (h: string) => new Set(casesOf(h).map(({ c }) => c.name))
     const want: Record<string, string[]> = {
-      sgx_dcap: ["chain-unconfigured-root", "qe-report-signature", "qe-report-binding", "quote-signature", "debug-enclave", "v3-old-tcb-not-judged", "measurement-not-approved", "binding-mismatch", "truncated", "trailing-nonzero", "wrong-version-2", "tdx-quote-v4", "pem-non-canonical-base64", "v3-zero-padding"],
+      sgx_dcap: ["chain-unconfigured-root", "qe-report-signature", "qe-report-binding-key", "qe-report-binding-reserved", "quote-signature", "debug-enclave", "v3-old-tcb-not-judged", "measurement-not-approved", "binding-mismatch", "truncated", "trailing-nonzero", "wrong-version-2", "tdx-quote-v4", "pem-non-canonical-base64", "v3-zero-padding"],
       sev_snp: ["chain-unconfigured-ark", "signature-tampered", "debug-policy", "policy-not-approved", "measurement-not-approved", "binding-mismatch", "raw-report-truncated", "raw-report-trailing-nonzero", "wrong-version-4", "raw-report-vcek-ask", "raw-report-cert-table", "raw-report-zero-padding", "real-milan-debug-policy"],
       psa: ["unknown-iak", "signature-other-key", "debug-lifecycle", "client-id-not-approved", "measurement-not-approved", "binding-mismatch", "truncated", "trailing-nonzero", "wrong-profile", "zero-padding"],
       sim: ["unknown-root", "certificate-signature", "report-signature", "measurement-not-approved", "binding-mismatch", "truncated", "trailing-zero"],
