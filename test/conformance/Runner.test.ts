@@ -97,18 +97,46 @@ describe("the committed vectors through the reference adapter (CONF-RUN.1)", () 
 describe("a run fails when it must (CONF-SUITE.4, CONF-RUN.2)", () => {
   it("an altered expected output is a failed case, shown with expected and actual", async () => {
     const dir = copyTree()
-    const rel = smallestGenericFile(dir)
-    const file = JSON.parse(fs.readFileSync(path.join(dir, rel), "utf8")) as { cases: Array<{ output?: unknown; reject?: string }> }
-    const c = file.cases[0]!
-    if (c.reject !== undefined) c.reject = `${c.reject}_ALTERED`
-    else c.output = { altered: true }
-    fs.writeFileSync(path.join(dir, rel), JSON.stringify(file, null, 2))
+    // the first generic file (smallest first) where changing one leaf of a case's expected output
+    // still passes the file's schema: a number + 1, a boolean negated, or a hex digit changed
+    const alter = (v: unknown): { done: boolean; value: unknown } => {
+      if (typeof v === "number") return { done: true, value: v + 1 }
+      if (typeof v === "boolean") return { done: true, value: !v }
+      if (typeof v === "string" && /^[0-9a-f]{2,}$/.test(v)) return { done: true, value: (v[0] === "0" ? "1" : "0") + v.slice(1) }
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const r = alter(v[i])
+          if (r.done) return { done: true, value: [...v.slice(0, i), r.value, ...v.slice(i + 1)] }
+        }
+      } else if (typeof v === "object" && v !== null) {
+        for (const [k, x] of Object.entries(v)) {
+          const r = alter(x)
+          if (r.done) return { done: true, value: { ...v, [k]: r.value } }
+        }
+      }
+      return { done: false, value: v }
+    }
+    const idx = readIndex(dir)
+    let rel: string | undefined
+    for (const f of [...idx.files].sort((a, b) => a.bytes - b.bytes)) {
+      const file = JSON.parse(fs.readFileSync(path.join(dir, f.path), "utf8")) as { format?: string; cases?: Array<{ output?: unknown }> }
+      if (file.format !== "poai/conformance/v1") continue
+      const c = file.cases?.find((x) => x.output !== undefined && alter(x.output).done)
+      if (c === undefined) continue
+      c.output = alter(c.output).value
+      if (schemas.validate(`${f.suite}/${f.handler}.json`, file) !== undefined) continue
+      fs.writeFileSync(path.join(dir, f.path), JSON.stringify(file, null, 2))
+      rel = f.path
+      break
+    }
+    if (rel === undefined) throw new Error("no generic vector file with an alterable output")
     rehash(dir, rel)
     const [suite] = rel.split("/")
     const r = await runConformance({ vectorsDir: dir, schemas, suites: [suite!], transport: inProcessTransport() })
-    expect(r.ok).toBe(false)
     expect(r.problems).toEqual([])
     expect(r.totals.failed).toBe(1)
+    expect(r.failures[0]!.case.startsWith(rel.replace(/\.json$/, ""))).toBe(true)
+    expect(r.ok).toBe(false)
     expect(formatReport(r)).toMatch(/FAIL .*\n.*expected/)
     fs.rmSync(dir, { recursive: true })
   }, 120_000)
