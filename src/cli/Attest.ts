@@ -19,7 +19,7 @@ import { parseIak } from "../verification/tee/Psa.ts"
 import { SNP_MAX_CERT_TABLE_BYTES } from "../verification/tee/SevSnp.ts"
 import { parseCertDer } from "../verification/tee/X509.ts"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
-import type { Io } from "./main.ts"
+import type { Io } from "./Io.ts"
 
 export const ATTEST_USAGE = `usage:
   poai attest inspect --platform P FILE

@@ -12,7 +12,7 @@ import { formatReport, processTransport, runConformance } from "../conformance/R
 import { loadSchemas } from "../conformance/Schemas.ts"
 import type { VectorIndex } from "../conformance/Vectors.ts"
 import { parseFlags, UsageError, type FlagSpec } from "./Flags.ts"
-import type { Io } from "./main.ts"
+import type { Io } from "./Io.ts"
 
 export const CONFORMANCE_USAGE = `usage: poai conformance run [--impl CMD] [--suite S[,S...]] [--timeout SECONDS] [--vectors DIR] [--json] [--quiet]
        poai conformance adapter

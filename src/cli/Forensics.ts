@@ -9,7 +9,7 @@ import { forensics } from "../core/Forensics.ts"
 import { nodeCryptoService } from "../crypto/NodeCrypto.ts"
 import { MAX_TRANSCRIPT_BYTES, TranscriptError, emptyTranscripts, forensicsInput, parseTranscript } from "../drivers/Transcript.ts"
 import { UsageError } from "./Flags.ts"
-import type { Io } from "./main.ts"
+import type { Io } from "./Io.ts"
 
 export const FORENSICS_USAGE = `usage: poai forensics FILE...
 

@@ -12,6 +12,7 @@ import * as fs from "node:fs"
 import { attestCommand } from "./Attest.ts"
 import { forensicsCommand } from "./Forensics.ts"
 import { conformanceCommand } from "./Conformance.ts"
+import type { Io } from "./Io.ts"
 import { transcriptRecorder } from "../drivers/Transcript.ts"
 import * as path from "node:path"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
@@ -84,10 +85,7 @@ const RUN_FLAGS = {
   quiet: { kind: "bool" },
 } as const satisfies Record<string, FlagSpec>
 
-export interface Io {
-  readonly out: (s: string) => void
-  readonly err: (s: string) => void
-}
+export type { Io } from "./Io.ts"
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s),

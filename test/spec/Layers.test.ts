@@ -1,0 +1,128 @@
+// spec: the layer order of spec/README.md "Layers" (issue 11 item 4, first step: a ratchet)
+// Walks every static import of src/ and fails on (a) an import from a lower layer to a higher one
+// that is not in KNOWN_UPWARD, (b) an import cycle between files that is not in KNOWN_CYCLES, and
+// (c) an entry of either list that no longer exists (so a fixed violation is removed from the list
+// in the same commit and cannot come back). Issue 11 empties both lists.
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { describe, expect, it } from "vitest"
+
+const src = path.resolve(__dirname, "..", "..", "src")
+
+/** Lower number = lower layer; a module may import its own layer or lower ones. */
+export const LAYERS: Readonly<Record<string, number>> = {
+  domain: 0,
+  codec: 1,
+  crypto: 2,
+  ml: 3,
+  verification: 4,
+  quality: 4,
+  core: 5,
+  drivers: 6,
+  models: 7,
+  conformance: 8,
+  cli: 9,
+}
+
+/** Upward imports that exist today ("importer -> imported", paths under src/). */
+const KNOWN_UPWARD = [
+  "quality/Pipeline.ts -> core/ChainState.ts",
+  "quality/Pipeline.ts -> core/Errors.ts",
+  "quality/Pipeline.ts -> core/Ledger.ts",
+  "verification/Audit.ts -> core/ChainState.ts",
+  "verification/Audit.ts -> core/Errors.ts",
+  "verification/Audit.ts -> core/Ledger.ts",
+]
+
+const listTs = (dir: string): string[] =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name)
+    return e.isDirectory() ? listTs(p) : e.name.endsWith(".ts") ? [p] : []
+  })
+
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"(\.[^"]+)"/g
+
+/** file (relative to src/) -> the src files it imports */
+export const importGraph = (): Map<string, string[]> => {
+  const g = new Map<string, string[]>()
+  for (const f of listTs(src)) {
+    const text = fs.readFileSync(f, "utf8")
+    const deps: string[] = []
+    for (const m of text.matchAll(IMPORT)) {
+      const target = path.resolve(path.dirname(f), m[1]!)
+      if (target.startsWith(src) && target.endsWith(".ts")) deps.push(path.relative(src, target))
+    }
+    g.set(path.relative(src, f), [...new Set(deps)].sort())
+  }
+  return g
+}
+
+const layerOf = (rel: string): number | undefined => LAYERS[rel.split(path.sep)[0] ?? ""]
+
+/** Strongly connected components with more than one file (Tarjan). */
+export const cycles = (g: Map<string, string[]>): string[][] => {
+  let index = 0
+  const idx = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const on = new Set<string>()
+  const out: string[][] = []
+  const visit = (v: string) => {
+    idx.set(v, index)
+    low.set(v, index)
+    index++
+    stack.push(v)
+    on.add(v)
+    for (const w of g.get(v) ?? []) {
+      if (!idx.has(w)) {
+        visit(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!))
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = []
+      let w: string
+      do {
+        w = stack.pop()!
+        on.delete(w)
+        comp.push(w)
+      } while (w !== v)
+      if (comp.length > 1) out.push(comp.sort())
+    }
+  }
+  for (const v of [...g.keys()].sort()) if (!idx.has(v)) visit(v)
+  return out.sort((a, b) => (a[0]! < b[0]! ? -1 : 1))
+}
+
+/** core/ChainState.ts imports a type of quality/Pipeline.ts, which imports core's ledger back (issue 11 item 4). */
+const KNOWN_CYCLES: ReadonlyArray<ReadonlyArray<string>> = [
+  [
+    "core/ChainState.ts",
+    "core/Ledger.ts",
+    "quality/Pipeline.ts",
+  ],
+]
+
+describe("layers (spec/README.md: domain < codec < crypto < ml < verification, quality < core < drivers < models < conformance < cli)", () => {
+  const g = importGraph()
+  it("every directory of src/ has a layer", () => {
+    const dirs = fs.readdirSync(src, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name)
+    expect(dirs.filter((d) => LAYERS[d] === undefined)).toEqual([])
+  })
+  it("no import from a lower layer to a higher one beyond the known list, and the known list is exact", () => {
+    const upward: string[] = []
+    for (const [f, deps] of g) for (const d of deps) if ((layerOf(d) ?? 0) > (layerOf(f) ?? 0)) upward.push(`${f} -> ${d}`.split(path.sep).join("/"))
+    expect(upward.sort()).toEqual([...KNOWN_UPWARD].sort())
+  })
+  it("no import cycle between files beyond the known list", () => {
+    expect(JSON.stringify(cycles(g))).toBe(JSON.stringify(KNOWN_CYCLES))
+  })
+  it("the checks can fail: a synthetic upward import and a synthetic cycle are found", () => {
+    const h = new Map(g)
+    h.set("domain/Beacon.ts", [...(h.get("domain/Beacon.ts") ?? []), "cli/main.ts"])
+    const up: string[] = []
+    for (const [f, deps] of h) for (const d of deps) if ((layerOf(d) ?? 0) > (layerOf(f) ?? 0)) up.push(`${f} -> ${d}`)
+    expect(up).toContain("domain/Beacon.ts -> cli/main.ts")
+    expect(cycles(h).length).toBeGreaterThan(0)
+  })
+})
