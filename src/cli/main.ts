@@ -5,7 +5,7 @@ import { Crypto } from "../crypto/Crypto.ts"
 import { NobleCryptoLive } from "../crypto/NobleCrypto.ts"
 import { NodeCryptoLive } from "../crypto/NodeCrypto.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "../drivers/Byzantine.ts"
-import { byzantineIndices, simulate, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
+import { byzantineIndices, simulateEffect, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
 import { traceWriter } from "../drivers/Trace.ts"
 import { initMlExecutor } from "../drivers/MlWork.ts"
 import * as fs from "node:fs"
@@ -185,7 +185,7 @@ const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> 
   const layer: Layer.Layer<Crypto> = f.crypto === "noble" ? NobleCryptoLive : NodeCryptoLive
   let summary: SimSummary
   try {
-    summary = Effect.runSync(Effect.provide(Effect.map(Crypto, (c) => simulate(c, cfg)), layer))
+    summary = Effect.runSync(Effect.provide(simulateEffect(cfg), layer))
   } finally {
     flush()
     if (traceFd !== undefined) fs.closeSync(traceFd)
