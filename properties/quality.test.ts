@@ -256,7 +256,7 @@ describe("SybilNeutral: a split changes no expected seats, leader probability or
         for (const round of [0, base.params.qualityRounds]) {
           const w0 = proposerWeights(s0, round)
           const w1 = proposerWeights(s1, round)
-          const sum = (ws: typeof w0.weights, g?: Set<string>) => ws.filter((w) => g === undefined || g.has(w.key)).reduce((a, w) => a + w.weight, 0)
+          const sum = (ws: typeof w0.weights, g?: Set<string>) => Number(ws.filter((w) => g === undefined || g.has(w.key)).reduce((a, w) => a + w.weight, 0n))
           expect(w1.source).toBe(w0.source)
           expect(sum(w1.weights, g1)).toBe(sum(w0.weights, g0))
           expect(sum(w1.weights)).toBe(sum(w0.weights))

@@ -7,13 +7,14 @@ import { type ChainState, type Hex, votingSet } from "./ChainState.ts"
 export interface Weighted {
   readonly key: Hex
   readonly pubKey: Uint8Array
-  readonly weight: number
+  /** Exact (LE-DRAW.1): a sum of matured Q over the window may exceed 2^53. */
+  readonly weight: bigint
 }
 
-/** Sum of matured Q per worker over the window (LE-WINDOW.1). */
-export const windowQ = (s: ChainState): Map<Hex, number> => {
-  const q = new Map<Hex, number>()
-  for (const e of s.qWindow) for (const [k, v] of e.perWorker) q.set(k, (q.get(k) ?? 0) + v)
+/** Sum of matured Q per worker over the window (LE-WINDOW.1), exact in bigint (LE-DRAW.1: no rounding). */
+export const windowQ = (s: ChainState): Map<Hex, bigint> => {
+  const q = new Map<Hex, bigint>()
+  for (const e of s.qWindow) for (const [k, v] of e.perWorker) q.set(k, (q.get(k) ?? 0n) + BigInt(v))
   return q
 }
 
@@ -27,10 +28,10 @@ export const proposerWeights = (s: ChainState, round: number): { source: WeightS
   const set = votingSet(s)
   if (round < s.params.qualityRounds) {
     const q = windowQ(s)
-    const weights = set.map((v) => ({ key: v.key, pubKey: v.pubKey, weight: q.get(v.key) ?? 0 }))
-    if (weights.some((w) => w.weight > 0)) return { source: "quality", weights }
+    const weights = set.map((v) => ({ key: v.key, pubKey: v.pubKey, weight: q.get(v.key) ?? 0n }))
+    if (weights.some((w) => w.weight > 0n)) return { source: "quality", weights }
   }
-  return { source: "stake", weights: set.map((v) => ({ key: v.key, pubKey: v.pubKey, weight: v.power })) }
+  return { source: "stake", weights: set.map((v) => ({ key: v.key, pubKey: v.pubKey, weight: BigInt(v.power) })) }
 }
 
 /** The uniform 256-bit draw for (height, round): H(tag, beacon || u64(height) || u64(round)) (LE-DRAW.1). */
@@ -44,12 +45,12 @@ export const drawValue = (sha256: Sha256, beacon: Uint8Array, height: number, ro
  */
 export const pickWeighted = (weights: ReadonlyArray<Weighted>, draw: bigint): Weighted | undefined => {
   let total = 0n
-  for (const w of weights) total += BigInt(w.weight)
+  for (const w of weights) total += w.weight
   if (total === 0n) return undefined
   const x = draw % total
   let acc = 0n
   for (const w of weights) {
-    acc += BigInt(w.weight)
+    acc += w.weight
     if (x < acc) return w
   }
   return undefined // unreachable: x < total = the last cumulative weight

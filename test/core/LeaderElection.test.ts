@@ -7,7 +7,7 @@ import { type ChainState, type QEntry, genesisState, votingSet } from "../../src
 import { type Weighted, drawValue, pickWeighted, proposerFor, proposerWeights, windowQ } from "../../src/core/LeaderElection.ts"
 import { outsider, sha, testnet } from "../fixtures/core.ts"
 
-const w = (key: string, weight: number): Weighted => ({ key, pubKey: new Uint8Array(32), weight })
+const w = (key: string, weight: number): Weighted => ({ key, pubKey: new Uint8Array(32), weight: BigInt(weight) })
 
 describe("pickWeighted (LE-DRAW.1): x = draw mod total, first cumulative weight > x, in key order", () => {
   const ws = [w("a", 3), w("b", 0), w("c", 5), w("d", 2)] // cumulative 3, 3, 8, 10
@@ -51,7 +51,7 @@ describe("pickWeighted (LE-DRAW.1): x = draw mod total, first cumulative weight 
           const k = pickWeighted(list, BigInt(x))!.key
           counts.set(k, (counts.get(k) ?? 0) + 1)
         }
-        list.forEach((v) => expect(counts.get(v.key) ?? 0).toBe(v.weight))
+        list.forEach((v) => expect(counts.get(v.key) ?? 0).toBe(Number(v.weight)))
       }),
       { numRuns: 200, seed: 7 },
     )
@@ -68,7 +68,7 @@ describe("proposerWeights (LE-WINDOW.1, LE-FALLBACK.1..2)", () => {
   })
   const weightsOf = (s: ChainState, round: number) => {
     const r = proposerWeights(s, round)
-    return { source: r.source, weights: Object.fromEntries(r.weights.map((x) => [x.key, x.weight])) }
+    return { source: r.source, weights: Object.fromEntries(r.weights.map((x) => [x.key, Number(x.weight)])) }
   }
   const stakeWeights = () => Object.fromEntries(net.keys.map((k, i) => [k.pubHex, [100, 200, 300, 400][i]]))
 
@@ -79,11 +79,11 @@ describe("proposerWeights (LE-WINDOW.1, LE-FALLBACK.1..2)", () => {
   it("Q in the window: validators weighted by their summed Q, zero for the others, in key order", () => {
     const [k0, k1, , k3] = keys as [string, string, string, string]
     const s = withQ([{ [k0]: 10 }, { [k0]: 5, [k3]: 30 }, {}])
-    expect(windowQ(s)).toEqual(new Map([[k0, 15], [k3, 30]]))
+    expect(windowQ(s)).toEqual(new Map([[k0, 15n], [k3, 30n]]))
     const r = proposerWeights(s, 0)
     expect(r.source).toBe("quality")
     expect(r.weights.map((x) => x.key)).toEqual(keys)
-    expect(r.weights.map((x) => x.weight)).toEqual([15, 0, 0, 30])
+    expect(r.weights.map((x) => x.weight)).toEqual([15n, 0n, 0n, 30n])
     expect(weightsOf(s, 1).source).toBe("quality") // round 1 < qualityRounds = 2
     expect(k1).toBeDefined()
   })
@@ -107,7 +107,7 @@ describe("proposerWeights (LE-WINDOW.1, LE-FALLBACK.1..2)", () => {
     const s: ChainState = { ...s0, accounts }
     expect(proposerWeights(s, 0).weights.map((x) => x.key)).toEqual([keys[0], keys[2], keys[3]])
     const sq: ChainState = { ...s, qWindow: [{ height: 1, perWorker: new Map([[keys[1]!, 99], [keys[2]!, 1]]) }] }
-    expect(proposerWeights(sq, 0).weights.map((x) => x.weight)).toEqual([0, 1, 0])
+    expect(proposerWeights(sq, 0).weights.map((x) => x.weight)).toEqual([0n, 1n, 0n])
   })
 
   it("proposerFor = pickWeighted(weights, H(beacon || height+1 || round))", () => {
@@ -151,7 +151,7 @@ describe("statistics: empirical proposer frequencies match the weights", () => {
         counts[index.get(k)!]! += 1
         n++
       }
-    return { counts, weights: ws.map((x) => x.weight), n }
+    return { counts, weights: ws.map((x) => Number(x.weight)), n }
   }
 
   it("stake weights 100:200:300:400 over 20000 (height, round) draws", () => {
@@ -188,7 +188,7 @@ describe("Sybil neutrality of the pick (SybilNeutral)", () => {
   // key order, leaves the set of residues x in [0, total) that select "i or its split" of size exactly w,
   // and every other validator's set unchanged in size.
   const countOver = (list: ReadonlyArray<Weighted>) => {
-    const total = list.reduce((a, x) => a + x.weight, 0)
+    const total = Number(list.reduce((a, x) => a + x.weight, 0n))
     const counts = new Map<string, number>()
     for (let x = 0; x < total; x++) {
       const k = pickWeighted(list, BigInt(x))!.key
@@ -231,13 +231,30 @@ describe("Sybil neutrality of the pick (SybilNeutral)", () => {
   it("end to end: splitting a validator's stake in genesis leaves its share of proposer weight", () => {
     const whole = genesisState(sha, testnet({ nodes: 3, seed: 51, users: 1, stakes: [300, 500, 200] }).genesis)
     const parts = genesisState(sha, testnet({ nodes: 4, seed: 51, users: 1, stakes: [300, 500, 120, 80] }).genesis)
-    const totalOf = (s: ChainState) => proposerWeights(s, 0).weights.reduce((a, x) => a + x.weight, 0)
+    const totalOf = (s: ChainState) => proposerWeights(s, 0).weights.reduce((a, x) => a + x.weight, 0n)
     expect(totalOf(whole)).toBe(totalOf(parts))
     const stakeOfIndex = (s: ChainState, pubHexes: string[]) =>
-      proposerWeights(s, 0).weights.filter((x) => pubHexes.includes(x.key)).reduce((a, x) => a + x.weight, 0)
+      proposerWeights(s, 0).weights.filter((x) => pubHexes.includes(x.key)).reduce((a, x) => a + x.weight, 0n)
     const wholeNet = testnet({ nodes: 3, seed: 51, users: 1, stakes: [300, 500, 200] })
     const partsNet = testnet({ nodes: 4, seed: 51, users: 1, stakes: [300, 500, 120, 80] })
-    expect(stakeOfIndex(whole, [wholeNet.keys[2]!.pubHex])).toBe(200)
-    expect(stakeOfIndex(parts, [partsNet.keys[2]!.pubHex, partsNet.keys[3]!.pubHex])).toBe(200)
+    expect(stakeOfIndex(whole, [wholeNet.keys[2]!.pubHex])).toBe(200n)
+    expect(stakeOfIndex(parts, [partsNet.keys[2]!.pubHex, partsNet.keys[3]!.pubHex])).toBe(200n)
+  })
+})
+
+describe("LE-WINDOW.1: the windowed Q is summed exactly", () => {
+  it("two entries of 2^53 - 1 and 2 give 2^53 + 1, not the double 2^53", () => {
+    const net = testnet({ nodes: 2, seed: 61, users: 1 })
+    const s0 = genesisState(sha, net.genesis)
+    const k = votingSet(s0)[0]!.key
+    const s: ChainState = {
+      ...s0,
+      qWindow: [
+        { height: 1, perWorker: new Map([[k, Number.MAX_SAFE_INTEGER]]) },
+        { height: 2, perWorker: new Map([[k, 2]]) },
+      ],
+    }
+    expect(windowQ(s).get(k)).toBe(9_007_199_254_740_993n)
+    expect(proposerWeights(s, 0).weights.find((x) => x.key === k)?.weight).toBe(9_007_199_254_740_993n)
   })
 })

@@ -399,7 +399,7 @@ describe("maturity (WORK-CR.6..7) and the Q window (LE-WINDOW.1)", () => {
       expect(entry.height).toBe(sh.height)
       expect(entry.perWorker.get(wk.pubHex) ?? 0).toBe(sh.height === maturesAt ? 33 : 0)
       const mature = sh.height >= maturesAt
-      expect(windowQ(sh).get(wk.pubHex) ?? 0).toBe(mature ? 33 : 0)
+      expect(windowQ(sh).get(wk.pubHex) ?? 0n).toBe(mature ? 33n : 0n)
       expect(sh.totals.maturedClaims).toBe(mature ? 1 : 0)
       expect(proposerWeights(sh, 0).source).toBe(mature ? "quality" : "stake")
     }
@@ -409,8 +409,8 @@ describe("maturity (WORK-CR.6..7) and the Q window (LE-WINDOW.1)", () => {
     const proposerFee = 0 // no transfers in these blocks
     expect(at.accounts.get(wk.pubHex)!.balance - before).toBe(1_000_000 + proposerFee)
     const qw = proposerWeights(at, 0).weights
-    expect(qw.find((x) => x.key === wk.pubHex)?.weight).toBe(33)
-    expect(qw.filter((x) => x.key !== wk.pubHex).every((x) => x.weight === 0)).toBe(true)
+    expect(qw.find((x) => x.key === wk.pubHex)?.weight).toBe(33n)
+    expect(qw.filter((x) => x.key !== wk.pubHex).every((x) => x.weight === 0n)).toBe(true)
   })
 
   it("the window keeps only the last qWindow blocks", () => {
@@ -423,13 +423,13 @@ describe("maturity (WORK-CR.6..7) and the Q window (LE-WINDOW.1)", () => {
     st = nextBlock(small, st, { commitments: [commitTo(worker, c, s, small.genesis.chainId)] }).state // 1
     st = nextBlock(small, st, { reveals: [signReveal(worker, c, s, { chainId: small.genesis.chainId })] }).state // 2: matures at 1+1+1 = 3
     st = nextBlock(small, st).state // 3
-    expect(windowQ(st).get(wk.pubHex)).toBe(9)
+    expect(windowQ(st).get(wk.pubHex)).toBe(9n)
     st = nextBlock(small, st).state // 4: window = heights 3..4
     expect(st.qWindow.map((e) => e.height)).toEqual([3, 4])
-    expect(windowQ(st).get(wk.pubHex)).toBe(9)
+    expect(windowQ(st).get(wk.pubHex)).toBe(9n)
     st = nextBlock(small, st).state // 5: window = heights 4..5, Q gone
     expect(st.qWindow.map((e) => e.height)).toEqual([4, 5])
-    expect(windowQ(st).get(wk.pubHex) ?? 0).toBe(0)
+    expect(windowQ(st).get(wk.pubHex) ?? 0n).toBe(0n)
     expect(proposerWeights(st, 0).source).toBe("stake")
   })
 })

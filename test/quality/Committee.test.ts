@@ -35,7 +35,7 @@ describe("seat draw and pick (QUAL-COMMITTEE.1..2)", () => {
     const worker = keys[2]!.hex
     const com = draw(b, c, worker)
     const eligible = eligibleCandidates(cands, worker)
-    const ws = eligible.map((e) => ({ key: e.key, pubKey: e.pubKey, weight: e.stake }))
+    const ws = eligible.map((e) => ({ key: e.key, pubKey: e.pubKey, weight: BigInt(e.stake) }))
     com.seats.forEach((s, j) => expect(s).toBe(pickWeighted(ws, seatDraw(sha, b, c, j))!.key))
     expect(com.eligibleStake).toBe(2100n - 300n)
   })

@@ -118,8 +118,8 @@ describe("must show: leader probability is unchanged by a split (LE-SYBIL.1, via
   const share = (w: World, round: number) => {
     const r = proposerWeights(stateOf(w), round)
     const g = groupKeys(w)
-    const mine = r.weights.filter((x) => g.has(x.key)).reduce((a, x) => a + x.weight, 0)
-    const total = r.weights.reduce((a, x) => a + x.weight, 0)
+    const mine = Number(r.weights.filter((x) => g.has(x.key)).reduce((a, x) => a + x.weight, 0n))
+    const total = Number(r.weights.reduce((a, x) => a + x.weight, 0n))
     return { source: r.source, mine, total }
   }
 
