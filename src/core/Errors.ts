@@ -1,6 +1,7 @@
 // spec: ERR-* (spec/07-errors.md). Every rejection in the protocol is a ProtocolError value with a
 // code from this catalogue; a rejected input never changes a node's state.
 import { Data } from "effect"
+import type { ScoringErrorCode } from "../quality/Scoring.ts"
 
 export const ERROR_CODES = {
   // transactions (LEDGER-TX.*)
@@ -74,6 +75,8 @@ export type ErrorCode = keyof typeof ERROR_CODES
 export class ProtocolError extends Data.TaggedError("ProtocolError")<{
   readonly code: ErrorCode
   readonly detail: string
+  /** For SCORE_INVALID: the SCORE_* code of spec/17 the item failed with (QUAL-WIRE.2), typed, never read back from `detail`. */
+  readonly scoring?: ScoringErrorCode
 }> {
   override get message(): string {
     return `${this.code}: ${ERROR_CODES[this.code]}${this.detail ? ` (${this.detail})` : ""}`

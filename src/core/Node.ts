@@ -460,7 +460,7 @@ const onAudit = (run: Run, a: AuditReport): ProtocolError | undefined => {
  * checked again after the next decision, once.
  */
 const bufferScore = (run: Run, m: Message, e: ProtocolError, signer: Uint8Array, verified: () => boolean): ProtocolError | undefined => {
-  if (e.code !== "SCORE_INVALID" || !e.detail.startsWith("SCORE_WRONG_CLAIM")) return e
+  if (e.scoring !== "SCORE_WRONG_CLAIM") return e
   const bad = futureCheck(run, signer, verified)
   return bad ?? bufferFuture(run, m, -1)
 }

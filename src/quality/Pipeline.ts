@@ -10,7 +10,7 @@ import type { CryptoService } from "../crypto/Crypto.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { PPM } from "../domain/Primitives.ts"
 import { type ChainState, type DraftState, type Hex, accountOf } from "../core/ChainState.ts"
-import { type ProtocolError, reject } from "../core/Errors.ts"
+import { ProtocolError, reject } from "../core/Errors.ts"
 import { credit } from "../core/Ledger.ts"
 import { aggregatorFor } from "./Aggregation.ts"
 import { drawCommittee } from "./Committee.ts"
@@ -18,7 +18,7 @@ import { settleRound } from "./Incentives.ts"
 import { quality, type AuditFact } from "./Quality.ts"
 import type { QualityParams } from "./QualityParams.ts"
 import { splitBlockReward } from "./Rewards.ts"
-import { applyScoreCommitment, applyScoreReveal, finalizeScoring, openScoringRound, scoringSchedule, type ScoringRound } from "./Scoring.ts"
+import { applyScoreCommitment, applyScoreReveal, finalizeScoring, openScoringRound, scoringSchedule, type ScoringErrorCode, type ScoringRound } from "./Scoring.ts"
 
 type Readable = ChainState | DraftState
 
@@ -73,7 +73,8 @@ const scoreClaim = (
   ).q
 
 /** Map a scoring error to the block-level protocol error (QUAL-WIRE.2). */
-const scoreError = (code: string, detail: string): ProtocolError => reject("SCORE_INVALID", `${code}: ${detail}`)
+const scoreError = (code: ScoringErrorCode, detail: string): ProtocolError =>
+  new ProtocolError({ code: "SCORE_INVALID", detail: `${code}: ${detail}`, scoring: code })
 
 /** QUAL-WIRE.2: a score commitment carried in block `height`. */
 export const applyScoreCommitItem = (crypto: CryptoService, d: DraftState, c: ScoreCommitment, height: number): ProtocolError | undefined => {

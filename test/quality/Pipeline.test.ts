@@ -137,6 +137,7 @@ const expectRejected = (d: DraftState, apply: () => ProtocolError | undefined, c
   expect(e).toBeInstanceOf(ProtocolError)
   expect(e?.code).toBe("SCORE_INVALID")
   expect(e?.detail.startsWith(`${code}:`), e?.detail).toBe(true)
+  expect(e?.scoring).toBe(code)
   expect(root(d)).toBe(before)
   for (const [k, v] of rounds) expect(d.scoring.get(k)).toBe(v)
 }

@@ -196,10 +196,7 @@ export const runEvidence = (input: Json): CaseResult => {
 }
 
 /** The SCORE_* code of spec/17 a scoring item failed with (the block-level code is SCORE_INVALID, QUAL-WIRE.2). */
-const scoreRejectOf = (e: ProtocolError): CaseResult => {
-  const m = /^(SCORE_[A-Z_]+):/.exec(e.detail)
-  return { reject: e.code === "SCORE_INVALID" && m ? (m[1] as string) : e.code }
-}
+const scoreRejectOf = (e: ProtocolError): CaseResult => ({ reject: e.scoring ?? e.code })
 
 /** QUAL-SCORE.6, QUAL-WIRE.2: one score commitment in block pre.height + 1. */
 export const runScoreCommit = (input: Json): CaseResult => {
