@@ -57,7 +57,7 @@ export const processTransport = (cmd: string, cwd: string, timeoutMs: number): T
     if (waiter !== undefined) {
       const w = waiter
       waiter = undefined
-      w(x instanceof ProtocolError ? x : x)
+      w(x)
     } else if (typeof x === "string") lines.push(x)
   }
   child.stdout.on("data", (chunk: Buffer) => {
