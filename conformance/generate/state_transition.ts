@@ -592,8 +592,16 @@ const auditCases = (): GenCase[] => {
   const cA = a3.claims.get(idA) ?? fail("audit: no claim A")
   const cV = a3.claims.get(idV) ?? fail("audit: no claim V")
   eq([cA.audit, cA.auditDue, cV.audit], ["pending", 5, "pending"], "audit: claims pending at height 3")
+  // VER-VERDICT.1: the reference executor's verdict (VER-PORT.4): pass iff the recomputed hash is the claimed one
   const report = (auditor: Account, workId: string, outputHash: Uint8Array, chainId = a3.chainId): AuditReport => {
-    const u = { chainId, auditor: auditor.pubKey, workId: fromHex(workId), outputHash }
+    const claimed = a3.claims.get(workId)?.outputHash
+    const pass = claimed !== undefined && toHex(outputHash) === claimed
+    const evidence = { sampled: [0], recomputed: [outputHash], item: pass ? -1 : 0, metrics: [] }
+    const u = { chainId, auditor: auditor.pubKey, workId: fromHex(workId), verdict: pass ? ("pass" as const) : ("fail" as const), reason: pass ? ("NONE" as const) : ("OUTPUT_MISMATCH" as const), evidence }
+    return { ...u, signature: testCrypto.ed25519.sign(SigningBytes.auditReport(u), auditor.secretKey) }
+  }
+  const resign = (auditor: Account, r: AuditReport): AuditReport => {
+    const { signature: _s, ...u } = r
     return { ...u, signature: testCrypto.ed25519.sign(SigningBytes.auditReport(u), auditor.secretKey) }
   }
   const audA = keysOf(n, cA.auditor)
@@ -603,7 +611,7 @@ const auditCases = (): GenCase[] => {
   const input = (st: ChainState, r: Uint8Array | string) => ({ pre: pre(st), report: hx(r) })
   const honest = report(audA, idA, A.outputHash)
   const wrong = label32("wrong-output")
-  const pass = mk(h, "passed", "the assigned auditor recomputes the claimed output hash: passed; the auditor is paid auditReward (minted)", input(a3, enc(honest)), (p, o) => {
+  const pass = mk(h, "passed", "the assigned auditor's pass verdict (it recomputed the claimed output hash): passed; the auditor is paid auditReward (minted)", input(a3, enc(honest)), (p, o) => {
     eq(o.outcome, "passed", "outcome")
     eq(p.claims.get(idA)?.audit, "passed", "audit")
     eq(bal(p, cA.auditor), bal(a3, cA.auditor) + a3.params.auditReward, "auditor")
@@ -611,7 +619,7 @@ const auditCases = (): GenCase[] => {
   })
   const cases = [
     pass,
-    mk(h, "failed-balance", "a different output hash: failed; the claim is voided and its worker (a user) charged auditPenalty from its balance", input(a3, enc(report(audA, idA, wrong))), (p, o) => {
+    mk(h, "failed-balance", "a fail verdict (OUTPUT_MISMATCH: the recomputed output hash differs): failed; the claim is voided and its worker (a user) charged auditPenalty from its balance", input(a3, enc(report(audA, idA, wrong))), (p, o) => {
       eq(o.outcome, "failed", "outcome")
       eq(p.claims.has(idA), false, "claim voided")
       eq(bal(p, u0.pubKey), bal(a3, u0.pubKey) - 1_000_500, "worker balance")
@@ -631,6 +639,8 @@ const auditCases = (): GenCase[] => {
     mk(h, "wrong-auditor", "a validly signed report by a validator that is not the assigned auditor", input(a3, enc(report(other, idA, A.outputHash))), "AUDIT_WRONG_AUDITOR"),
     mk(h, "bad-chain", "chainId names another chain", input(a3, enc(report(audA, idA, A.outputHash, "other-chain"))), "AUDIT_BAD_CHAIN"),
     mk(h, "signature-bit-flipped", "one bit of the signature flipped", input(a3, enc({ ...honest, signature: flipBit(honest.signature, 1) })), "AUDIT_BAD_SIGNATURE"),
+    mk(h, "fail-without-reason", "VER-VERDICT.4: a validly signed fail verdict whose reason is NONE", input(a3, enc(resign(audA, { ...honest, verdict: "fail" }))), "AUDIT_MALFORMED"),
+    mk(h, "pass-with-reason", "VER-VERDICT.4: a validly signed pass verdict naming the reason INF_MISMATCH", input(a3, enc(resign(audA, { ...honest, reason: "INF_MISMATCH" }))), "AUDIT_MALFORMED"),
     mk(h, "truncated", "the report's canonical bytes without their last byte", input(a3, truncated(enc(honest))), "DECODE_MALFORMED"),
   ]
   return cases
@@ -879,7 +889,7 @@ const blockCases = (S: ScoringChain): GenCase[] => {
     mk(h, "bad-reveal", "a reveal without a commitment", input(g, enc(assemble(g, { reveals: [signReveal(u0, A, salt)] }))), "BLOCK_BAD_WORK"),
     mk(h, "bad-evidence", "evidence about a future height", input(g, enc(assemble(g, { evidence: [makeVoteEvidence(vote(n.keys[1]!, { type: "prevote", height: 3, blockHash: label32("x") }), vote(n.keys[1]!, { type: "prevote", height: 3, blockHash: label32("y") }))] }))), "BLOCK_BAD_EVIDENCE"),
     mk(h, "bad-audit", "an audit report for a claim nobody made", input(g, enc(assemble(g, { audits: [(() => {
-      const u = { chainId: g.chainId, auditor: n.keys[0]!.pubKey, workId: label32("no-work"), outputHash: label32("out") }
+      const u = { chainId: g.chainId, auditor: n.keys[0]!.pubKey, workId: label32("no-work"), verdict: "pass" as const, reason: "NONE" as const, evidence: { sampled: [], recomputed: [], item: -1, metrics: [] } }
       return { ...u, signature: testCrypto.ed25519.sign(SigningBytes.auditReport(u), n.keys[0]!.secretKey) }
     })()] }))), "BLOCK_BAD_AUDIT"),
     mk(h, "score-on-unscored-chain", "a score commitment on a chain that scores no claims", input(g, enc(assemble(g, { scoreCommits: [S.seal(0, S.good).commitment] }))), "BLOCK_BAD_SCORE"),

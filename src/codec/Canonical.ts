@@ -162,5 +162,6 @@ export const DOMAIN = {
   auditAssign: "POAI/v1/audit-assign",
   attNonce: "POAI/v1/att-nonce",
   simExec: "POAI/v1/sim-exec",
+  auditSeed: "POAI/v1/audit-seed",
 } as const
 export type DomainTag = (typeof DOMAIN)[keyof typeof DOMAIN]

@@ -4,6 +4,7 @@ import type { WorkClaim } from "../domain/Work.ts"
 import type { AttestationConfig } from "../verification/Attestation.ts"
 import type { QualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
+import type { AuditRequest, AuditVerdict } from "../verification/Verifiers.ts"
 
 /**
  * Q(W) seam (QUAL-SEAM.1, spec/06-work-claims.md): the quality-weighted value of a revealed claim, a
@@ -16,10 +17,12 @@ export type QualityFn = (claim: WorkClaim, info: { readonly worker: string; read
 export const provisionalQuality: QualityFn = (claim) => claim.task.computeUnits
 
 /**
- * VER-AUDIT.11: the executor an auditor re-runs a claim's task with; returns the output hash a correct
- * execution yields. Used only by a node's auditing duty, never by block validation.
+ * VER-PORT.1: the verifier port of an auditor: given a claim, its work id and its audit seed
+ * (VER-VERDICT.5), the typed verdict the auditor signs (VER-VERDICT.1..4), or undefined when this auditor
+ * cannot judge the claim (e.g. VER-TRAIN.13: its backend cannot recompute): then it reports nothing and
+ * the audit is missed. Used only by a node's auditing duty, never by block validation.
  */
-export type Executor = (claim: WorkClaim) => Uint8Array
+export type AuditPort = (req: AuditRequest) => AuditVerdict | undefined
 
 export interface CoreContext {
   readonly crypto: CryptoService
@@ -30,8 +33,8 @@ export interface CoreContext {
    * MUST use the same configuration, like the genesis. Unset: claims are not attested (tests of the core).
    */
   readonly attestation?: AttestationConfig
-  /** VER-AUDIT.11: the auditor's executor; unset: the node does not audit (its audits are missed). */
-  readonly executor?: Executor
+  /** VER-PORT.1: the auditor's verifier; unset: the node does not audit (its audits are missed). */
+  readonly verifier?: AuditPort
   /**
    * QUAL-WIRE.1: when set, revealed claims are scored by evaluator committees and Q(W) is eq. 5 with
    * these parameters (consensus-critical, like `attestation`); unset: Q(W) is `quality` at reveal.

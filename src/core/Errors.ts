@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   AUDIT_WRONG_AUDITOR: "the report's auditor is not the one assigned to the claim",
   AUDIT_EXPIRED: "the report arrives after the claim's audit due height",
   AUDIT_DUPLICATE: "a report for this claim is already in the mempool",
+  AUDIT_MALFORMED: "the report's verdict and reason disagree (a pass names a reason, or a fail names none)",
   SCORE_INVALID: "a score commitment or reveal fails its scoring round (detail: the SCORE_* code of spec/17)",
   SCORE_DUPLICATE: "the same evaluator's commitment or reveal for this claim is already in the mempool",
   // evidence (LEDGER-SLASH.*)

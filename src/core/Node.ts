@@ -17,6 +17,7 @@ import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../doma
 import { checkAuditStateful, checkAuditStateless } from "../verification/Audit.ts"
 import { checkScoreCommit, checkScoreReveal } from "../quality/Pipeline.ts"
 import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScores } from "../quality/Scoring.ts"
+import { auditSeed } from "../verification/Verifiers.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
 import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
@@ -899,9 +900,11 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
 
 /**
  * NODE-AUDIT.1: after a block is finalized, remember the claims it revealed (their audit is not
- * settled yet), forget those that settled, and for each pending audit assigned to this node re-execute
- * the task with ctx.executor and sign, pool and gossip a report (VER-AUDIT.5). Without an executor the
- * node reports nothing and its audits are missed (VER-AUDIT.9).
+ * settled yet), forget those that settled, and for each audit this block assigned to this node (its
+ * due height is this height + auditWindow) judge the claim with ctx.verifier under the audit seed of
+ * VER-VERDICT.5 (this block's beacon value and the work id) and sign, pool and gossip the verdict
+ * (VER-AUDIT.5). Without a verifier, or when it cannot judge, the node reports nothing and the audit
+ * is missed (VER-AUDIT.9).
  */
 const auditDuty = (run: Run, block: Block): void => {
   const w = run.w
@@ -920,12 +923,18 @@ const auditDuty = (run: Run, block: Block): void => {
   }
   w.auditable = auditable
   scoringDuty(run)
-  const exec = run.ctx.executor
-  if (exec === undefined) return
+  const verify = run.ctx.verifier
+  if (verify === undefined) return
+  const decidedNow = w.chain.height + w.chain.params.auditWindow
   for (const [id, claim] of [...auditable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const c = w.chain.claims.get(id)
     if (c === undefined || c.audit !== "pending" || c.auditor !== w.keys.pubHex || w.mempool.audits.has(id)) continue
-    const unsigned = { chainId: w.chain.chainId, auditor: w.keys.pubKey, workId: hexBytes(id), outputHash: exec(claim) }
+    // VER-VERDICT.5: the seed needs the beacon of the deciding block, which is this one
+    if (c.auditDue !== decidedNow) continue
+    const workId = hexBytes(id)
+    const v = verify({ claim, workId, worker: c.worker, seed: auditSeed(sha, w.chain.beacon, workId) })
+    if (v === undefined) continue
+    const unsigned = { chainId: w.chain.chainId, auditor: w.keys.pubKey, workId, verdict: v.verdict, reason: v.reason, evidence: v.evidence }
     const a: AuditReport = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.auditReport(unsigned), w.keys.secretKey) }
     w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
     emit(run, { type: "audit", audit: a })

@@ -16,12 +16,12 @@ import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { adversarialSends, ignoresLock, resolveStrategy, spamMessages, stepIgnoringLock, type Send, type Strategy, type StrategyChoice } from "./Byzantine.ts"
 import { Prng } from "./Prng.ts"
 import { makeTestnet, type Testnet } from "./Testnet.ts"
-import { cheaterKinds, colluderSet, makeSimClaim, makeSimWorkers, simEvaluator, trueScores, type WorkSpec, type WorkerKind } from "./SimWork.ts"
+import { type Correctness, cheaterKinds, colluderSet, makeSimClaim, makeSimWorkers, simCorrectness, simEvaluator, trueScores, type WorkSpec, type WorkerKind } from "./SimWork.ts"
 import { aggregatorFor } from "../quality/Aggregation.ts"
 import { quality } from "../quality/Quality.ts"
 import { defaultQualityParams, type QualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
-import { mlExecutor, mlExecutorReady, mlInferenceTask } from "./MlWork.ts"
+import { ML_CHEATS, type MlCheat, type MlJob, MlWorkshop, mlExecutorReady, nodeBackend } from "./MlWork.ts"
 
 export interface SimConfig {
   readonly nodes: number
@@ -67,8 +67,10 @@ export interface SimConfig {
   /** Fraction of nodes that collude as evaluators (SIM-EVAL.2), default 0. */
   readonly colludingEvaluators?: number
   /**
-   * How work is computed and re-executed by auditors: "sim" (VER-AUDIT.11, default) or "ml" (SIM-ML.*:
-   * inference claims run the reference MLP on tfjs cpu; call initMlExecutor() first).
+   * How work is computed and audited: "sim" (the reference executor, VER-AUDIT.11, default) or "ml"
+   * (SIM-ML.*: real inference, training and extraction tasks on tfjs wasm / cpu, audited by the
+   * verifiers of VER-PORT.*; call initMlExecutor() first). With "ml" every claim is audited
+   * (auditPpm = 10^6) unless `params.auditPpm` says otherwise (SIM-ML.4).
    */
   readonly executor?: "sim" | "ml"
   /**
@@ -131,6 +133,45 @@ export interface SimSummary {
   readonly rewards: { readonly workers: number; readonly evaluators: number; readonly validators: number; readonly auditors: number }
   readonly evaluatorSlashed: number
   readonly qDeviation: QDeviation
+  /** SIM-ML.5: claims, audits and detection per work kind (and per cheat class within it). */
+  readonly byKind: Readonly<Record<TaskKind, KindStats>>
+}
+
+/** SIM-ML.5: detection of one cheat class (or of all cheating claims of a kind). */
+export interface DetectionStats {
+  /** Cheating claims of this class revealed in finalized blocks. */
+  readonly claims: number
+  /** Of them, those whose audit report is in a finalized block. */
+  readonly audited: number
+  /** Of them, those caught: a fail verdict (or, for a forger, a rejected attestation, not an audit). */
+  readonly caught: number
+  /** caught by audit / audited: the measured probability that one audit detects the cheat; null when none was audited. */
+  readonly detectionRate: number | null
+  /** Mean over the audited ones of the detection probability the spec derives for that claim (MlJob.derived); null when none. */
+  readonly derivedDetectionRate: number | null
+}
+
+/** SIM-ML.5: one work kind of a run. */
+export interface KindStats {
+  /** Claims of this kind revealed in finalized blocks, honest and cheating. */
+  readonly claims: number
+  /** Of them, those whose audit report (pass or fail) is in a finalized block. */
+  readonly audited: number
+  /** Cheating claims caught: a fail verdict (or, for a forger, its rejected attestation). */
+  readonly caught: number
+  /** Cheating claims that matured without being caught. */
+  readonly missed: number
+  /** Honest claims with a fail verdict (must be 0: VER-PORT.3, no false positives). */
+  readonly honestSlashed: number
+  /** Cheating claims revealed, and those among them audited. */
+  readonly cheatingClaims: number
+  readonly cheatingAudited: number
+  /** Fail verdicts / cheating claims audited: the measured per-audit detection rate; null when none was audited. */
+  readonly detectionRate: number | null
+  /** Mean over those audited of the rate the spec derives for each (MlJob.derived); null when none. */
+  readonly derivedDetectionRate: number | null
+  /** The same per cheat class. */
+  readonly classes: Readonly<Record<string, DetectionStats>>
 }
 
 /** SIM-EVAL.4: how far on-chain Q is from the Q honest evaluators would have given, and the bound. */
@@ -233,22 +274,25 @@ export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx:
     quality: cfg.quality ?? provisionalQuality,
     ...(attested ? { attestation: workers.config } : {}),
     ...(scoring !== undefined ? { scoring } : {}),
-    executor: workers.execute,
+    // with real ML work each node gets its own verifier (simulate); observers audit nothing
+    ...(cfg.executor === "ml" ? {} : { verifier: workers.verifier(0) }),
   }
+  // SIM-ML.4: with real ML work every claim is audited unless the caller sets auditPpm
+  const params = cfg.executor === "ml" ? { auditPpm: 1_000_000, ...cfg.params } : cfg.params
   const net = makeTestnet(ctx, {
     nodes: cfg.nodes,
     seed: cfg.seed,
     // SIM-NET.1: equal stakes of 10^6 by default, on the scale of the work and scoring penalties
     stakes: cfg.stakes ?? Array.from({ length: cfg.nodes }, () => SIM_STAKE),
-    ...(cfg.params ? { params: cfg.params } : {}),
+    ...(params ? { params } : {}),
   })
   return { ctx, net }
 }
 
-/** SIM-CHEAT.2, SIM-ML.3: the workers' devices and executor of a simulated chain. */
+/** SIM-CHEAT.2: the workers' devices and the reference verifier of a simulated chain. */
 const simWorkers = (crypto: CryptoService, cfg: SimConfig) => {
-  if (cfg.executor === "ml" && !mlExecutorReady()) throw new Error("executor 'ml' needs initMlExecutor() (tfjs cpu backend) before the run")
-  return makeSimWorkers(crypto, cfg.seed, cfg.nodes, cfg.executor === "ml" ? mlExecutor(crypto.sha256) : undefined)
+  if (cfg.executor === "ml" && !mlExecutorReady()) throw new Error("executor 'ml' needs initMlExecutor() (tfjs wasm and cpu backends) before the run")
+  return makeSimWorkers(crypto, cfg.seed, cfg.nodes)
 }
 
 /** SIM-NET.1: run the network until every honest node finalized `blocks` blocks (or time runs out). */
@@ -268,21 +312,32 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const byz = new Map<number, Strategy>()
   byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
-  const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested)
+  const ml = cfg.executor === "ml" ? new MlWorkshop(crypto.sha256, cfg.seed) : undefined
+  // SIM-ML.2: with real ML work every cheater fakes its work (its cheat class drawn per claim); forgers
+  // (SIM-CHEAT.1) are exercised by the reference simulation
+  const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested && ml === undefined)
   const colluders = colluderSet(cfg.colludingEvaluators ?? 0, n, honest)
   const group = new Set([...colluders].map((i) => (net.keys[i] as (typeof net.keys)[number]).pubHex))
   /** SIM-EVAL.3: each node scores with its own evaluator function (colluders favour their group). */
-  const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) =>
-    scoring === undefined ? ctx : { ...ctx, evaluator: simEvaluator(crypto, colluders.has(i), group, workers.execute) },
-  )
   /** Ground truth of the cheating claims submitted (SIM-CHEAT.3): work id -> how it cheats. */
   const cheats = new Map<string, WorkerKind>()
+  /** SIM-ML.5: every ML job submitted, by work id (kind, cheat class, derived detection probability). */
+  const jobs = new Map<string, MlJob>()
+  const isCorrect: Correctness = ml === undefined ? simCorrectness(crypto) : (claim) => !cheats.has(toHex(Hashes.workId(crypto.sha256, claim)))
+  const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) => ({
+    ...ctx,
+    ...(ml !== undefined ? { verifier: ml.verifierFor(i) } : {}),
+    ...(scoring !== undefined ? { evaluator: simEvaluator(crypto, colluders.has(i), group, isCorrect) } : {}),
+  }))
+  /** SIM-ML.2: each cheater's next cheat class per kind (round robin, so every class occurs). */
+  const nextCheat = new Map<string, number>()
   const lat = cfg.latencyMs ?? { min: 10, max: 60 }
   const drop = cfg.dropRate ?? 0
   const dup = cfg.duplicateRate ?? 0
   const maxT = cfg.maxVirtualMs ?? 600_000
   const txRate = cfg.txRate ?? 40
-  const workInterval = cfg.workIntervalMs ?? 500
+  // SIM-ML.4: real ML work comes twice as often, so that each cheat class is audited several times per run
+  const workInterval = cfg.workIntervalMs ?? (cfg.executor === "ml" ? 250 : 500)
 
   let states: NodeState[] = net.keys.map((k) => initNode(ctx, net.genesis, k))
   const q = new Queue()
@@ -412,12 +467,30 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       fakeOutput: workRng.bytes(32),
       qualityClaims: { correctness: workRng.range(0, 1_000_000), utility: workRng.range(0, 1_000_000), novelty: workRng.range(0, 1_000_000) },
     }
-    // SIM-ML.1: with the ML executor an inference claim carries a real task for the reference MLP
-    const spec: WorkSpec = cfg.executor === "ml" && kind === "inference" ? { ...base, ...mlInferenceTask(crypto.sha256, workRng.range(0, 1_000_000)) } : base
     const who = cheaters.get(to) ?? "honest"
+    // SIM-ML.1/2: with real ML work the claim carries a real task of its kind, computed or faked
+    let job: MlJob | undefined
+    if (ml !== undefined) {
+      let cheat: MlCheat | "honest" = "honest"
+      if (who !== "honest") {
+        const classes: ReadonlyArray<MlCheat> = ML_CHEATS[kind]
+        const key = `${to}/${kind}`
+        const j = nextCheat.get(key) ?? 0
+        nextCheat.set(key, j + 1)
+        cheat = classes[j % classes.length] as MlCheat
+      }
+      job = ml.make(kind, cheat, nodeBackend(to), workRng)
+    }
+    const spec: WorkSpec =
+      job === undefined ? base : { ...base, taskId: job.taskId, params: job.params, modelHash: job.modelHash, inputHash: job.inputHash, outputHash: job.outputHash }
     const keys = net.keys[to] as (typeof net.keys)[number]
     const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested)
-    if (who !== "honest") cheats.set(toHex(Hashes.workId(crypto.sha256, claim)), who)
+    const workId = Hashes.workId(crypto.sha256, claim)
+    if (job !== undefined && ml !== undefined) {
+      ml.publish(workId, job)
+      jobs.set(toHex(workId), job)
+    }
+    if (who !== "honest") cheats.set(toHex(workId), who)
     return claim
   }
 
@@ -474,7 +547,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const ref = states[honest[0] as number] as NodeState
   const rootAt = ref.blocks.get(finalizedHeight)?.block.header.stateRoot
   const fate = cheatDispositions(crypto, ref, finalizedHeight, final, cheats)
-  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, chainAt, group, workers.execute)
+  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, chainAt, group, isCorrect)
+  const byKind = kindBreakdown(crypto, ref, finalizedHeight, final, cheats, jobs)
   return {
     nodes: n,
     byzantine: cfg.byzantine,
@@ -518,6 +592,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     },
     evaluatorSlashed: final?.totals.slashedScoring ?? 0,
     qDeviation,
+    byKind,
   }
 }
 
@@ -540,7 +615,7 @@ const measureDeviation = (
   final: ChainState | undefined,
   chainAt: ReadonlyMap<number, ChainState>,
   group: ReadonlySet<string>,
-  execute: (claim: WorkClaim) => Uint8Array,
+  isCorrect: Correctness,
 ): QDeviation => {
   if (final === undefined) return NO_DEVIATION
   const claimsById = new Map<string, WorkClaim>()
@@ -560,7 +635,7 @@ const measureDeviation = (
     const round = chainAt.get(c.revealHeight + 1)?.scoring.get(c.commitment)?.round
     if (claim === undefined || round === undefined) continue
     claims++
-    const truth = trueScores(crypto, claim, execute)
+    const truth = trueScores(crypto, claim, isCorrect)
     const verification = { attestation: attested ? ("verified" as const) : ("absent" as const), audit: c.audit === "passed" ? ("passed" as const) : ("not-audited" as const), canary: "not-run" as const }
     const qOf = (s: Scores) => quality({ computeUnits: c.computeUnits, verification, noveltyPpm: 1_000_000, evaluators: s }, p).q
     const honestSeats = [...round.seats.entries()].filter(([e]) => !group.has(e))
@@ -607,16 +682,98 @@ const cheatDispositions = (
     }
     for (const a of b.body.audits) {
       const id = toHex(a.workId)
-      if (cheats.get(id) === "lazy" && !caught.has(id)) {
-        // the claim's output is the fabricated one; a report with any other output caught it
-        const rev = [...ref.blocks.values()].flatMap((x) => x.block.body.reveals).find((r) => toHex(Hashes.workId(crypto.sha256, r.claim)) === id)
-        if (rev !== undefined && toHex(rev.claim.outputHash) !== toHex(a.outputHash)) caught.add(id)
-      }
+      // VER-VERDICT.1: a fail verdict on a lazy claim caught it
+      if (cheats.get(id) === "lazy" && a.verdict === "fail") caught.add(id)
     }
   }
   let missed = 0
   for (const [id] of cheats) if (!caught.has(id) && final?.claims.get(id)?.matured === true) missed++
   return { caught: caught.size, missed }
+}
+
+/**
+ * SIM-ML.5: per kind and per cheat class, from the reference node's finalized blocks up to `height`:
+ * reveals, audit verdicts, catches, misses and honest claims failed, with the measured per-audit
+ * detection rate beside the mean derived one. Reference-simulation cheats: "lazy" (derived 1: the
+ * recomputed hash differs) and "forger" (caught by the attestation check, never audited).
+ */
+const kindBreakdown = (
+  crypto: CryptoService,
+  ref: NodeState,
+  height: number,
+  final: ChainState | undefined,
+  cheats: ReadonlyMap<string, WorkerKind>,
+  jobs: ReadonlyMap<string, MlJob>,
+): Record<TaskKind, KindStats> => {
+  const kindOf = new Map<string, TaskKind>()
+  const verdict = new Map<string, "pass" | "fail">()
+  for (let h = 1; h <= height; h++) {
+    const b = ref.blocks.get(h)?.block
+    if (b === undefined) continue
+    for (const r of b.body.reveals) kindOf.set(toHex(Hashes.workId(crypto.sha256, r.claim)), r.claim.task.kind)
+    for (const a of b.body.audits) verdict.set(toHex(a.workId), a.verdict)
+  }
+  type Acc = { claims: number; audited: number; caught: number; derivedSum: number; caughtByAudit: number }
+  const acc = (): Acc => ({ claims: 0, audited: 0, caught: 0, derivedSum: 0, caughtByAudit: 0 })
+  const done = (a: Acc): DetectionStats => ({
+    claims: a.claims,
+    audited: a.audited,
+    caught: a.caught,
+    detectionRate: a.audited > 0 ? a.caughtByAudit / a.audited : null,
+    derivedDetectionRate: a.audited > 0 ? a.derivedSum / a.audited : null,
+  })
+  const out = {} as Record<TaskKind, KindStats>
+  for (const kind of ["inference", "training", "extraction"] as const) {
+    const all = acc()
+    const classes = new Map<string, Acc>()
+    let revealed = 0
+    let auditedAll = 0
+    let missed = 0
+    let honestSlashed = 0
+    for (const [id, k] of kindOf) {
+      if (k !== kind) continue
+      revealed++
+      const v = verdict.get(id)
+      if (v !== undefined) auditedAll++
+      const who = cheats.get(id)
+      if (who === undefined) {
+        if (v === "fail") honestSlashed++
+        continue
+      }
+      const job = jobs.get(id)
+      const cls = job !== undefined ? job.cheat : who
+      const derived = job !== undefined ? job.derived : 1
+      const c = classes.get(cls) ?? acc()
+      classes.set(cls, c)
+      for (const a of [all, c]) {
+        a.claims++
+        if (who === "forger") a.caught++
+        if (v !== undefined) {
+          a.audited++
+          a.derivedSum += derived
+          if (v === "fail") {
+            a.caught++
+            a.caughtByAudit++
+          }
+        }
+      }
+      if (who !== "forger" && v !== "fail" && final?.claims.get(id)?.matured === true) missed++
+    }
+    const d = done(all)
+    out[kind] = {
+      claims: revealed,
+      audited: auditedAll,
+      caught: d.caught,
+      missed,
+      honestSlashed,
+      cheatingClaims: d.claims,
+      cheatingAudited: d.audited,
+      detectionRate: d.detectionRate,
+      derivedDetectionRate: d.derivedDetectionRate,
+      classes: Object.fromEntries([...classes.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([k, a]) => [k, done(a)])),
+    }
+  }
+  return out
 }
 
 /** The driver as an Effect: takes the Crypto service from the environment (SIM-NET.1). */

@@ -6,10 +6,11 @@ import { concatBytes, toHex, u64be, utf8 } from "../codec/Bytes.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import type { Scores } from "../quality/Scoring.ts"
-import type { Executor } from "../core/Context.ts"
+import type { AuditPort } from "../core/Context.ts"
 import { type AttestationConfig, AttestationCodecs } from "../verification/Attestation.ts"
 import { attestationNonce, simExecute } from "../verification/Audit.ts"
 import { SimTee, simAdapter, type SimDevice } from "../verification/SimTee.ts"
+import { simAudit } from "../verification/Verifiers.ts"
 
 /** How a simulated worker produces its claims (SIM-CHEAT.1). */
 export type WorkerKind = "honest" | "lazy" | "forger"
@@ -23,15 +24,17 @@ export interface SimWorkers {
   readonly devices: ReadonlyArray<SimDevice>
   /** A device certified by a root no verifier trusts: what a forger signs with. */
   readonly forgerDevice: SimDevice
-  /** How honest work is computed (and audits re-execute): VER-AUDIT.11 or SIM-ML.3. */
-  readonly execute: Executor
+  /** How honest work is computed in the reference simulation (VER-AUDIT.11). */
+  readonly output: (claim: WorkClaim) => Uint8Array
+  /** The verifier port of the auditor on node i (VER-PORT.1): the reference executor's audit by default. */
+  readonly verifier: (node: number) => AuditPort
 }
 
 const derive = (crypto: CryptoService, label: string, seed: number, i: number) =>
   crypto.sha256(concatBytes(utf8(`poai-testnet/${label}`), u64be(seed >>> 0), u64be(i)))
 
 /** SIM-CHEAT.2: the sim vendor root, the approved-runtime registry and one device per node, from the seed. */
-export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: number, execute?: Executor): SimWorkers => {
+export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: number, verifier?: (node: number) => AuditPort): SimWorkers => {
   const rootSk = derive(crypto, "sim-root", seed, 0)
   const devices = Array.from({ length: nodes }, (_, i) => SimTee.makeDevice(crypto, rootSk, derive(crypto, "sim-device", seed, i)))
   const forgerDevice = SimTee.makeDevice(crypto, derive(crypto, "forger-root", seed, 0), derive(crypto, "forger-device", seed, 0))
@@ -43,7 +46,8 @@ export const makeSimWorkers = (crypto: CryptoService, seed: number, nodes: numbe
     },
     devices,
     forgerDevice,
-    execute: execute ?? ((claim) => simExecute(crypto.sha256, claim)),
+    output: (claim) => simExecute(crypto.sha256, claim),
+    verifier: verifier ?? (() => (req) => simAudit(crypto.sha256, req)),
   }
 }
 
@@ -58,6 +62,8 @@ export interface WorkSpec {
   /** A real task (SIM-ML.1): its params and model hash; default empty params and SHA-256("model/<kind>"). */
   readonly params?: Uint8Array
   readonly modelHash?: Uint8Array
+  /** SIM-ML.2: the output hash the worker computed (or faked) itself; overrides the reference executor. */
+  readonly outputHash?: Uint8Array
 }
 
 /**
@@ -84,7 +90,7 @@ export const makeSimClaim = (
     attestation: new Uint8Array(0),
     qualityClaims: spec.qualityClaims,
   }
-  const outputHash = kind === "lazy" ? spec.fakeOutput : workers.execute(base)
+  const outputHash = spec.outputHash ?? (kind === "lazy" ? spec.fakeOutput : workers.output(base))
   const claim = { ...base, outputHash }
   if (!attested) return claim
   const device = kind === "forger" ? workers.forgerDevice : (workers.devices[node] as SimDevice)
@@ -115,14 +121,25 @@ export const cheaterKinds = (fraction: number, nodes: number, honest: ReadonlyAr
 // Evaluators (SIM-EVAL.1..3)
 
 /**
+ * SIM-EVAL.1: whether a simulated claim's output is correct: in the reference simulation, iff it is the
+ * reference executor's (VER-AUDIT.11); with real ML work, iff its worker computed it honestly (the
+ * workload's ground truth, SIM-ML.2).
+ */
+export type Correctness = (claim: WorkClaim) => boolean
+export const simCorrectness =
+  (crypto: CryptoService): Correctness =>
+  (claim) =>
+    toHex(claim.outputHash) === toHex(simExecute(crypto.sha256, claim))
+
+/**
  * SIM-EVAL.1: the true quality of a simulated claim, what an honest evaluator reports: correctness
- * 10^6 if the output is the reference executor's, else 0; utility and novelty fixed functions of the
+ * 10^6 if the output is correct (Correctness), else 0; utility and novelty fixed functions of the
  * task id (utility in [200,000, 1,000,000], novelty in [500,000, 1,000,000]).
  */
-export const trueScores = (crypto: CryptoService, claim: WorkClaim, execute: Executor = (c) => simExecute(crypto.sha256, c)): Scores => {
+export const trueScores = (crypto: CryptoService, claim: WorkClaim, isCorrect: Correctness = simCorrectness(crypto)): Scores => {
   const h = crypto.sha256(concatBytes(utf8("poai-sim/true-quality"), claim.task.taskId))
   const u32 = (i: number) => ((h[i] as number) << 24) | ((h[i + 1] as number) << 16) | ((h[i + 2] as number) << 8) | (h[i + 3] as number)
-  const correct = toHex(claim.outputHash) === toHex(execute(claim))
+  const correct = isCorrect(claim)
   return {
     correctness: correct ? 1_000_000 : 0,
     utility: 200_000 + ((u32(0) >>> 0) % 800_001),
@@ -142,6 +159,6 @@ export const colluderSet = (fraction: number, nodes: number, honest: ReadonlyArr
 
 /** SIM-EVAL.3: the evaluator function of one node. */
 export const simEvaluator =
-  (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>, execute?: Executor) =>
+  (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>, isCorrect?: Correctness) =>
   (claim: WorkClaim, worker: string): Scores =>
-    colluding && group.has(worker) ? { correctness: 1_000_000, utility: 1_000_000, novelty: 1_000_000 } : trueScores(crypto, claim, execute)
+    colluding && group.has(worker) ? { correctness: 1_000_000, utility: 1_000_000, novelty: 1_000_000 } : trueScores(crypto, claim, isCorrect)

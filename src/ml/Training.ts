@@ -744,6 +744,8 @@ export const checkOpening = (
 export interface SegmentCheck {
   readonly step: number
   readonly metrics: UpdateMetrics
+  /** paramsHash of the verifier's recomputed θ'_{(k+1)c} (the evidence of an audit report, VER-VERDICT.3). */
+  readonly recomputed: Uint8Array
 }
 
 export interface TrainingAuditReport {
@@ -827,7 +829,7 @@ export const verifyTrainingAudit = (sha256: Sha256, input: TrainingAuditInput): 
         violations: v,
       })
     }
-    checks.push({ step: k * c, metrics: m })
+    checks.push({ step: k * c, metrics: m, recomputed: paramsHash(sha256, end) })
   }
   return Either.right({ segments, checks })
 }

@@ -138,6 +138,8 @@ export const decideAudits = (sha256: Sha256, d: DraftState, beacon: Uint8Array, 
 /** VER-AUDIT.5: the checks of an audit report that need no chain state. */
 export const checkAuditStateless = (crypto: CryptoService, s: Readable, a: AuditReport): ProtocolError | undefined => {
   if (a.chainId !== s.chainId) return reject("AUDIT_BAD_CHAIN", a.chainId)
+  // VER-VERDICT.4: a pass names no reason; a fail names one
+  if ((a.verdict === "pass") !== (a.reason === "NONE")) return reject("AUDIT_MALFORMED", `${a.verdict} with reason ${a.reason}`)
   if (!crypto.ed25519.verify(a.signature, SigningBytes.auditReport(omitSignature(a)), a.auditor))
     return reject("AUDIT_BAD_SIGNATURE")
   return undefined
@@ -156,10 +158,11 @@ export const checkAuditStateful = (s: Readable, a: AuditReport, height: number):
 export type AuditOutcome = "passed" | "failed"
 
 /**
- * VER-AUDIT.6/7: apply an audit report in block `height`. The auditor's recomputed output hash equal
- * to the claim's: the audit passes. Different: the claim fails: the worker is charged auditPenalty
- * (VER-AUDIT.8) and the claim is voided (deleted: its Q never counts, its work id is free). Either way
- * the auditor is paid auditReward (minted).
+ * VER-AUDIT.6/7, VER-VERDICT.6: apply an audit report in block `height`. Verdict pass: the audit passes.
+ * Verdict fail: the claim fails: the worker is charged auditPenalty (VER-AUDIT.8) and the claim is
+ * voided (deleted: its Q never counts, its work id is free). Either way the auditor is paid auditReward
+ * (minted). The chain settles by the assigned auditor's signed verdict; what that trusts is spec/11
+ * VER-VERDICT.6.
  */
 export const applyAuditReport = (
   crypto: CryptoService,
@@ -175,7 +178,7 @@ export const applyAuditReport = (
   if (c === undefined) return reject("AUDIT_NOT_PENDING", id.slice(0, 16))
   credit(d, c.auditor, d.params.auditReward)
   d.totals.minted += d.params.auditReward
-  if (toHex(a.outputHash) === c.outputHash) {
+  if (a.verdict === "pass") {
     d.claims.set(id, { ...c, audit: "passed" })
     d.totals.auditsPassed += 1
     return "passed"

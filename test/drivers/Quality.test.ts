@@ -20,6 +20,7 @@ import { makeTestnet, USER_BALANCE, VALIDATOR_BALANCE } from "../../src/drivers/
 import { defaultQualityParams, type QualityParams } from "../../src/quality/QualityParams.ts"
 import { sealScores } from "../../src/quality/Scoring.ts"
 import { simExecute } from "../../src/verification/Audit.ts"
+import { simAudit } from "../../src/verification/Verifiers.ts"
 
 const crypto = nodeCryptoService
 const sha = crypto.sha256
@@ -135,7 +136,7 @@ describe("honest evaluators (colludingEvaluators 0)", () => {
     quality: provisionalQuality,
     attestation: makeSimWorkers(crypto, 1, NODES).config,
     scoring: defaultQualityParams,
-    executor: (c) => simExecute(sha, c),
+    verifier: (req) => simAudit(sha, req),
     evaluator: simEvaluator(crypto, false, new Set()),
   }
   const keyOf = (hex: string) => net.keys.find((k) => k.pubHex === hex)!

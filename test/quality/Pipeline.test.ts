@@ -35,6 +35,7 @@ import { defaultQualityParams, type QualityParams } from "../../src/quality/Qual
 import { splitBlockReward } from "../../src/quality/Rewards.ts"
 import { DIMENSIONS, type Scores, sealScores, scoringSchedule } from "../../src/quality/Scoring.ts"
 import { applyAuditReport, decideAudits, expireAudits, simExecute } from "../../src/verification/Audit.ts"
+import { simAudit } from "../../src/verification/Verifiers.ts"
 import {
   type Account,
   certify,
@@ -64,7 +65,7 @@ const STAKES = [1_000_000, 2_000_000, 1_000_000, 3_000_000, 1_500_000, 1_000_000
 const mkNet = (params: Partial<Params>): Testnet => testnet({ nodes: 6, seed: 57, stakes: STAKES, params })
 /** No audits; revealWindow 2 so a claim committed at 1 reaches maturesAt = 4 long before its round ends. */
 const net = mkNet({ auditPpm: 0, revealWindow: 2 })
-const sctx: CoreContext = { ...ctx, scoring: P, executor: (c) => simExecute(sha, c) }
+const sctx: CoreContext = { ...ctx, scoring: P, verifier: (req) => simAudit(sha, req) }
 const R = net.genesis.params.blockReward
 const CU = 10
 
@@ -481,7 +482,10 @@ describe("QUAL-WIRE.3/6 audits and scoring", () => {
   const report = (r: Revealed, outputHash: Uint8Array): AuditReport => {
     const c = r.d.claims.get(r.workId)!
     const k = keysOf(anet, c.auditor)
-    const unsigned = { chainId: "poai-sim", auditor: k.pubKey, workId: fromHex(r.workId), outputHash }
+    // VER-VERDICT.1: the auditor's verdict: pass iff its recomputed hash is the claimed one
+    const pass = toHex(outputHash) === c.outputHash
+    const evidence = { sampled: [0], recomputed: [outputHash], item: pass ? -1 : 0, metrics: [] }
+    const unsigned = { chainId: "poai-sim", auditor: k.pubKey, workId: fromHex(r.workId), verdict: pass ? ("pass" as const) : ("fail" as const), reason: pass ? ("NONE" as const) : ("OUTPUT_MISMATCH" as const), evidence }
     return { ...unsigned, signature: testCrypto.ed25519.sign(SigningBytes.auditReport(unsigned), k.secretKey) }
   }
   const applyReport = (r: Revealed, a: AuditReport, h: number) => applyAuditReport(testCrypto, r.d, a, h)

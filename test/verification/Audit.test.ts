@@ -160,7 +160,10 @@ describe("VER-AUDIT.5..9 reports and settlement", () => {
     const cases: Array<[AuditReport, number, string]> = [
       [{ ...good, chainId: "other-chain" }, 4, "AUDIT_BAD_CHAIN"],
       [{ ...good, signature: new Uint8Array(64) }, 4, "AUDIT_BAD_SIGNATURE"],
-      [{ ...good, outputHash: new Uint8Array(32) }, 4, "AUDIT_BAD_SIGNATURE"], // tampered after signing
+      [{ ...good, verdict: "fail", reason: "OUTPUT_MISMATCH" }, 4, "AUDIT_BAD_SIGNATURE"], // verdict flipped after signing
+      [{ ...good, evidence: { ...good.evidence, sampled: [1] } }, 4, "AUDIT_BAD_SIGNATURE"], // evidence changed after signing
+      [sign({ ...u, verdict: "fail" }, c.auditor), 4, "AUDIT_MALFORMED"], // a fail naming no reason (VER-VERDICT.4)
+      [sign({ ...u, reason: "INF_MISMATCH" }, c.auditor), 4, "AUDIT_MALFORMED"], // a pass naming a reason
       [sign({ ...u, auditor: fromHex(other) }, other), 4, "AUDIT_WRONG_AUDITOR"],
       [sign({ ...u, workId: new Uint8Array(32).fill(9) }, c.auditor), 4, "AUDIT_NOT_PENDING"],
       [good, 3 + params.auditWindow + 1, "AUDIT_EXPIRED"],

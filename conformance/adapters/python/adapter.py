@@ -333,7 +333,22 @@ TaskSpec = Struct(kind=Lit("inference", "training", "extraction"), taskId=Hash32
 WorkClaim = Struct(task=TaskSpec, inputHash=Hash32, outputHash=Hash32, attestation=BytesMax(16 * 1024), qualityClaims=Struct(correctness=Ppm, utility=Ppm, novelty=Ppm))
 WorkCommitment = Struct(chainId=ChainId, worker=PubKey, commitment=Hash32, signature=Signature)
 WorkReveal = Struct(chainId=ChainId, worker=PubKey, claim=WorkClaim, salt=Salt, signature=Signature)
-AuditReport = Struct(chainId=ChainId, auditor=PubKey, workId=Hash32, outputHash=Hash32, signature=Signature)
+# VER-VERDICT.1..4 (spec/11): the auditor's typed verdict, its reason code and the evidence
+AUDIT_REASONS = (
+    "NONE", "OUTPUT_MISMATCH", "ARTEFACT_UNAVAILABLE", "TASK_MALFORMED", "NOVELTY_SKETCH_MISMATCH",
+    "INF_MALFORMED_OUTPUT", "INF_MISMATCH", "INF_INCONSISTENT", "INF_CANARY_FAILED",
+    "TRAIN_MALFORMED", "TRAIN_BAD_SHAPE", "TRAIN_OPENING_MISMATCH", "TRAIN_SKIPPED_STEP", "TRAIN_REPLAYED", "TRAIN_UPDATE_MISMATCH",
+    "EXT_MALFORMED", "EXT_TOO_LARGE", "EXT_INPUT_MISMATCH", "EXT_BAD_PROOF", "EXT_MISSING_PARTITION", "EXT_EXTRA_RECORD",
+    "EXT_WRONG_SAMPLE", "EXT_RECORD_MISMATCH",
+)
+MetricName = lambda v: isinstance(v, str) and re.fullmatch(r"[a-zA-Z0-9_.]{1,32}", v) is not None  # noqa: E731
+AuditEvidence = Struct(
+    sampled=Array(Uint, 256),
+    recomputed=Array(Hash32, 256),
+    item=Int(-1, MAX_SAFE),
+    metrics=Array(Struct(name=MetricName, valueNano=Int(-MAX_SAFE, MAX_SAFE), thresholdNano=Int(-MAX_SAFE, MAX_SAFE)), 16),
+)
+AuditReport = Struct(chainId=ChainId, auditor=PubKey, workId=Hash32, verdict=Lit("pass", "fail"), reason=Lit(*AUDIT_REASONS), evidence=AuditEvidence, signature=Signature)
 ScoreCommitment = Struct(chainId=ChainId, evaluator=PubKey, claimId=Hash32, commitment=Hash32, signature=Signature)
 ScoreReveal = Struct(chainId=ChainId, evaluator=PubKey, claimId=Hash32, scores=Struct(correctness=Uint, utility=Uint, novelty=Uint), salt=Salt, signature=Signature)
 BlockHeader = Struct(chainId=ChainId, height=Uint, round=Round, prevHash=Hash32, proposer=PubKey, bodyHash=Hash32, stateRoot=Hash32, beacon=BeaconEntry)
