@@ -198,6 +198,18 @@ const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> 
   return summary.agreement && summary.completed ? 0 : 1
 }
 
+const rate = (x: number | null): string => (x === null ? "-" : x.toFixed(3))
+
+/** SIM-ML.5: one line per kind and one per cheat class: what was audited, caught and derived. */
+const byKindLines = (s: SimSummary): string[] =>
+  (["inference", "training", "extraction"] as const).flatMap((k) => {
+    const x = s.byKind[k]
+    return [
+      `${k.padEnd(17)} ${x.claims} claims, ${x.audited} audited; cheating ${x.cheatingClaims} (${x.cheatingAudited} audited): ${x.caught} caught, ${x.missed} missed; honest slashed ${x.honestSlashed}; detection ${rate(x.detectionRate)} (derived ${rate(x.derivedDetectionRate)})`,
+      ...Object.entries(x.classes).map(([c, d]) => `  ${c.padEnd(20)} ${d.claims} claims, ${d.audited} audited, ${d.caught} caught; detection ${rate(d.detectionRate)} (derived ${rate(d.derivedDetectionRate)})`),
+    ]
+  })
+
 const human = (s: SimSummary): string =>
   [
     `nodes             ${s.nodes} (${s.byzantine} Byzantine, strategy ${s.strategy}), seed ${s.seed}`,
@@ -209,6 +221,7 @@ const human = (s: SimSummary): string =>
     `audits            ${s.audited} selected: ${s.auditsPassed} passed, ${s.auditsFailed} failed, ${s.auditsMissed} missed`,
     `cheating          ${s.cheaters} cheaters; ${s.cheatingClaims} settled cheating claims = ${s.cheatsCaught} caught + ${s.cheatsMissed} missed (${s.cheatingUnresolved} unsettled)`,
     `work slashing     ${s.slashedClaims} claims slashed, ${s.slashedWork} units`,
+    ...byKindLines(s),
     `quality           ${s.scoring ? `${s.scoringRounds} scoring rounds, ${s.colludingEvaluators} colluding evaluators, evaluator stake slashed ${s.evaluatorSlashed}` : "off (Q = v(t))"}`,
     `Q vs honest       ${s.qDeviation.claims} scored claims: chain ${s.qDeviation.totalQ} vs honest ${s.qDeviation.honestQ}, max |dQ| ${s.qDeviation.maxAbs} (${s.qDeviation.maxPpmOfV} ppm of v), ${s.qDeviation.outsideBound} outside the QUAL-AGG.5 bound`,
     `rewards           workers ${s.rewards.workers}, evaluators ${s.rewards.evaluators}, validators ${s.rewards.validators}, auditors ${s.rewards.auditors}`,
