@@ -6,7 +6,8 @@
 //                   end parameters -> the verifier's fp32 recompute (VER-TRAIN.8, tfjs cpu here), metrics,
 //                   verdict. Metrics are floats: `compare` accepts differences within the allowed error
 //                   the case states and requires ok, code and violations exactly.
-import { withBackend } from "../../ml/Runtime.ts"
+import { Effect } from "effect"
+import { MlRuntime, MlRuntimeCpu } from "../../ml/Runtime.ts"
 import { inputSize, makeDataset, paramLayout, specProblem, type ModelKind, type ModelSpec } from "../../ml/Models.ts"
 import {
   MAX_BATCH,
@@ -268,7 +269,10 @@ export const runUpdateCheck = (input: Json): Promise<CaseResult> =>
     const before = splitParams(t.spec, f32Field(input, "checkpoint", n))
     const claimed = splitParams(t.spec, f32Field(input, "claimed", n))
     const previous = (input as JsonObject)["previous"] === undefined ? undefined : splitParams(t.spec, f32Field(input, "previous", n))
-    const recomputed = await withBackend("cpu", () => recomputeSegment(t.spec, t.dataset, t.batches, t.lr, before))
+    // ML-RT.*: tfjs is reached through the MlRuntime service only (the cpu variant the vectors name)
+    const recomputed = await Effect.runPromise(
+      Effect.provide(Effect.flatMap(MlRuntime, (rt) => rt.run(() => recomputeSegment(t.spec, t.dataset, t.batches, t.lr, before))), MlRuntimeCpu),
+    )
     return { output: outcomeJson(segmentVerdict(before, claimed, recomputed, previous, t.batches.length, policy)) }
   })
 
