@@ -6,6 +6,7 @@ import { adapterHandle } from "./Adapter.ts"
 import {
   LineSplitter,
   PROTOCOL,
+  type HelloRequest,
   ProtocolError,
   compareResults,
   parseCaseResponse,
@@ -30,7 +31,7 @@ export interface Transport {
 
 /** The reference adapter in this process, through the same JSON lines (tests; no child process). */
 export const inProcessTransport = (): Transport => ({
-  hello: async () => parseHelloResponse(await adapterHandle(JSON.stringify({ type: "hello", protocol: PROTOCOL }))),
+  hello: async () => parseHelloResponse(await adapterHandle(JSON.stringify({ type: "hello", protocol: PROTOCOL } satisfies HelloRequest))),
   send: async (req) => {
     const r = parseCaseResponse(await adapterHandle(JSON.stringify(req)))
     if (r.id !== req.id) throw new ProtocolError("PROTO_WRONG_ID", `answered id ${r.id} to case ${req.id}`)
@@ -100,7 +101,7 @@ export const processTransport = (cmd: string, cwd: string, timeoutMs: number): T
   }
   return {
     hello: async () => {
-      write({ type: "hello", protocol: PROTOCOL })
+      write({ type: "hello", protocol: PROTOCOL } satisfies HelloRequest)
       return parseHelloResponse(await next())
     },
     send: async (req) => {

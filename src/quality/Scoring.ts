@@ -20,7 +20,6 @@ import type { QualityParams } from "./QualityParams.ts"
 
 export type Scores = ScoreVector
 export const DIMENSIONS = ["correctness", "utility", "novelty"] as const
-export type Dimension = (typeof DIMENSIONS)[number]
 
 export const ScoringCodecs = {
   ScoreVector: makeCodec("ScoreVector", ScoreVector),

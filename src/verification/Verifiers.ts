@@ -6,7 +6,7 @@
 // artefacts and (for inference and training) the auditor's ML runtime; nothing here reads or changes
 // chain state.
 import { Effect, Either } from "effect"
-import { concatBytes, toHex } from "../codec/Bytes.ts"
+import { concatBytes } from "../codec/Bytes.ts"
 import { DOMAIN, tagged } from "../codec/Canonical.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import type { AuditEvidence, AuditMetric, AuditReason, AuditVerdictKind, WorkClaim } from "../domain/Work.ts"
@@ -352,6 +352,3 @@ export const auditExtraction = (sha256: Sha256, req: AuditRequest, src: Artefact
   }
   return pass(evidence(sample, recomputed, -1, counts))
 }
-
-/** Hex of a work id, the key of artefact stores. */
-export const workKey = (workId: Uint8Array): string => toHex(workId)

@@ -275,7 +275,7 @@ export const parsePsaToken = (bytes: Uint8Array): Either.Either<PsaToken, Attest
   if (!(bytes instanceof Uint8Array)) return decodeFail("not bytes")
   if (bytes.length > PSA_MAX_TOKEN_BYTES) return decodeFail(`${bytes.length} bytes exceeds ${PSA_MAX_TOKEN_BYTES}`)
   // tag 18 (one-byte head 0xd2) is optional; any other tag is rejected by the decoder
-  const isTagged = bytes.length > 0 && bytes[0] === 0xd2
+  const isTagged = bytes.length > 0 && bytes[0] === (0xc0 | COSE_SIGN1_TAG)
   const top = decodeLooseCbor(isTagged ? bytes.subarray(1) : bytes, LIMITS)
   if (Either.isLeft(top)) return decodeFail(`COSE_Sign1: ${top.left}`)
   const arr = top.right
