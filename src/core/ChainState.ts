@@ -7,9 +7,15 @@ import type { Sha256 } from "../codec/Hashing.ts"
 import type { Genesis } from "./Genesis.ts"
 import { genesisHash } from "./Genesis.ts"
 import type { Params } from "./Params.ts"
-import type { OpenRound } from "../quality/Pipeline.ts"
+import type { ScoringRound } from "../quality/Scoring.ts"
 
 export type Hex = string
+
+/** An open scoring round and the work id of the claim it scores (QUAL-WIRE.1). */
+export interface OpenRound {
+  readonly workId: Hex
+  readonly round: ScoringRound
+}
 
 export interface Account {
   readonly balance: number

@@ -14,11 +14,10 @@ import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
-import { checkAuditStateful, checkAuditStateless } from "../verification/Audit.ts"
-import { checkScoreCommit, checkScoreReveal } from "../quality/Pipeline.ts"
 import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScores } from "../quality/Scoring.ts"
 import { auditSeed } from "../verification/Verifiers.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
+import { checkAuditStateful, checkAuditStateless } from "./Audits.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
 import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
@@ -26,6 +25,7 @@ import { ProtocolError, reject } from "./Errors.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
+import { checkScoreCommit, checkScoreReveal } from "./QualityRounds.ts"
 import { checkTransferStateless } from "./Ledger.ts"
 import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
@@ -494,8 +494,10 @@ const onScoreReveal = (run: Run, r: ScoreReveal, m?: Message): ProtocolError | u
   if (Either.isLeft(x)) {
     if (m === undefined) return x.left
     // a reveal one block early (SCORE_REVEAL_TOO_EARLY at this node's height) is buffered likewise
-    const early = x.left.detail.startsWith("SCORE_REVEAL_TOO_EARLY")
-    const e = early ? reject("SCORE_INVALID", "SCORE_WRONG_CLAIM: reveal phase not open at this height") : x.left
+    const early = x.left.scoring === "SCORE_REVEAL_TOO_EARLY"
+    const e = early
+      ? new ProtocolError({ code: "SCORE_INVALID", detail: "SCORE_WRONG_CLAIM: reveal phase not open at this height", scoring: "SCORE_WRONG_CLAIM" })
+      : x.left
     const { signature, ...u } = r
     return bufferScore(run, m, e, r.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreRevealSigningBytes(u), r.evaluator))
   }

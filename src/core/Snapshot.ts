@@ -8,7 +8,6 @@ import { bytesEqual, fromHex, toHex } from "../codec/Bytes.ts"
 import { canonicalDecode, canonicalEncode } from "../codec/Canonical.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import { PPM } from "../domain/Primitives.ts"
-import type { OpenRound } from "../quality/Pipeline.ts"
 import type { CommitRecord, RevealRecord } from "../quality/Scoring.ts"
 import {
   AUDIT_STATUS_CODE,
@@ -19,6 +18,7 @@ import {
   type CommitmentRecord,
   type DraftState,
   type Hex,
+  type OpenRound,
   type QEntry,
   SCORING_STATUS_CODE,
   type ScoringStatus,

@@ -6,7 +6,8 @@ import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import type { ChainState, DraftState, Hex } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
-import { checkClaimAttestation, penalize } from "../verification/Audit.ts"
+import { checkClaimAttestation } from "../verification/Audit.ts"
+import { penalize } from "./Audits.ts"
 
 type Readable = ChainState | DraftState
 

@@ -74,13 +74,13 @@ const importOptional = (specifier: string): Promise<unknown> => import(/* @vite-
 // Initialisations are serialised: tfjs abandons a pending asynchronous initialisation when another
 // one starts, so two concurrent `setBackend` calls could make one of them fail spuriously.
 let initChain: Promise<unknown> = Promise.resolve()
-const initOnce = new Map<BackendName, Promise<string | undefined>>()
+const initOnce = new Map<BackendName, Promise<MlRuntimeError | undefined>>()
 
-/** Initialise a backend once. Resolves to undefined on success or to an error code + detail. */
-const initialise = (name: BackendName): Promise<string | undefined> => {
+/** Initialise a backend once. Resolves to undefined on success or to the typed error (ML-RT.4). */
+const initialise = (name: BackendName): Promise<MlRuntimeError | undefined> => {
   const cached = initOnce.get(name)
   if (cached !== undefined) return cached
-  const p: Promise<string | undefined> = initChain.then(async () => {
+  const p: Promise<MlRuntimeError | undefined> = initChain.then(async () => {
     if (isInitialised(name)) return undefined
     if (!isRegistered(name)) {
       const packages = name === "tensorflow" ? NATIVE_PACKAGES : name === "webgpu" ? [WEBGPU_PACKAGE] : []
@@ -94,15 +94,18 @@ const initialise = (name: BackendName): Promise<string | undefined> => {
         }
       }
       if (!isRegistered(name))
-        return `ML_BACKEND_UNAVAILABLE|backend '${name}' not registered${failures.length ? `; ${failures.join("; ")}` : ""}`
+        return new MlRuntimeError({
+          code: "ML_BACKEND_UNAVAILABLE",
+          detail: `backend '${name}' not registered${failures.length ? `; ${failures.join("; ")}` : ""}`,
+        })
     }
     let ok: boolean
     try {
       ok = await tf.setBackend(name)
     } catch (e) {
-      return `ML_BACKEND_INIT_FAILED|${name}: ${e instanceof Error ? e.message : String(e)}`
+      return new MlRuntimeError({ code: "ML_BACKEND_INIT_FAILED", detail: `${name}: ${e instanceof Error ? e.message : String(e)}` })
     }
-    return ok && isInitialised(name) ? undefined : `ML_BACKEND_INIT_FAILED|${name}: setBackend returned false`
+    return ok && isInitialised(name) ? undefined : new MlRuntimeError({ code: "ML_BACKEND_INIT_FAILED", detail: `${name}: setBackend returned false` })
   })
   initChain = p.catch(() => undefined)
   initOnce.set(name, p)
@@ -113,16 +116,11 @@ const initialise = (name: BackendName): Promise<string | undefined> => {
   return p
 }
 
-const toError = (r: string): MlRuntimeError => {
-  const i = r.indexOf("|")
-  return new MlRuntimeError({ code: r.slice(0, i) as MlRuntimeErrorCode, detail: r.slice(i + 1) })
-}
-
 /** Initialise `name` (once per process) or fail with a typed error. */
 export const ensureBackend = (name: BackendName): Effect.Effect<void, MlRuntimeError> =>
   Effect.flatMap(
     Effect.promise(() => initialise(name)),
-    (r) => (r === undefined ? Effect.void : Effect.fail(toError(r))),
+    (r) => (r === undefined ? Effect.void : Effect.fail(r)),
   )
 
 /**
@@ -230,6 +228,6 @@ export const MlRuntimeDefault: Layer.Layer<MlRuntime> = MlRuntimeSelect(["tensor
 /** Plain-Promise helper for tests and benches: initialise `name`, switch to it, run `f` in a scope. */
 export const withBackend = async <A>(name: BackendName, f: () => A): Promise<A> => {
   const r = await initialise(name)
-  if (r !== undefined) throw toError(r)
+  if (r !== undefined) throw r
   return runOn(name, f)
 }

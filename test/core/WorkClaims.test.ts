@@ -3,12 +3,12 @@
 import { describe, expect, it } from "vitest"
 import { toHex } from "../../src/codec/Bytes.ts"
 import { Hashes } from "../../src/codec/Hashing.ts"
+import { decideAudits, expireAudits } from "../../src/core/Audits.ts"
 import { type ChainState, type DraftState, cloneState, genesisState } from "../../src/core/ChainState.ts"
 import type { ErrorCode } from "../../src/core/Errors.ts"
 import { proposerWeights, windowQ } from "../../src/core/LeaderElection.ts"
 import { initNode, mempoolCandidates, step } from "../../src/core/Node.ts"
 import { applyCommitment, applyReveal, commitmentKey, matureClaims } from "../../src/core/WorkClaims.ts"
-import { decideAudits, expireAudits } from "../../src/verification/Audit.ts"
 import type { WorkClaim, WorkReveal } from "../../src/domain/Work.ts"
 import {
   type Account,

@@ -180,7 +180,7 @@ describe("honest evaluators (colludingEvaluators 0)", () => {
     for (const o of outs) expect(o.type === "rejected" || (o.type === "send" && o.message.type === "sync-request")).toBe(true)
     return rej[0]!.error
   }
-  const code = (e: { _tag: string; code?: string; detail?: string }) => (e._tag === "ProtocolError" ? `${e.code}${e.detail?.startsWith("SCORE_") ? `/${e.detail.split(":")[0]}` : ""}` : e._tag)
+  const code = (e: { _tag: string; code?: string; scoring?: string }) => (e._tag === "ProtocolError" ? `${e.code}${e.scoring !== undefined ? `/${e.scoring}` : ""}` : e._tag)
 
   it("replaying node 0's recorded inputs with the simulator's context reproduces its states (harness check)", () => {
     let st = r.steps[pick.index]!.state
@@ -296,6 +296,17 @@ describe("honest evaluators (colludingEvaluators 0)", () => {
     const after = replay(S1, pick.index, 1)
     expect(after.chain.height).toBe(S.chain.height + 1)
     expect(toHex(after.chain.lastBlockHash)).toBe(toHex(r.steps.find((x) => x.state.chain.height === S.chain.height + 1)!.state.chain.lastBlockHash))
+  })
+
+  // Regression (issue 11 item 4): when ProtocolError gained its typed `scoring` field, the early reveal's
+  // stand-in rejection was built without it, so bufferScore (which reads only `scoring`) rejected a
+  // validly signed reveal one phase early instead of buffering it (NODE-SCORE.2).
+  it("a seat holder's validly signed reveal in the commit phase (SCORE_REVEAL_TOO_EARLY) is buffered for the next height, not rejected", () => {
+    const early = enc(revealMsg(sealed(pick.member).reveal))
+    const [S1, outs] = step(ctx0, S, recv(early))
+    expect(rejection(outs)).toHaveLength(0)
+    expect(S1.future.length).toBe(S.future.length + 1)
+    expect(S1.future.some((m) => toHex(Codecs.Message.encode(m)) === toHex(early))).toBe(true)
   })
 
   // Regression (found by this test, fixed in src/core/Node.ts onMessage): the buffer was replayed after a

@@ -8,12 +8,20 @@ import { Either } from "effect"
 import { describe, expect, it } from "vitest"
 import { fromHex, toHex, utf8 } from "../../src/codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../../src/codec/Hashing.ts"
+import { applyAuditReport, decideAudits, expireAudits } from "../../src/core/Audits.ts"
 import { buildBlock, makeBeacon, validateBlock, type Candidates } from "../../src/core/BlockExecution.ts"
 import { type ChainState, type DraftState, accountOf, cloneState, stateRoot } from "../../src/core/ChainState.ts"
 import type { CoreContext } from "../../src/core/Context.ts"
 import { ProtocolError } from "../../src/core/Errors.ts"
 import { proposerFor } from "../../src/core/LeaderElection.ts"
 import type { Params } from "../../src/core/Params.ts"
+import {
+  applyScoreCommitItem,
+  applyScoreRevealItem,
+  finalizeRounds,
+  openRounds,
+  payBlockReward,
+} from "../../src/core/QualityRounds.ts"
 import { powerTable } from "../../src/core/Votes.ts"
 import { applyCommitment, applyReveal, matureClaims } from "../../src/core/WorkClaims.ts"
 import type { Block, BlockBody } from "../../src/domain/Block.ts"
@@ -23,18 +31,11 @@ import type { AuditReport } from "../../src/domain/Work.ts"
 import type { Testnet } from "../../src/drivers/Testnet.ts"
 import { aggregatorFor, trimmedMean1D, yumaClippedMean1D } from "../../src/quality/Aggregation.ts"
 import { drawCommittee } from "../../src/quality/Committee.ts"
-import {
-  applyScoreCommitItem,
-  applyScoreRevealItem,
-  finalizeRounds,
-  openRounds,
-  payBlockReward,
-} from "../../src/quality/Pipeline.ts"
 import { quality, type AuditFact } from "../../src/quality/Quality.ts"
 import { defaultQualityParams, type QualityParams } from "../../src/quality/QualityParams.ts"
 import { splitBlockReward } from "../../src/quality/Rewards.ts"
 import { DIMENSIONS, type Scores, sealScores, scoringSchedule } from "../../src/quality/Scoring.ts"
-import { applyAuditReport, decideAudits, expireAudits, simExecute } from "../../src/verification/Audit.ts"
+import { simExecute } from "../../src/verification/Audit.ts"
 import { simAudit } from "../../src/verification/Verifiers.ts"
 import {
   type Account,

@@ -3,20 +3,12 @@
 import { describe, expect, it } from "vitest"
 import { fromHex, toHex } from "../../src/codec/Bytes.ts"
 import { SigningBytes } from "../../src/codec/Hashing.ts"
+import { applyAuditReport, auditCandidates, decideAudits, expireAudits, penalize } from "../../src/core/Audits.ts"
 import { accountOf, cloneState } from "../../src/core/ChainState.ts"
 import { matureClaims } from "../../src/core/WorkClaims.ts"
 import type { AuditReport } from "../../src/domain/Work.ts"
 import { PPM } from "../../src/domain/Primitives.ts"
-import {
-  applyAuditReport,
-  assignAuditor,
-  attestationNonce,
-  auditDraw,
-  decideAudits,
-  expireAudits,
-  isAuditSelected,
-  penalize,
-} from "../../src/verification/Audit.ts"
+import { assignAuditor, attestationNonce, auditDraw, isAuditSelected } from "../../src/verification/Audit.ts"
 import { auditorReport, beaconOf, prepareClaim, runTrial } from "../fixtures/audit.ts"
 import { keysOf, sha, testCrypto } from "../fixtures/core.ts"
 
@@ -62,7 +54,7 @@ describe("VER-AUDIT.3 assignment", () => {
     const s = run.afterReveal
     const counts = new Map<string, number>()
     for (let t = 0; t < 3000; t++) {
-      const a = assignAuditor(sha, s, beaconOf(3, t), fromHex(run.workId), run.worker)
+      const a = assignAuditor(sha, auditCandidates(s), beaconOf(3, t), fromHex(run.workId), run.worker)
       expect(a).toBeDefined()
       expect(a).not.toBe(run.worker)
       counts.set(a as string, (counts.get(a as string) ?? 0) + 1)
@@ -75,7 +67,7 @@ describe("VER-AUDIT.3 assignment", () => {
     const run = prepareClaim(params, "honest")
     const d = cloneState(run.afterReveal)
     for (const k of d.validators.keys()) if (k !== run.worker) d.accounts.set(k, { ...accountOf(d, k), stake: 0 })
-    expect(assignAuditor(sha, d, beaconOf(3, 0), fromHex(run.workId), run.worker)).toBeUndefined()
+    expect(assignAuditor(sha, auditCandidates(d), beaconOf(3, 0), fromHex(run.workId), run.worker)).toBeUndefined()
     decideAudits(sha, d, findBeacon(run.workId, params.auditPpm, true), 3)
     expect(d.claims.get(run.workId)?.audit).toBe("skipped") // selected but nobody can audit
   })

@@ -154,23 +154,19 @@ export const runAuditSelection = (input: Json): CaseResult => {
   const workId = fromHex(key32(input, "workId"))
   const auditPpm = int(input, "auditPpm")
   const worker = key32(input, "worker")
-  const validators = new Map<string, { readonly pubKey: Uint8Array }>()
-  const accounts = new Map<string, { balance: number; stake: number; nonce: number }>()
+  const candidates = new Map<string, number>()
   for (const v of arr(input, "validators")) {
     const k = key32(v, "key")
     const stake = decimal(v, "stake")
     if (stake > BigInt(Number.MAX_SAFE_INTEGER)) throw new ConformanceInputError(`stake of ${k} is not a safe integer (no state holds one)`)
-    if (validators.has(k)) throw new ConformanceInputError(`validator ${k} is listed twice`)
-    validators.set(k, { pubKey: fromHex(k) })
-    accounts.set(k, { balance: 0, stake: Number(stake), nonce: 0 })
+    if (candidates.has(k)) throw new ConformanceInputError(`validator ${k} is listed twice`)
+    candidates.set(k, Number(stake))
   }
   // auditPpm is a genesis parameter (PARAMS.2: an integer in 0..10^6).
   if (genesisViolations({ auditPpm }, null).length > 0) return reject("GENESIS_MISMATCH")
   const draw = auditDraw(sha256, beacon, workId)
   const selected = isAuditSelected(sha256, beacon, workId, auditPpm)
-  // assignAuditor reads the validator keys and their accounts' stakes only.
-  const state = { validators, accounts } as unknown as Parameters<typeof assignAuditor>[1]
-  const auditor = selected ? assignAuditor(sha256, state, beacon, workId, worker) : undefined
+  const auditor = selected ? assignAuditor(sha256, [...candidates].map(([key, stake]) => ({ key, stake })), beacon, workId, worker) : undefined
   return output({
     draw: draw.toString(),
     selected,

@@ -3,30 +3,26 @@
 // from the next block's beacon), apply sealed score commitments and reveals carried in blocks,
 // finalize rounds (evaluator settlements, Q(W) of eq. 5) once the claim's audit is settled, and split
 // the block reward between workers, evaluators and validators. Deterministic; integers only.
+// These are the state changes; the calculations they use (committee draw, scoring rounds, settlements,
+// aggregation, Q, the reward split) are pure and live in src/quality/.
 import { Either } from "effect"
 import { fromHex, toHex } from "../codec/Bytes.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { PPM } from "../domain/Primitives.ts"
-import { type ChainState, type DraftState, type Hex, accountOf } from "../core/ChainState.ts"
-import { ProtocolError, reject } from "../core/Errors.ts"
-import { credit } from "../core/Ledger.ts"
-import { aggregatorFor } from "./Aggregation.ts"
-import { drawCommittee } from "./Committee.ts"
-import { settleRound } from "./Incentives.ts"
-import { quality, type AuditFact } from "./Quality.ts"
-import type { QualityParams } from "./QualityParams.ts"
-import { splitBlockReward } from "./Rewards.ts"
-import { applyScoreCommitment, applyScoreReveal, finalizeScoring, openScoringRound, scoringSchedule, type ScoringErrorCode, type ScoringRound } from "./Scoring.ts"
+import { aggregatorFor } from "../quality/Aggregation.ts"
+import { drawCommittee } from "../quality/Committee.ts"
+import { settleRound } from "../quality/Incentives.ts"
+import { quality, type AuditFact } from "../quality/Quality.ts"
+import type { QualityParams } from "../quality/QualityParams.ts"
+import { splitBlockReward } from "../quality/Rewards.ts"
+import { applyScoreCommitment, applyScoreReveal, finalizeScoring, openScoringRound, scoringSchedule, type ScoringErrorCode, type ScoringRound } from "../quality/Scoring.ts"
+import { type ChainState, type DraftState, type Hex, type OpenRound, accountOf } from "./ChainState.ts"
+import { ProtocolError } from "./Errors.ts"
+import { credit } from "./Ledger.ts"
 
 type Readable = ChainState | DraftState
-
-/** An open scoring round and the work id of the claim it scores (QUAL-WIRE.1). */
-export interface OpenRound {
-  readonly workId: Hex
-  readonly round: ScoringRound
-}
 
 /**
  * QUAL-WIRE.1: at block `height` with this block's beacon value, open a round for every claim revealed
