@@ -416,7 +416,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     const spec: WorkSpec = cfg.executor === "ml" && kind === "inference" ? { ...base, ...mlInferenceTask(crypto.sha256, workRng.range(0, 1_000_000)) } : base
     const who = cheaters.get(to) ?? "honest"
     const keys = net.keys[to] as (typeof net.keys)[number]
-    const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested)
+    const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested, ctx.scoring ?? defaultQualityParams)
     if (who !== "honest") cheats.set(toHex(Hashes.workId(crypto.sha256, claim)), who)
     return claim
   }

@@ -8,7 +8,6 @@ import { fromHex, toHex } from "../codec/Bytes.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
-import { PPM } from "../domain/Primitives.ts"
 import { type ChainState, type DraftState, type Hex, accountOf } from "../core/ChainState.ts"
 import { ProtocolError, reject } from "../core/Errors.ts"
 import { credit } from "../core/Ledger.ts"
@@ -57,7 +56,7 @@ const auditFact = (audit: string): AuditFact => (audit === "passed" ? "passed" :
 const scoreClaim = (
   p: QualityParams,
   attested: boolean,
-  c: { readonly audit: string; readonly computeUnits: number },
+  c: { readonly audit: string; readonly computeUnits: number; readonly noveltyPpm: number },
   evaluators: { correctness: number; utility: number; novelty: number } | undefined,
 ): number =>
   quality(
@@ -65,8 +64,8 @@ const scoreClaim = (
       computeUnits: c.computeUnits,
       // a claim reaches scoring only if its attestation verified (VER-AUDIT.4) or none is required
       verification: { attestation: attested ? "verified" : "absent", audit: auditFact(c.audit), canary: "not-run" },
-      // QUAL-NOVELTY.5: no fingerprint is in consensus state; novelty is the evaluators' consensus
-      noveltyPpm: PPM,
+      // QUAL-NOVELTY.8: n fixed at the claim's reveal against the chain's novelty window
+      noveltyPpm: c.noveltyPpm,
       evaluators,
     },
     p,

@@ -21,6 +21,7 @@ const claimOf = (seed: number, over: Partial<WorkClaim["task"]> = {}): WorkClaim
     outputHash: new Uint8Array(32),
     attestation: new Uint8Array(0),
     qualityClaims: { correctness: 0, utility: 0, novelty: 0 },
+    noveltySketch: new Uint8Array(8),
   }
 }
 
