@@ -114,6 +114,8 @@ const draftWithClaims = (owners: ReadonlyArray<string>, pPpm: number, label: num
       computeUnits: 10,
       scoring: "none",
       consensus: null,
+      noveltySketch: toHex(claim.noveltySketch),
+      noveltyPpm: 1_000_000,
     }
     d.claims.set(toHex(Hashes.workId(sha, claim)), rec)
   })

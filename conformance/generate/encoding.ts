@@ -100,6 +100,7 @@ export const specExamples = () => {
     outputHash: fill(32, 0x44),
     attestation: new Uint8Array(0),
     qualityClaims: { correctness: 900000, utility: 500000, novelty: 100000 },
+    noveltySketch: fill(8, 0x66),
   }
   const salt = fill(32, 0x55)
   return {

@@ -61,6 +61,8 @@ const workCommitmentVector = (x: SpecExamples): WorkCommitmentFile => {
   add("other-output", "seed-0's commitment opened with a different output hash", otherOutput, worker, salt, c0)
   const otherQuality = { ...claim, qualityClaims: { ...claim.qualityClaims, correctness: claim.qualityClaims.correctness === 0 ? 1 : 0 } }
   add("other-quality-claims", "seed-0's commitment opened with different quality claims", otherQuality, worker, salt, c0)
+  const otherSketch = { ...claim, noveltySketch: flipBit(claim.noveltySketch, 7) }
+  add("other-novelty-sketch", "seed-0's commitment opened with a different novelty sketch (QUAL-NOVELTY.6: the sketch is committed)", otherSketch, worker, salt, c0)
   const untagged = sha(concatBytes(Codecs.WorkClaim.encode(claim), worker, salt))
   add("no-domain-tag", "SHA-256 of claim || worker || salt without the domain-separation prefix", claim, worker, salt, untagged)
   return {
@@ -84,6 +86,7 @@ const workIdVector = (x: SpecExamples): WorkIdFile => {
     ...claim,
     attestation: utf8("another attestation"),
     qualityClaims: { correctness: 1, utility: 2, novelty: 3 },
+    noveltySketch: flipBit(claim.noveltySketch, 0),
     task: { ...claim.task, computeUnits: claim.task.computeUnits === 1 ? 2 : 1 },
   }
   check(bytesEqual(Hashes.workId(sha, sameWork), id0), "workId ignores attestation")

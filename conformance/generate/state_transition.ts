@@ -23,6 +23,7 @@ import { PPM } from "../../src/domain/Primitives.ts"
 import type { AuditReport, WorkClaim } from "../../src/domain/Work.ts"
 import { makeTestnet, type Testnet } from "../../src/drivers/Testnet.ts"
 import { type QualityParams, defaultQualityParams } from "../../src/quality/QualityParams.ts"
+import { sketchFingerprint } from "../../src/quality/Novelty.ts"
 import { sealScores } from "../../src/quality/Scoring.ts"
 import { ledgerHandlers, snapshotHex } from "../../src/conformance/suites/state_transition.ts"
 import { type CaseResult, type HandlerDef, type Json, type JsonObject, genericFile } from "../../src/conformance/Types.ts"
@@ -194,7 +195,13 @@ const snapshotCases = (states: ReadonlyArray<{ name: string; description: string
   bad("missing-param", "params without blockReward", mutate((v) => delete v.params.blockReward), "SNAPSHOT_SCHEMA")
   bad("last-block-hash-31", "lastBlockHash of 31 bytes", mutate((v) => (v.lastBlockHash = v.lastBlockHash.subarray(1))), "SNAPSHOT_SCHEMA")
   bad("bad-chain-id", "state.chainId with an upper-case letter", mutate((v) => (v.state[0] = "POAI-sim")), "SNAPSHOT_SCHEMA")
-  bad("state-11-elements", "the state array without its scoring element", mutate((v) => v.state.pop()), "SNAPSHOT_SCHEMA")
+  bad("state-12-elements", "the state array without its novelty window (QUAL-NOVELTY.8)", mutate((v) => v.state.pop()), "SNAPSHOT_SCHEMA")
+  bad("novelty-sketch-7-bytes", "a novelty window entry of 7 bytes (sketches are 8, QUAL-NOVELTY.6)", mutate((v) => {
+    const w = v.state[12] as Uint8Array[]
+    if (w.length === 0) fail("snapshot: base state needs a novelty window entry")
+    w[0] = (w[0] as Uint8Array).subarray(1)
+  }), "SNAPSHOT_SCHEMA")
+  bad("claim-novelty-over-ppm", "a claim whose noveltyPpm is 1,000,001", mutate((v) => (((v.state[6] as unknown[][])[0] as unknown[])[17] = 1_000_001)), "SNAPSHOT_SCHEMA")
   bad("totals-19", "totals with 19 counters", mutate((v) => (v.state[10] as unknown[]).pop()), "SNAPSHOT_SCHEMA")
   bad("negative-balance", "an account balance of -1", mutate((v) => (((v.state[3] as unknown[][])[0] as unknown[])[1] = -1)), "SNAPSHOT_SCHEMA")
   bad("audit-code-5", "a claim with audit code 5 (codes are 0..4)", mutate((v) => (((v.state[6] as unknown[][])[0] as unknown[])[10] = 5)), "SNAPSHOT_SCHEMA")
@@ -338,7 +345,7 @@ const workCommitCases = (): { cases: GenCase[]; sameBlock: { pre: ChainState; re
 // ------------------------------------------------------------------------------------------------
 // work_reveal (WORK-CR.2..6)
 
-const workRevealCases = (sameBlock: { pre: ChainState; reveal: string }, scored: { pre: ChainState; reveal: string; scoring: QualityParams }): GenCase[] => {
+const workRevealCases = (sameBlock: { pre: ChainState; reveal: string }, scored: { pre: ChainState; reveal: string; scoring: QualityParams; sketch: Uint8Array }): GenCase[] => {
   const h = handler("work_reveal")
   const n = net(plainCtx, 13, { revealWindow: 2, auditPpm: 0 })
   const g = genesisState(sha, n.genesis)
@@ -389,10 +396,24 @@ const workRevealCases = (sameBlock: { pre: ChainState; reveal: string }, scored:
     mk(h, "bad-chain", "chainId names another chain", input(b1, enc(signReveal(u0, A, s("a"), { chainId: "other-chain" }))), "WORK_BAD_CHAIN"),
     mk(h, "signed-by-other-key", "worker = u0, signed by u1", input(b1, enc(signReveal(u1, A, s("a"), { worker: u0.pubKey }))), "WORK_BAD_SIGNATURE"),
     mk(h, "compute-units-0", "canonical CBOR of a reveal whose task has computeUnits 0 (TaskSpec allows 1..10^9)", input(b1, cborHex({ ...rA, claim: { ...A, task: { ...A.task, computeUnits: 0 } } })), "DECODE_SCHEMA"),
-    mk(h, "scoring-chain", "on a chain with committee scoring (QUAL-WIRE.1) Q is 0 until the claim's round finalizes; its scoring status is unopened", input(scored.pre, scored.reveal, scored.scoring), (p) => {
+    mk(h, "scoring-chain", "on a chain with committee scoring (QUAL-WIRE.1) Q is 0 until the claim's round finalizes; its scoring status is unopened; against the empty novelty window its n is 10^6 and its sketch is admitted (QUAL-NOVELTY.8)", input(scored.pre, scored.reveal, scored.scoring), (p) => {
       const c = [...p.claims.values()][0]
-      eq([c?.q, c?.scoring], [0, "unopened"], "claim")
+      eq([c?.q, c?.scoring, c?.noveltyPpm, c?.noveltySketch], [0, "unopened", PPM, toHex(scored.sketch)], "claim")
+      eq(p.novelty.map(String), [String(sketchFingerprint(scored.sketch))], "novelty window")
     }),
+  )
+  // QUAL-NOVELTY.3/8: n against a window that already holds the sketch (pre-state edited: the window as
+  // another claim with the same output would have left it), or one 14 bits away: (14 − 8)·10^6 / (20 − 8)
+  const fp = sketchFingerprint(scored.sketch)
+  const withWindow = (w: ReadonlyArray<bigint>) => edit(scored.pre, (d) => (d.novelty = w))
+  cases.push(
+    mk(h, "scoring-duplicate-sketch", "scoring chain, the novelty window (pre-state edited) already holds the claim's sketch: n = 0 (QUAL-NOVELTY.8), and the sketch is admitted once more", input(withWindow([fp]), scored.reveal, scored.scoring), (p) => {
+      eq([...p.claims.values()][0]?.noveltyPpm, 0, "noveltyPpm")
+      eq(p.novelty.map(String), [String(fp), String(fp)], "novelty window")
+    }),
+    mk(h, "scoring-near-sketch", "scoring chain, the novelty window (pre-state edited) holds a sketch 14 bits from the claim's: n = (14 − D0)·10^6 / (D1 − D0) = 500,000 (QUAL-NOVELTY.3)", input(withWindow([fp ^ 0x3fffn]), scored.reveal, scored.scoring), (p) =>
+      eq([...p.claims.values()][0]?.noveltyPpm, 500_000, "noveltyPpm"),
+    ),
   )
   void u2
   return cases
@@ -915,6 +936,7 @@ export const generateLedger = async (outRoot: string): Promise<void> => {
     pre: S.c1.state,
     reveal: toHex(Codecs.WorkReveal.encode(S.reveal)),
     scoring: scoringParams,
+    sketch: S.A.noveltySketch,
   })
   const expiry = workExpiryCases(S)
   const audit = auditCases()

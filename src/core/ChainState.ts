@@ -8,6 +8,7 @@ import type { Genesis } from "./Genesis.ts"
 import { genesisHash } from "./Genesis.ts"
 import type { Params } from "./Params.ts"
 import type { ScoringRound } from "../quality/Scoring.ts"
+import { sketchBytes } from "../quality/Novelty.ts"
 
 export type Hex = string
 
@@ -70,6 +71,10 @@ export interface ClaimRecord {
   readonly scoring: ScoringStatus
   /** The evaluators' consensus scores when the round reached quorum (QUAL-WIRE.4), else null. */
   readonly consensus: { readonly correctness: number; readonly utility: number; readonly novelty: number } | null
+  /** The claim's novelty sketch, 8 bytes as hex (QUAL-NOVELTY.6). */
+  readonly noveltySketch: Hex
+  /** n of the claim, ppm, fixed at its reveal against the novelty window (QUAL-NOVELTY.8); 10^6 without scoring. */
+  readonly noveltyPpm: number
 }
 
 export type ScoringStatus = "none" | "unopened" | "open" | "scored"
@@ -130,6 +135,8 @@ export interface ChainState {
   }
   /** Open scoring rounds by claim id (the claim's commitment value), QUAL-WIRE.1. */
   readonly scoring: ReadonlyMap<Hex, OpenRound>
+  /** QUAL-NOVELTY.8: the novelty window, the sketches of the last noveltyWindow admitted claims, oldest first. */
+  readonly novelty: ReadonlyArray<bigint>
 }
 
 export type Totals = ChainState["totals"]
@@ -186,6 +193,7 @@ export const genesisState = (sha256: Sha256, g: Genesis): ChainState => {
     punished: new Set(),
     totals: zeroTotals,
     scoring: new Map(),
+    novelty: [],
   }
 }
 
@@ -205,6 +213,7 @@ export interface DraftState {
   punished: Set<string>
   totals: { -readonly [K in keyof Totals]: Totals[K] }
   scoring: Map<Hex, OpenRound>
+  novelty: ReadonlyArray<bigint>
 }
 
 export const cloneState = (s: ChainState): DraftState => ({
@@ -222,6 +231,7 @@ export const cloneState = (s: ChainState): DraftState => ({
   punished: new Set(s.punished),
   totals: { ...s.totals },
   scoring: new Map(s.scoring),
+  novelty: s.novelty,
 })
 
 export const accountOf = (s: { readonly accounts: ReadonlyMap<Hex, Account> }, k: Hex): Account =>
@@ -249,7 +259,7 @@ export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Arra
   sha256(tagged(DOMAIN.stateRoot, canonicalEncode(stateRootForm(s))))
 
 /**
- * The 12-element array whose canonical CBOR the state root hashes (LEDGER-ROOT.1); also the `state`
+ * The 13-element array whose canonical CBOR the state root hashes (LEDGER-ROOT.1); also the `state`
  * field of a state snapshot (LEDGER-SNAPSHOT.1, src/core/Snapshot.ts).
  */
 export const stateRootForm = (s: ChainState | DraftState): ReadonlyArray<unknown> => [
@@ -276,6 +286,8 @@ export const stateRootForm = (s: ChainState | DraftState): ReadonlyArray<unknown
     c.computeUnits,
     SCORING_STATUS_CODE[c.scoring],
     c.consensus === null ? null : [c.consensus.correctness, c.consensus.utility, c.consensus.novelty],
+    fromHex(c.noveltySketch),
+    c.noveltyPpm,
   ]),
   s.qWindow.map((e) => [e.height, sortedEntries(e.perWorker).map(([k, q]) => [fromHex(k), q])]),
   sortedEntries(s.lastPower).map(([k, p]) => [fromHex(k), p]),
@@ -310,4 +322,5 @@ export const stateRootForm = (s: ChainState | DraftState): ReadonlyArray<unknown
     sortedEntries(o.round.commits).map(([e, c]) => [fromHex(e), c.commitment, c.height]),
     sortedEntries(o.round.reveals).map(([e, r]) => [fromHex(e), r.scores.correctness, r.scores.utility, r.scores.novelty, r.height]),
   ]),
+  s.novelty.map(sketchBytes), // QUAL-NOVELTY.8, oldest first
 ]

@@ -53,7 +53,7 @@ const auditFact = (audit: string): AuditFact => (audit === "passed" ? "passed" :
 const scoreClaim = (
   p: QualityParams,
   attested: boolean,
-  c: { readonly audit: string; readonly computeUnits: number },
+  c: { readonly audit: string; readonly computeUnits: number; readonly noveltyPpm: number },
   evaluators: { correctness: number; utility: number; novelty: number } | undefined,
 ): number =>
   quality(
@@ -61,8 +61,8 @@ const scoreClaim = (
       computeUnits: c.computeUnits,
       // a claim reaches scoring only if its attestation verified (VER-AUDIT.4) or none is required
       verification: { attestation: attested ? "verified" : "absent", audit: auditFact(c.audit), canary: "not-run" },
-      // QUAL-NOVELTY.5: no fingerprint is in consensus state; novelty is the evaluators' consensus
-      noveltyPpm: PPM,
+      // QUAL-NOVELTY.8: n fixed at the claim's reveal against the chain's novelty window
+      noveltyPpm: c.noveltyPpm,
       evaluators,
     },
     p,

@@ -8,6 +8,7 @@ import { bytesEqual, fromHex, toHex } from "../codec/Bytes.ts"
 import { canonicalDecode, canonicalEncode } from "../codec/Canonical.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import { PPM } from "../domain/Primitives.ts"
+import { NOVELTY_SKETCH_BYTES, sketchFingerprint } from "../quality/Novelty.ts"
 import type { CommitRecord, RevealRecord } from "../quality/Scoring.ts"
 import {
   AUDIT_STATUS_CODE,
@@ -110,6 +111,7 @@ const isObj = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array)
 const uint = (v: unknown, path: string): number =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : bad(path, "expected an unsigned integer")
+const ppm = (v: unknown, path: string): number => (uint(v, path) <= PPM ? (v as number) : bad(path, "above 1,000,000 ppm"))
 const bool = (v: unknown, path: string): boolean => (typeof v === "boolean" ? v : bad(path, "expected a boolean"))
 const text = (v: unknown, path: string): string => (typeof v === "string" ? v : bad(path, "expected a text string"))
 const bytes = (v: unknown, path: string, len?: number): Uint8Array => {
@@ -133,7 +135,7 @@ const SCORING_BY_CODE = Object.fromEntries(Object.entries(SCORING_STATUS_CODE).m
 const CHAIN_ID = /^[a-z0-9-]{1,32}$/
 
 const decodeState = (st: unknown, params: Params, lastBlockHash: Uint8Array): ChainState => {
-  const s = tuple(st, "state", 12)
+  const s = tuple(st, "state", 13)
   const chainId = text(s[0], "state.chainId")
   if (!CHAIN_ID.test(chainId)) bad("state.chainId", "does not match ^[a-z0-9-]{1,32}$")
   const height = uint(s[1], "state.height")
@@ -169,7 +171,7 @@ const decodeState = (st: unknown, params: Params, lastBlockHash: Uint8Array): Ch
   const claims = new Map<Hex, ClaimRecord>()
   for (const [i, e] of list(s[6], "state.claims").entries()) {
     const p = `state.claims[${i}]`
-    const t = tuple(e, p, 16)
+    const t = tuple(e, p, 18)
     const auditCode = uint(t[10], `${p}.auditCode`)
     const audit = AUDIT_BY_CODE[auditCode] ?? bad(`${p}.auditCode`, `unknown audit status ${auditCode}`)
     const auditor = bytes(t[11], `${p}.auditor`)
@@ -197,6 +199,8 @@ const decodeState = (st: unknown, params: Params, lastBlockHash: Uint8Array): Ch
       computeUnits: uint(t[13], `${p}.computeUnits`),
       scoring,
       consensus,
+      noveltySketch: toHex(bytes(t[16], `${p}.noveltySketch`, NOVELTY_SKETCH_BYTES)),
+      noveltyPpm: ppm(t[17], `${p}.noveltyPpm`),
     })
   }
   const qWindow: Array<QEntry> = []
@@ -255,7 +259,9 @@ const decodeState = (st: unknown, params: Params, lastBlockHash: Uint8Array): Ch
     }
     scoring.set(claimId, { workId, round: { chainId, claimId, seats, schedule, commits, reveals } })
   }
-  return { chainId, params, height, lastBlockHash, beacon, accounts, validators, commitments, claims, qWindow, lastPower, punished, totals, scoring }
+  const novelty: Array<bigint> = []
+  for (const [i, e] of list(s[12], "state.novelty").entries()) novelty.push(sketchFingerprint(bytes(e, `state.novelty[${i}]`, NOVELTY_SKETCH_BYTES)))
+  return { chainId, params, height, lastBlockHash, beacon, accounts, validators, commitments, claims, qWindow, lastPower, punished, totals, scoring, novelty }
 }
 
 /**

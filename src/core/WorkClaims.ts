@@ -1,9 +1,12 @@
-// spec: WORK-CR.1..8 (spec/06-work-claims.md; paper §3.2 eq. 1, §6.3)
+// spec: WORK-CR.1..8 (spec/06-work-claims.md; paper §3.2 eq. 1, §6.3), QUAL-NOVELTY.8/9 (spec/17)
 // Commit-then-reveal for work claims with "earliest finalized commitment wins" (front-running protection).
-import { toHex } from "../codec/Bytes.ts"
+import { fromHex, toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes, omitSignature } from "../codec/Hashing.ts"
+import { PPM } from "../domain/Primitives.ts"
 import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
-import type { ChainState, DraftState, Hex } from "./ChainState.ts"
+import { admitFingerprint, noveltyOf, noveltyWindowOf, sketchFingerprint } from "../quality/Novelty.ts"
+import type { QualityParams } from "../quality/QualityParams.ts"
+import type { ChainState, ClaimRecord, DraftState, Hex } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
 import { checkClaimAttestation } from "../verification/Audit.ts"
@@ -113,6 +116,8 @@ export const applyReveal = (
       return undefined
     }
   }
+  // QUAL-NOVELTY.8: with scoring, n against the novelty window, then the sketch is admitted
+  const noveltyPpm = ctx.scoring !== undefined ? admitNovelty(d, ctx.scoring, r.claim.noveltySketch, holder) : PPM
   // QUAL-WIRE.1/QUAL-Q.5: with scoring, Q is fixed when the claim's scoring round finalizes
   const q = ctx.scoring !== undefined ? 0 : Math.max(0, Math.floor(ctx.quality(r.claim, { worker, height })))
   d.claims.set(workId, {
@@ -132,8 +137,30 @@ export const applyReveal = (
     computeUnits: r.claim.task.computeUnits,
     scoring: ctx.scoring !== undefined ? "unopened" : "none",
     consensus: null,
+    noveltySketch: toHex(r.claim.noveltySketch),
+    noveltyPpm,
   })
   return undefined
+}
+
+/**
+ * QUAL-NOVELTY.8/9: n of a revealed claim's sketch against the chain's novelty window, then the sketch
+ * is admitted (the oldest evicted beyond noveltyWindow). A claim that displaces `displaced` (WORK-CR.5:
+ * same work id, so the same output) is scored without the displaced claim's sketch: the most recent
+ * window entry equal to it is removed first, so the earlier commitment is not scored as a copy of
+ * the claim it displaces.
+ */
+const admitNovelty = (d: DraftState, p: QualityParams, sketch: Uint8Array, displaced: ClaimRecord | undefined): number => {
+  let fps = d.novelty
+  if (displaced !== undefined) {
+    const i = fps.lastIndexOf(sketchFingerprint(fromHex(displaced.noveltySketch)))
+    if (i >= 0) fps = [...fps.slice(0, i), ...fps.slice(i + 1)]
+  }
+  const fp = sketchFingerprint(sketch)
+  const w = noveltyWindowOf(p.noveltyWindow, fps)
+  const n = noveltyOf(w, fp, p).ppm
+  d.novelty = admitFingerprint(w, fp).fingerprints
+  return n
 }
 
 /**

@@ -39,6 +39,8 @@ export const BlsPubKey = fixedBytes(48, "BlsPubKey")
 export const BlsSignature = fixedBytes(96, "BlsSignature")
 /** 32-byte salt for commitments. */
 export const Salt = fixedBytes(32, "Salt")
+/** 8-byte big-endian SimHash-64 of an output's novelty bytes (QUAL-NOVELTY.6). */
+export const NoveltySketch = fixedBytes(8, "NoveltySketch")
 
 /** Chain identifier: short printable ASCII. */
 export const ChainId = Schema.String.pipe(

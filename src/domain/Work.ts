@@ -1,6 +1,6 @@
 // spec: DT-WORK.1..4 (spec/01-data-types.md), WORK-CR.* (spec/06-work-claims.md); paper §3.2 eq. 1, §6.3
 import { Schema } from "effect"
-import { ChainId, Hash32, Ppm, PubKey, Salt, Signature, Uint, boundedArray, boundedBytes } from "./Primitives.ts"
+import { ChainId, Hash32, NoveltySketch, Ppm, PubKey, Salt, Signature, Uint, boundedArray, boundedBytes } from "./Primitives.ts"
 
 export const TaskKind = Schema.Literal("inference", "training", "extraction")
 export type TaskKind = typeof TaskKind.Type
@@ -27,13 +27,17 @@ export const QualityClaims = Schema.Struct({
 }).annotations({ identifier: "QualityClaims" })
 export type QualityClaims = typeof QualityClaims.Type
 
-/** Work claim W = (t, input_hash, output_hash, attestation, quality_claims) — paper eq. 1. */
+/**
+ * Work claim W = (t, input_hash, output_hash, attestation, quality_claims) — paper eq. 1 — plus the
+ * novelty sketch of the output (QUAL-NOVELTY.6): committed with the claim, trusted until audited.
+ */
 export const WorkClaim = Schema.Struct({
   task: TaskSpec,
   inputHash: Hash32,
   outputHash: Hash32,
   attestation: boundedBytes(MAX_ATTESTATION_BYTES, "Attestation"),
   qualityClaims: QualityClaims,
+  noveltySketch: NoveltySketch,
 }).annotations({ identifier: "WorkClaim" })
 export type WorkClaim = typeof WorkClaim.Type
 

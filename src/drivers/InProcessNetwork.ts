@@ -22,6 +22,7 @@ import { quality } from "../quality/Quality.ts"
 import { defaultQualityParams, type QualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
 import { ML_CHEATS, type MlCheat, type MlJob, MlWorkshop, mlExecutorReady, nodeBackend } from "./MlWork.ts"
+import { DEFAULT_AUDIT_POLICY } from "../verification/Verifiers.ts"
 
 export interface SimConfig {
   readonly nodes: number
@@ -312,7 +313,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const byz = new Map<number, Strategy>()
   byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
-  const ml = cfg.executor === "ml" ? new MlWorkshop(crypto.sha256, cfg.seed) : undefined
+  // QUAL-NOVELTY.6: auditors check sketches with the chain's sketch parameters
+  const ml = cfg.executor === "ml" ? new MlWorkshop(crypto.sha256, cfg.seed, { ...DEFAULT_AUDIT_POLICY, sketch: ctx.scoring ?? defaultQualityParams }) : undefined
   // SIM-ML.2: with real ML work every cheater fakes its work (its cheat class drawn per claim); forgers
   // (SIM-CHEAT.1) are exercised by the reference simulation
   const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested && ml === undefined)
@@ -482,9 +484,11 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       job = ml.make(kind, cheat, nodeBackend(to), workRng)
     }
     const spec: WorkSpec =
-      job === undefined ? base : { ...base, taskId: job.taskId, params: job.params, modelHash: job.modelHash, inputHash: job.inputHash, outputHash: job.outputHash }
+      job === undefined
+        ? base
+        : { ...base, taskId: job.taskId, params: job.params, modelHash: job.modelHash, inputHash: job.inputHash, outputHash: job.outputHash, noveltyBytes: job.noveltyBytes }
     const keys = net.keys[to] as (typeof net.keys)[number]
-    const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested)
+    const claim = makeSimClaim(crypto, net.genesis.chainId, workers, to, keys.pubKey, who, spec, attested, ctx.scoring ?? defaultQualityParams)
     const workId = Hashes.workId(crypto.sha256, claim)
     if (job !== undefined && ml !== undefined) {
       ml.publish(workId, job)

@@ -10,7 +10,7 @@ import { toHex } from "../codec/Bytes.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import type { AuditPort } from "../core/Context.ts"
 import type { TaskKind } from "../domain/Work.ts"
-import { type ExperienceRecord, type LogEntry, ExtractionCodecs, commitRecords, extractRecords, extractionInputHash } from "../ml/Extraction.ts"
+import { type ExperienceRecord, type LogEntry, ExtractionCodecs, commitRecords, extractRecords, extractionInputHash, recordBytes } from "../ml/Extraction.ts"
 import {
   type AnsweredTask,
   type Canary,
@@ -35,6 +35,7 @@ import {
   encodeTranscript,
   makeTrainingTask,
   openCheckpoint,
+  paramTensors,
   paramsHash,
   referenceInitialParams,
   train,
@@ -89,6 +90,8 @@ export interface MlJob {
   readonly inputHash: Uint8Array
   readonly outputHash: Uint8Array
   readonly artefacts: WorkArtefacts
+  /** The output's novelty bytes (QUAL-NOVELTY.6), sketched into the claim's noveltySketch. */
+  readonly noveltyBytes: Uint8Array
   readonly cheat: MlCheat | "honest"
   readonly backend: BackendName
   /**
@@ -193,6 +196,7 @@ export class MlWorkshop implements ArtefactSource {
       inputHash: taskId,
       outputHash: inferenceOutputHash(sha, answer.logits),
       artefacts: { kind: "inference", output: encodeInferenceClaim(answer) },
+      noveltyBytes: answer.logits,
       cheat,
       backend,
       derived,
@@ -239,6 +243,7 @@ export class MlWorkshop implements ArtefactSource {
       params: spec.params,
       inputHash: task.initialParamsHash,
       outputHash: run.outputHash,
+      noveltyBytes: concatAll(paramTensors(run.checkpoints[run.checkpoints.length - 1] as ParamSet).map((t) => t.data)),
       artefacts: { kind: "training", transcript: encodeTranscript(run), open: (step) => (Number.isInteger(step) && step >= 0 && step <= task.steps && step % task.interval === 0 ? openCheckpoint(run, step) : undefined) },
       cheat,
       backend,
@@ -287,6 +292,7 @@ export class MlWorkshop implements ArtefactSource {
       inputHash,
       outputHash: ext.outputHash,
       artefacts: { kind: "extraction", records },
+      noveltyBytes: concatAll(records.map(recordBytes)),
       cheat,
       backend,
       derived,
@@ -323,6 +329,16 @@ export class MlWorkshop implements ArtefactSource {
       }
     }
   }
+}
+
+const concatAll = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
 }
 
 const comb = (n: number, k: number): number => {

@@ -5,6 +5,8 @@
 import { concatBytes, toHex, u64be, utf8 } from "../codec/Bytes.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
+import { noveltySketch, type NoveltyParams } from "../quality/Novelty.ts"
+import { defaultQualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
 import type { AuditPort } from "../core/Context.ts"
 import { type AttestationConfig, AttestationCodecs } from "../verification/Attestation.ts"
@@ -64,13 +66,18 @@ export interface WorkSpec {
   readonly modelHash?: Uint8Array
   /** SIM-ML.2: the output hash the worker computed (or faked) itself; overrides the reference executor. */
   readonly outputHash?: Uint8Array
+  /** SIM-ML.2: the novelty bytes of a real job's output (QUAL-NOVELTY.6); default the output hash. */
+  readonly noveltyBytes?: Uint8Array
 }
 
 /**
  * SIM-CHEAT.1: the claim a worker of `kind` submits for `spec`. Honest: output = the reference
  * executor's (VER-AUDIT.11), attested by its certified device. Lazy: a fabricated output, attested by
  * its certified (compromised) device. Forger: the reference output, attested by an uncertified device.
- * `attested` false: no attestation bytes (a chain that does not check attestations).
+ * `attested` false: no attestation bytes (a chain that does not check attestations). The novelty sketch
+ * (QUAL-NOVELTY.6) is that of the output the worker claims: the reference executor's 32-byte output for
+ * honest and forger workers (the sim's output is its hash), the fabricated bytes for a lazy one;
+ * `sketchParams` are the chain's scoring parameters (their defaults when it scores nothing).
  */
 export const makeSimClaim = (
   crypto: CryptoService,
@@ -81,6 +88,7 @@ export const makeSimClaim = (
   kind: WorkerKind,
   spec: WorkSpec,
   attested: boolean,
+  sketchParams: Pick<NoveltyParams, "noveltyShingleBytes" | "noveltyMaxBytes"> = defaultQualityParams,
 ): WorkClaim => {
   const modelHash = spec.modelHash ?? crypto.sha256(utf8(`model/${spec.kind}`))
   const base: WorkClaim = {
@@ -89,9 +97,11 @@ export const makeSimClaim = (
     outputHash: new Uint8Array(32),
     attestation: new Uint8Array(0),
     qualityClaims: spec.qualityClaims,
+    noveltySketch: new Uint8Array(8),
   }
   const outputHash = spec.outputHash ?? (kind === "lazy" ? spec.fakeOutput : workers.output(base))
-  const claim = { ...base, outputHash }
+  // QUAL-NOVELTY.6: the sketch of the claim's novelty bytes (a real job's per kind, SIM-ML.1; else the output hash's 32 bytes)
+  const claim = { ...base, outputHash, noveltySketch: noveltySketch(crypto.sha256, spec.noveltyBytes ?? outputHash, sketchParams) }
   if (!attested) return claim
   const device = kind === "forger" ? workers.forgerDevice : (workers.devices[node] as SimDevice)
   const att = SimTee.attest(crypto, device, {

@@ -1,4 +1,4 @@
-// spec: QUAL-NOVELTY.1..5 (spec/17-quality-incentives.md; paper §5.1 "novelty")
+// spec: QUAL-NOVELTY.1..9 (spec/17-quality-incentives.md; paper §5.1 "novelty")
 // Near-duplicate detection: a 64-bit SimHash (Charikar 2002) over byte shingles of an output, compared
 // by Hamming distance with a bounded FIFO window of recently accepted fingerprints. Pure and exact.
 import { DOMAIN, tagged } from "../codec/Canonical.ts"
@@ -47,6 +47,30 @@ export const simhash64 = (sha256: Sha256, output: Uint8Array, p: Pick<NoveltyPar
   return fp
 }
 
+/** Bytes of a novelty sketch (QUAL-NOVELTY.6). */
+export const NOVELTY_SKETCH_BYTES = 8
+
+/**
+ * QUAL-NOVELTY.6: the novelty sketch a work claim carries: simhash64 of the claim's novelty bytes
+ * (with the chain's noveltyShingleBytes / noveltyMaxBytes), as 8 bytes big-endian.
+ */
+export const noveltySketch = (sha256: Sha256, bytes: Uint8Array, p: Pick<NoveltyParams, "noveltyShingleBytes" | "noveltyMaxBytes">): Uint8Array =>
+  sketchBytes(simhash64(sha256, bytes, p))
+
+/** The 8 big-endian bytes of a 64-bit fingerprint. */
+export const sketchBytes = (fp: bigint): Uint8Array => {
+  const out = new Uint8Array(NOVELTY_SKETCH_BYTES)
+  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, fp), false)
+  return out
+}
+
+/** The 64-bit fingerprint of a sketch: its bytes as a big-endian integer (8 bytes: DT-WORK.2 checks the length). */
+export const sketchFingerprint = (sketch: Uint8Array): bigint => {
+  let fp = 0n
+  for (const b of sketch) fp = (fp << 8n) | BigInt(b)
+  return BigInt.asUintN(64, fp)
+}
+
 const popcount32 = (x: number): number => {
   x = x - ((x >>> 1) & 0x55555555)
   x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
@@ -77,6 +101,13 @@ const halvesOf = (fps: ReadonlyArray<bigint>): Uint32Array => {
 }
 
 export const emptyNoveltyWindow = (capacity: number): NoveltyWindow => ({ capacity, fingerprints: [], halves: new Uint32Array(0) })
+
+/** A window of the given capacity holding `fingerprints` (oldest first), as the chain state stores it (QUAL-NOVELTY.8). */
+export const noveltyWindowOf = (capacity: number, fingerprints: ReadonlyArray<bigint>): NoveltyWindow => ({
+  capacity,
+  fingerprints,
+  halves: halvesOf(fingerprints),
+})
 
 /** QUAL-NOVELTY.2: append an accepted output's fingerprint; the oldest is evicted beyond capacity. */
 export const admitFingerprint = (w: NoveltyWindow, fp: bigint): NoveltyWindow => {

@@ -14,6 +14,7 @@ import { MAX_AUDIT_METRICS, MAX_AUDIT_SAMPLES } from "../domain/Work.ts"
 import {
   type ExperienceRecord,
   type ExtractionError,
+  recordBytes,
   FeatureHasher,
   commitRecords,
   derivePartition,
@@ -45,14 +46,21 @@ import {
 } from "../ml/Inference.ts"
 import { float32ToLe } from "../ml/Models.ts"
 import { MlRuntime } from "../ml/Runtime.ts"
+import { type NoveltyParams, noveltySketch } from "../quality/Novelty.ts"
+import { defaultQualityParams } from "../quality/QualityParams.ts"
 import {
   type TolerancePolicy,
   type TrainingError,
   TOLERANCE,
+  type TrainingTask,
+  TrainingCodecs,
   auditOpenings,
   auditSegments,
+  referenceInitialParams,
+  checkOpening,
   trainingTaskOfClaim,
   verifyTrainingAudit,
+  verifyTranscript,
 } from "../ml/Training.ts"
 import { simExecute } from "./Audit.ts"
 
@@ -138,9 +146,24 @@ export interface AuditPolicy {
   readonly comparison: ComparisonPolicy
   /** Tolerance per precision class (spec/15; default the policy data of src/ml/training-tolerance-policy.json). */
   readonly tolerance?: (precision: keyof typeof TOLERANCE) => TolerancePolicy
+  /** The chain's sketch parameters (QUAL-NOVELTY.6; consensus-critical: the genesis's, default defaultQualityParams). */
+  readonly sketch: Pick<NoveltyParams, "noveltyShingleBytes" | "noveltyMaxBytes">
 }
 
-export const DEFAULT_AUDIT_POLICY: AuditPolicy = { inferenceSamples: 2, trainingSegments: 2, extractionDraws: 2, comparison: DEFAULT_POLICY }
+export const DEFAULT_AUDIT_POLICY: AuditPolicy = {
+  inferenceSamples: 2,
+  trainingSegments: 2,
+  extractionDraws: 2,
+  comparison: DEFAULT_POLICY,
+  sketch: defaultQualityParams,
+}
+
+/**
+ * QUAL-NOVELTY.7: the claim's committed sketch is the sketch of its novelty bytes (QUAL-NOVELTY.6),
+ * else the claim fails NOVELTY_SKETCH_MISMATCH.
+ */
+export const sketchMatches = (sha256: Sha256, claim: WorkClaim, noveltyBytes: Uint8Array, policy: Pick<AuditPolicy, "sketch">): boolean =>
+  bytesEqual(noveltySketch(sha256, noveltyBytes, policy.sketch), claim.noveltySketch)
 
 // ------------------------------------------------------------------------------------------------
 // The reference executor (VER-AUDIT.11)
@@ -149,10 +172,12 @@ export const DEFAULT_AUDIT_POLICY: AuditPolicy = { inferenceSamples: 2, training
  * VER-PORT.4: the audit of the simulation's reference executor: recompute the output hash (VER-AUDIT.11)
  * and pass iff it is the claim's; the evidence is the recomputed hash.
  */
-export const simAudit = (sha256: Sha256, req: AuditRequest): AuditVerdict => {
+export const simAudit = (sha256: Sha256, req: AuditRequest, policy: Pick<AuditPolicy, "sketch"> = DEFAULT_AUDIT_POLICY): AuditVerdict => {
   const h = simExecute(sha256, req.claim)
   const ev = evidence([0], [h], -1, [])
-  return bytesEqual(h, req.claim.outputHash) ? pass(ev) : fail("OUTPUT_MISMATCH", { ...ev, item: 0 })
+  if (!bytesEqual(h, req.claim.outputHash)) return fail("OUTPUT_MISMATCH", { ...ev, item: 0 })
+  // QUAL-NOVELTY.7: the reference executor's novelty bytes are its 32-byte output
+  return sketchMatches(sha256, req.claim, h, policy) ? pass(ev) : fail("NOVELTY_SKETCH_MISMATCH", ev)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -195,6 +220,8 @@ export const auditInference = (
     if (Either.isLeft(ic)) return { verdict: fail("ARTEFACT_UNAVAILABLE") }
     const out: InferenceClaim = ic.right
     if (!bytesEqual(inferenceOutputHash(sha256, out.logits), claim.outputHash)) return { verdict: fail("OUTPUT_MISMATCH") }
+    // QUAL-NOVELTY.7: the novelty bytes of an inference claim are its logits
+    if (!sketchMatches(sha256, claim, out.logits, policy)) return { verdict: fail("NOVELTY_SKETCH_MISMATCH") }
     const claimed = claimedLogits(task, out)
     if (Either.isLeft(claimed)) {
       const v = claimed.left
@@ -293,7 +320,12 @@ export const auditTraining = (
       return fail(reason, evidence(segments, [], item, metrics))
     }
     const worst = METRIC_NAMES.map((k) => metric(k, Math.max(0, ...r.right.checks.map((c) => c.metrics[k])), tol[k]))
-    return pass(evidence(segments, r.right.checks.map((c) => c.recomputed), -1, worst))
+    const ev = evidence(segments, r.right.checks.map((c) => c.recomputed), -1, worst)
+    // QUAL-NOVELTY.7: the novelty bytes of a training claim are θ_T's tensor data; θ_T is opened and
+    // checked against the transcript's last entry (VER-TRAIN.6) like any other opening
+    const theta = finalParamBytes(sha256, task, req.claim.outputHash, art)
+    if (theta === undefined) return fail("TRAIN_OPENING_MISMATCH", { ...ev, item: task.steps / task.interval })
+    return sketchMatches(sha256, req.claim, theta, policy) ? pass(ev) : fail("NOVELTY_SKETCH_MISMATCH", ev)
   })
 
 // ------------------------------------------------------------------------------------------------
@@ -350,5 +382,35 @@ export const auditExtraction = (sha256: Sha256, req: AuditRequest, src: Artefact
     const item = e.code === "EXT_RECORD_MISMATCH" ? (sample.find((i) => !bytesEqual(rederived(i) ?? new Uint8Array(0), leafHash(sha256, art.records[i] as ExperienceRecord))) ?? -1) : -1
     return fail(EXT_REASON[e.code], evidence(sample, recomputed, item, counts))
   }
-  return pass(evidence(sample, recomputed, -1, counts))
+  // QUAL-NOVELTY.7: the novelty bytes of an extraction claim are its records' canonical bytes in index order
+  const novelty = concatAll(art.records.map(recordBytes))
+  return sketchMatches(sha256, req.claim, novelty, policy) ? pass(evidence(sample, recomputed, -1, counts)) : fail("NOVELTY_SKETCH_MISMATCH", evidence(sample, recomputed, -1, counts))
+}
+
+const concatAll = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
+
+/**
+ * QUAL-NOVELTY.6 (training): θ_T's tensor data, float32 LE, concatenated in parameter order, from the
+ * worker's opening of step T checked against the transcript (VER-TRAIN.4/6); undefined when it fails.
+ */
+export const finalParamBytes = (
+  sha256: Sha256,
+  task: TrainingTask,
+  outputHash: Uint8Array,
+  art: Extract<WorkArtefacts, { kind: "training" }>,
+): Uint8Array | undefined => {
+  const hs = verifyTranscript(sha256, task, outputHash, art.transcript)
+  if (Either.isLeft(hs)) return undefined
+  const opened = checkOpening(sha256, task, hs.right, task.steps, art.open(task.steps), referenceInitialParams(task.model as "mlp" | "conv" | "attention"))
+  if (Either.isLeft(opened)) return undefined
+  const dec = TrainingCodecs.CheckpointOpening.decode(art.open(task.steps) as Uint8Array)
+  return Either.isLeft(dec) ? undefined : concatAll(dec.right.params.map((t) => t.data))
 }

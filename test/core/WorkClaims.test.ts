@@ -91,7 +91,10 @@ describe("commit then reveal (WORK-CR.1..2)", () => {
       computeUnits: 40,
       scoring: "none", // no scoring configured: Q fixed at reveal (QUAL-SEAM.2)
       consensus: null,
+      noveltySketch: toHex(claim.noveltySketch),
+      noveltyPpm: 1_000_000, // QUAL-NOVELTY.8: without scoring, n = 10^6 and the window stays empty
     })
+    expect(d.novelty).toEqual([])
   })
 
   it("the quality seam decides Q at reveal (floored, never negative)", () => {

@@ -12,6 +12,8 @@ import { simulate } from "../../src/drivers/InProcessNetwork.ts"
 import { ML_CHEATS, type MlCheat, type MlJob, MlWorkshop, initMlExecutor } from "../../src/drivers/MlWork.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
 import type { AuditVerdict } from "../../src/verification/Verifiers.ts"
+import { noveltySketch } from "../../src/quality/Novelty.ts"
+import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
 
 const sha = nodeCryptoService.sha256
 
@@ -25,6 +27,7 @@ const claimOf = (job: MlJob): WorkClaim => ({
   outputHash: job.outputHash,
   attestation: new Uint8Array(0),
   qualityClaims: { correctness: 0, utility: 0, novelty: 0 },
+  noveltySketch: noveltySketch(sha, job.noveltyBytes, defaultQualityParams),
 })
 
 /** Make a job on `backend` and audit it on node `auditor` (even: wasm, odd: cpu) with a seed of `s`. */

@@ -257,6 +257,7 @@ describe("work-claim binding (VER-TRAIN.14)", () => {
       outputHash: new Uint8Array(32),
       attestation: new Uint8Array(0),
       qualityClaims: { correctness: 0, utility: 0, novelty: 0 },
+      noveltySketch: new Uint8Array(8),
     }
     const ok = trainingTaskOfClaim(sha256, claim)
     if (Either.isLeft(ok)) throw ok.left

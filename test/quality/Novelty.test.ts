@@ -1,4 +1,4 @@
-// QUAL-NOVELTY.1..5: SimHash over byte shingles, Hamming distance to a bounded window, novelty in ppm.
+// QUAL-NOVELTY.1..6: SimHash over byte shingles, Hamming distance to a bounded window, novelty in ppm.
 import { describe, expect, it } from "vitest"
 import { concatBytes, utf8 } from "../../src/codec/Bytes.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
@@ -9,7 +9,11 @@ import {
   minDistance,
   noveltyFromDistance,
   noveltyOf,
+  noveltySketch,
+  noveltyWindowOf,
   simhash64,
+  sketchBytes,
+  sketchFingerprint,
 } from "../../src/quality/Novelty.ts"
 import { defaultQualityParams as P } from "../../src/quality/QualityParams.ts"
 import { sha } from "./helpers.ts"
@@ -98,5 +102,31 @@ describe("window and novelty (QUAL-NOVELTY.2..4)", () => {
     const near = a.slice()
     near[100] = near[100]! ^ 1
     expect(noveltyOf(w, fp(near), P).ppm).toBe(0) // distance ≤ noveltyDuplicateDistance
+  })
+})
+
+describe("the sketch a claim carries (QUAL-NOVELTY.6)", () => {
+  it("is simhash64 of the novelty bytes as 8 bytes big-endian, and reads back to the fingerprint", () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const out = text(seed, 200 + seed)
+      const s = noveltySketch(sha, out, P)
+      expect(s.length).toBe(8)
+      expect(sketchFingerprint(s)).toBe(fp(out))
+      let be = 0n
+      for (const b of s) be = (be << 8n) | BigInt(b)
+      expect(be).toBe(fp(out))
+    }
+    expect([...sketchBytes(0x0102030405060708n)]).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(sketchFingerprint(new Uint8Array([0xff, 0, 0, 0, 0, 0, 0, 1]))).toBe(0xff00000000000001n)
+    // the chain's shingle parameters enter the sketch
+    const out = text(9, 300)
+    expect(noveltySketch(sha, out, { ...P, noveltyShingleBytes: 4 })).not.toEqual(noveltySketch(sha, out, P))
+  })
+  it("a window rebuilt from the state's fingerprints scores like the one it was admitted into", () => {
+    let w = emptyNoveltyWindow(4)
+    for (const seed of [11, 12, 13, 14, 15]) w = admitFingerprint(w, fp(text(seed, 64)))
+    const again = noveltyWindowOf(4, w.fingerprints)
+    expect([...again.halves]).toEqual([...w.halves])
+    expect(noveltyOf(again, fp(text(15, 64)), P).ppm).toBe(0)
   })
 })

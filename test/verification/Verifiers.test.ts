@@ -12,15 +12,18 @@ import { type InferenceClaim, type InferenceTask, decodeInferenceClaim, decodeIn
 import { float32ToLe, leToFloat32 } from "../../src/ml/Models.ts"
 import { MlRuntime, MlRuntimeCpu, type MlRuntimeService } from "../../src/ml/Runtime.ts"
 import { simExecute } from "../../src/verification/Audit.ts"
+import { noveltySketch } from "../../src/quality/Novelty.ts"
+import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
 import { DEFAULT_AUDIT_POLICY, type WorkArtefacts, auditExtraction, auditInference, auditSeed, auditTraining, nano, simAudit } from "../../src/verification/Verifiers.ts"
 
 const sha = nodeCryptoService.sha256
-const claimOf = (job: MlJob, outputHash = job.outputHash): WorkClaim => ({
+const claimOf = (job: MlJob, outputHash = job.outputHash, noveltyBytes = job.noveltyBytes): WorkClaim => ({
   task: { kind: job.kind, taskId: job.taskId, modelHash: job.modelHash, params: job.params, computeUnits: 10 },
   inputHash: job.inputHash,
   outputHash,
   attestation: new Uint8Array(0),
   qualityClaims: { correctness: 0, utility: 0, novelty: 0 },
+  noveltySketch: noveltySketch(sha, noveltyBytes, defaultQualityParams),
 })
 let cpu: MlRuntimeService
 const run = <A>(e: Effect.Effect<A, never, MlRuntime>): A => Effect.runSync(Effect.provideService(e, MlRuntime, cpu))
@@ -48,7 +51,7 @@ const tampered = (job: MlJob, task: InferenceTask, answer: InferenceClaim, i: nu
   const c = task.model.classes
   for (let j = 0; j < c; j++) v[i * c + j] = (v[i * c + j] as number) + by
   const out: InferenceClaim = { backend: answer.backend, logits: float32ToLe(v) }
-  const claim = claimOf(job, inferenceOutputHash(sha, out.logits))
+  const claim = claimOf(job, inferenceOutputHash(sha, out.logits), out.logits)
   return { out, claim, art: { kind: "inference", output: encodeInferenceClaim(out) } as WorkArtefacts }
 }
 const seedHitting = (task: InferenceTask, item: number, hit: boolean): Uint8Array => {
@@ -110,7 +113,7 @@ describe("inference audit (VER-PORT.3)", () => {
     expect(audit(req, { kind: "inference", output: new Uint8Array([1, 2]) })).toBe("ARTEFACT_UNAVAILABLE")
     expect(audit({ ...req, claim: { ...claim, inputHash: new Uint8Array(32) } }, job.artefacts)).toBe("TASK_MALFORMED")
     const short = { backend: answer.backend, logits: answer.logits.subarray(0, 8) }
-    expect(audit({ ...req, claim: { ...claim, outputHash: inferenceOutputHash(sha, short.logits) } }, { kind: "inference", output: encodeInferenceClaim(short) })).toBe("INF_MALFORMED_OUTPUT")
+    expect(audit({ ...req, claim: { ...claim, outputHash: inferenceOutputHash(sha, short.logits), noveltySketch: noveltySketch(sha, short.logits, defaultQualityParams) } }, { kind: "inference", output: encodeInferenceClaim(short) })).toBe("INF_MALFORMED_OUTPUT")
   })
 })
 
@@ -169,9 +172,26 @@ describe("VER-VERDICT.3/5 and VER-PORT.4", () => {
   it("the reference executor's audit passes iff the recomputed hash is the claim's", () => {
     const job = w.make("extraction", "honest", "cpu", new Prng(12))
     const claim = claimOf(job)
-    const good = { ...claim, outputHash: simExecute(sha, claim) }
+    const out = simExecute(sha, claim)
+    const good = { ...claim, outputHash: out, noveltySketch: noveltySketch(sha, out, defaultQualityParams) }
     expect(simAudit(sha, { claim: good, workId: new Uint8Array(32), worker: "a", seed: new Uint8Array(32) }).verdict).toBe("pass")
     const bad = simAudit(sha, { claim, workId: new Uint8Array(32), worker: "a", seed: new Uint8Array(32) })
     expect([bad.verdict, bad.reason, bad.evidence.item]).toEqual(["fail", "OUTPUT_MISMATCH", 0])
+    const sketchless = simAudit(sha, { claim: { ...good, noveltySketch: new Uint8Array(8) }, workId: new Uint8Array(32), worker: "a", seed: new Uint8Array(32) })
+    expect(sketchless.reason).toBe("NOVELTY_SKETCH_MISMATCH")
+  })
+
+  it("QUAL-NOVELTY.7: a claim whose sketch is not its output's fails NOVELTY_SKETCH_MISMATCH, for every kind", () => {
+    for (const kind of ["inference", "training", "extraction"] as const) {
+      const job = w.make(kind, "honest", "cpu", new Prng(30))
+      const honest = claimOf(job)
+      // a far sketch (every bit flipped): what a copier would state to avoid n = 0
+      const claim = { ...honest, noveltySketch: honest.noveltySketch.map((b) => b ^ 0xff) }
+      const workId = Hashes.workId(sha, claim)
+      w.publish(workId, job)
+      const verify = w.verifierFor(1)
+      expect(verify({ claim: honest, workId, worker: "s", seed: new Uint8Array(32) })?.reason, kind).toBe("NONE")
+      expect(verify({ claim, workId, worker: "s", seed: new Uint8Array(32) })?.reason, kind).toBe("NOVELTY_SKETCH_MISMATCH")
+    }
   })
 })

@@ -330,7 +330,7 @@ Evidence = Union(
 BeaconEntry = Struct(chainId=ChainId, height=Uint, prev=Hash32, signer=PubKey, signature=BlsSignature)
 Transfer = Struct(chainId=ChainId, to=PubKey, fee=Uint, **{"from": PubKey}, nonce=Uint, amount=Uint, signature=Signature)
 TaskSpec = Struct(kind=Lit("inference", "training", "extraction"), taskId=Hash32, modelHash=Hash32, params=BytesMax(4096), computeUnits=Int(1, 1_000_000_000))
-WorkClaim = Struct(task=TaskSpec, inputHash=Hash32, outputHash=Hash32, attestation=BytesMax(16 * 1024), qualityClaims=Struct(correctness=Ppm, utility=Ppm, novelty=Ppm))
+WorkClaim = Struct(task=TaskSpec, inputHash=Hash32, outputHash=Hash32, attestation=BytesMax(16 * 1024), qualityClaims=Struct(correctness=Ppm, utility=Ppm, novelty=Ppm), noveltySketch=Bytes(8))
 WorkCommitment = Struct(chainId=ChainId, worker=PubKey, commitment=Hash32, signature=Signature)
 WorkReveal = Struct(chainId=ChainId, worker=PubKey, claim=WorkClaim, salt=Salt, signature=Signature)
 # VER-VERDICT.1..4 (spec/11): the auditor's typed verdict, its reason code and the evidence
