@@ -211,7 +211,8 @@ const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefine
     case "evidence":
       return onEvidence(run, m.evidence)
     case "audit":
-      return onAudit(run, m.audit)
+      // NODE-AUDIT.2: like score messages, a replayed buffered report is checked once more, never re-buffered
+      return onAudit(run, m.audit, from >= 0 ? m : undefined)
     // NODE-SCORE.2: a replayed buffered message (from < 0) is checked once more, never re-buffered
     case "score-commit":
       return onScoreCommit(run, m.commitment, from >= 0 ? m : undefined)
@@ -437,13 +438,20 @@ const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
  * NODE-AUDIT.2: an audit report from a peer enters the mempool if it is for this chain, signed by its
  * auditor, and answers a pending audit assigned to that auditor in the finalized state; one per claim.
  */
-const onAudit = (run: Run, a: AuditReport): ProtocolError | undefined => {
+const onAudit = (run: Run, a: AuditReport, m?: Message): ProtocolError | undefined => {
   const w = run.w
   const id = toHex(a.workId)
   if (w.mempool.audits.has(id)) return reject("AUDIT_DUPLICATE", id.slice(0, 16))
   const full = mempoolRoom(run, w.mempool.audits)
   if (full) return full
   const e = checkAuditStateful(w.chain, a, w.cons.height) ?? checkAuditStateless(run.ctx.crypto, w.chain, a)
+  // NODE-AUDIT.2: a report for an audit this node has not seen decided yet comes from an auditor one
+  // block ahead (the audit was decided in the block it just finalized): if the auditor is a validator
+  // and its signature verifies, it waits in the height + 1 buffer and is checked once more
+  if (e && e.code === "AUDIT_NOT_PENDING" && m !== undefined) {
+    const { signature, ...u } = a
+    return futureCheck(run, a.auditor, () => run.ctx.crypto.ed25519.verify(signature, SigningBytes.auditReport(u), a.auditor)) ?? bufferFuture(run, m, -1)
+  }
   if (e) return e
   w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
   return undefined

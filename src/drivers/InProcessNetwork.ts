@@ -641,7 +641,7 @@ const measureDeviation = (
     claims++
     const truth = trueScores(crypto, claim, isCorrect)
     const verification = { attestation: attested ? ("verified" as const) : ("absent" as const), audit: c.audit === "passed" ? ("passed" as const) : ("not-audited" as const), canary: "not-run" as const }
-    const qOf = (s: Scores) => quality({ computeUnits: c.computeUnits, verification, noveltyPpm: 1_000_000, evaluators: s }, p).q
+    const qOf = (s: Scores) => quality({ computeUnits: c.computeUnits, verification, noveltyPpm: c.noveltyPpm, evaluators: s }, p).q
     const honestSeats = [...round.seats.entries()].filter(([e]) => !group.has(e))
     const colluderSeats = [...round.seats.entries()].filter(([e]) => group.has(e)).reduce((a, [, k]) => a + k, 0)
     const qh = qOf(truth) // every seat at the truth: both aggregators return it exactly

@@ -109,6 +109,9 @@ export interface ModelClaim {
   computeUnits: number
   scoring: "none"
   consensus: null
+  /** QUAL-NOVELTY.8: the committed sketch; n = 10^6 on this chain without scoring parameters. */
+  noveltySketch: Hex
+  noveltyPpm: number
 }
 
 export interface ClaimsModel {
@@ -204,6 +207,8 @@ export const modelReveal = (m: ClaimsModel, i: Intent): void => {
     computeUnits: pick(CLAIMS, i.claim).task.computeUnits,
     scoring: "none",
     consensus: null,
+    noveltySketch: toHex(pick(CLAIMS, i.claim).noveltySketch),
+    noveltyPpm: 1_000_000,
   })
 }
 
