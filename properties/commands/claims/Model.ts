@@ -109,6 +109,9 @@ export interface ModelClaim {
   computeUnits: number
   scoring: "none"
   consensus: null
+  /** QUAL-NOVELTY.8: the claim's sketch; n = 10^6 on this chain without scoring parameters. */
+  noveltySketch: Hex
+  noveltyPpm: number
 }
 
 export interface ClaimsModel {
@@ -204,6 +207,9 @@ export const modelReveal = (m: ClaimsModel, i: Intent): void => {
     computeUnits: pick(CLAIMS, i.claim).task.computeUnits,
     scoring: "none",
     consensus: null,
+    // QUAL-NOVELTY.8: a chain without scoring parameters: n = 10^6, the window stays empty
+    noveltySketch: toHex(pick(CLAIMS, i.claim).noveltySketch),
+    noveltyPpm: 1_000_000,
   })
 }
 
