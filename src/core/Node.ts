@@ -209,8 +209,9 @@ const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefine
       return onReveal(run, m.reveal)
     case "evidence":
       return onEvidence(run, m.evidence)
+    // NODE-AUDIT.2: likewise a replayed buffered audit report
     case "audit":
-      return onAudit(run, m.audit)
+      return onAudit(run, m.audit, from >= 0 ? m : undefined)
     // NODE-SCORE.2: a replayed buffered message (from < 0) is checked once more, never re-buffered
     case "score-commit":
       return onScoreCommit(run, m.commitment, from >= 0 ? m : undefined)
@@ -435,14 +436,21 @@ const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
 /**
  * NODE-AUDIT.2: an audit report from a peer enters the mempool if it is for this chain, signed by its
  * auditor, and answers a pending audit assigned to that auditor in the finalized state; one per claim.
+ * A report for a claim still `undecided` here (its audit is selected by the block this node is deciding;
+ * the auditor, one block ahead, already reports) waits in the height + 1 buffer if its signer is a
+ * validator and its signature verifies, and is checked once more after the next decision.
  */
-const onAudit = (run: Run, a: AuditReport): ProtocolError | undefined => {
+const onAudit = (run: Run, a: AuditReport, m?: Message): ProtocolError | undefined => {
   const w = run.w
   const id = toHex(a.workId)
   if (w.mempool.audits.has(id)) return reject("AUDIT_DUPLICATE", id.slice(0, 16))
   const full = mempoolRoom(run, w.mempool.audits)
   if (full) return full
   const e = checkAuditStateful(w.chain, a, w.cons.height) ?? checkAuditStateless(run.ctx.crypto, w.chain, a)
+  if (e !== undefined && m !== undefined && e.code === "AUDIT_NOT_PENDING" && w.chain.claims.get(id)?.audit === "undecided" && a.chainId === w.chain.chainId) {
+    const { signature, ...u } = a
+    return futureCheck(run, a.auditor, () => run.ctx.crypto.ed25519.verify(signature, SigningBytes.auditReport(u), a.auditor)) ?? bufferFuture(run, m, -1)
+  }
   if (e) return e
   w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
   return undefined
