@@ -59,7 +59,7 @@ export interface ClaimRecord {
   readonly maturesAt: number
   readonly q: number
   readonly matured: boolean
-  /** The claimed output hash, compared with an auditor's recomputation (VER-AUDIT.6). */
+  /** The claimed output hash: what the worker's published artefacts must hash to (VER-PORT.2/3). */
   readonly outputHash: Hex
   readonly audit: AuditStatus
   /** Assigned auditor ("" until selected) and the last height its report is accepted (0 until selected). */
