@@ -1,4 +1,4 @@
-// spec: CLI-RUN.1..3, CLI-OUT.1..2 (spec/08-simulation.md §CLI)
+// spec: CLI-RUN.1..3, CLI-RUN.5..6, CLI-OUT.1..2 (spec/08-simulation.md §CLI)
 // `poai run`: build a simulation config from the flags, run it, print the summary. Loaded by main.ts
 // only when the command is `run` (CLI-BUILD.2), since it pulls in the whole core.
 import { Effect, Layer } from "effect"
@@ -120,6 +120,8 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<n
     for (const o of outputs) o.close()
   }
   io.out(f.json ? `${JSON.stringify(summary)}\n` : human(summary))
+  // CLI-RUN.6: where the full picture is (a hint on stderr, never part of the summary)
+  if (!f.quiet && !f.json) io.err(`hint: the paper's §8 scenarios at full size: npx poai reproduce (writes out/reproduce/report.md)\n`)
   const failed = outputs.flatMap((o) => (o.failure === undefined ? [] : [o.failure]))
   // CLI-OUT.2: one line for the first failed output (and how many more failed)
   if (failed.length > 0) {

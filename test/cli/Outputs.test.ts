@@ -159,3 +159,15 @@ describe("poai help loads nothing heavy (CLI-BUILD.2)", () => {
     expect(c.has("ml/Runtime.ts")).toBe(true)
   })
 })
+
+describe("the hint after a human summary (CLI-RUN.6)", () => {
+  const tiny = ["run", "--nodes", "1", "--blocks", "2", "--tx-rate", "0"]
+  it("names poai reproduce and its report on stderr after a human summary; not with --json or --quiet", async () => {
+    const h = await cli(tiny)
+    expect(h.code).toBe(0)
+    expect(h.stderr.trimEnd().split("\n").at(-1)).toBe("hint: the paper's §8 scenarios at full size: npx poai reproduce (writes out/reproduce/report.md)")
+    expect(h.stdout).not.toMatch(/hint:/)
+    expect((await cli([...tiny, "--json"])).stderr).not.toMatch(/hint:/)
+    expect((await cli([...tiny, "--quiet"])).stderr).toBe("")
+  })
+})
