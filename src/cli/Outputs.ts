@@ -59,7 +59,7 @@ export class OutputFile {
     try {
       fd = ofs.open(path)
     } catch (e) {
-      throw new UsageError(`cannot open ${what} '${path}': ${errno(e)}`)
+      throw new UsageError(`cannot open ${what} '${path}': ${errno(e)}`, false)
     }
     try {
       ofs.probe(fd)
@@ -69,7 +69,7 @@ export class OutputFile {
       } catch {
         // the probe's error is the one to report
       }
-      throw new UsageError(`cannot write ${what} '${path}': ${errno(e)}`)
+      throw new UsageError(`cannot write ${what} '${path}': ${errno(e)}`, false)
     }
     return new OutputFile(what, path, ofs, fd)
   }
@@ -126,6 +126,6 @@ export const makeOutputDir = (what: string, dir: string, ofs: OutputFs = nodeOut
   try {
     ofs.mkdir(dir)
   } catch (e) {
-    throw new UsageError(`cannot create ${what} '${dir}': ${errno(e)}`)
+    throw new UsageError(`cannot create ${what} '${dir}': ${errno(e)}`, false)
   }
 }

@@ -82,7 +82,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`poai: ${e.message}\nrun 'poai help' for usage\n`)
+      io.err(`poai: ${e.message}\n${e.pointToUsage ? "run 'poai help' for usage\n" : ""}`)
       return 2
     }
     throw e
