@@ -40,8 +40,12 @@ const RUN_FLAGS = {
   quiet: { kind: "bool" },
 } as const satisfies Record<string, FlagSpec>
 
-/** The repository root (this file is src/cli/Conformance.ts). */
-export const repoRoot = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
+/** The repository root: the nearest directory above this file with a package.json (this file is src/cli/Conformance.ts, or dist/src/cli/Conformance.js when built, CLI-BUILD.1). */
+export const repoRoot = (): string => {
+  let dir = path.dirname(fileURLToPath(import.meta.url))
+  while (!fs.existsSync(path.join(dir, "package.json")) && path.dirname(dir) !== dir) dir = path.dirname(dir)
+  return dir
+}
 
 const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`
 

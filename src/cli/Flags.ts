@@ -3,6 +3,12 @@
 
 export class UsageError extends Error {
   override readonly name = "UsageError"
+  /** False for an error the usage text cannot help with (an unwritable output, CLI-OUT.1): one line only. */
+  readonly pointToUsage: boolean
+  constructor(message: string, pointToUsage = true) {
+    super(message)
+    this.pointToUsage = pointToUsage
+  }
 }
 
 export type FlagSpec =

@@ -1,22 +1,10 @@
-// spec: CLI-RUN.1..4 (spec/08-simulation.md §CLI)
+// spec: CLI-RUN.1..4, CLI-BUILD.2 (spec/08-simulation.md §CLI)
 // The `poai` command. `main` returns the exit code; it never calls process.exit itself.
-import { Effect, Layer } from "effect"
-import { Crypto } from "../crypto/Crypto.ts"
-import { NobleCryptoLive } from "../crypto/NobleCrypto.ts"
-import { NodeCryptoLive } from "../crypto/NodeCrypto.ts"
-import { STRATEGY_CHOICES, type StrategyChoice } from "../drivers/Byzantine.ts"
-import { byzantineIndices, simulateEffect, type SimConfig, type SimSummary } from "../drivers/InProcessNetwork.ts"
-import { traceWriter } from "../drivers/Trace.ts"
-import { initMlExecutor } from "../drivers/MlWork.ts"
-import * as fs from "node:fs"
-import { attestCommand } from "./Attest.ts"
-import { forensicsCommand } from "./Forensics.ts"
-import { conformanceCommand } from "./Conformance.ts"
+// CLI-BUILD.2: this file imports nothing heavy; each command's module (and with it the core, and tfjs)
+// is loaded when that command runs, so that `poai help` and `poai --version` answer at once.
+import { STRATEGY_CHOICES } from "../drivers/Strategies.ts"
 import type { Io } from "./Io.ts"
-import { transcriptRecorder } from "../drivers/Transcript.ts"
-import * as path from "node:path"
-import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
-import { defaultQualityParams, type AggregatorName } from "../quality/QualityParams.ts"
+import { UsageError } from "./Flags.ts"
 
 export const VERSION = "0.1.0"
 
@@ -60,176 +48,12 @@ poai run options:
 
 exit status: 0 finalized with agreement; 1 agreement violated or target not reached; 2 usage error`
 
-const RUN_FLAGS = {
-  nodes: { kind: "int", min: 1, max: 256, default: 4 },
-  blocks: { kind: "int", min: 1, max: 100_000, default: 20 },
-  byzantine: { kind: "int", min: 0, max: 255, default: 0 },
-  strategy: { kind: "enum", values: STRATEGY_CHOICES, default: "equivocate" },
-  seed: { kind: "int", min: 0, max: 4_294_967_295, default: 1 },
-  drop: { kind: "float", min: 0, max: 0.5, default: 0 },
-  duplicate: { kind: "float", min: 0, max: 1, default: 0 },
-  latency: { kind: "range", min: 0, max: 60_000, default: [10, 60] },
-  "tx-rate": { kind: "int", min: 0, max: 100_000, default: 40 },
-  cheaters: { kind: "float", min: 0, max: 1, default: 0 },
-  "no-attestation": { kind: "bool" },
-  "colluding-evaluators": { kind: "float", min: 0, max: 1, default: 0 },
-  aggregator: { kind: "enum", values: ["trimmed-mean", "yuma"], default: "trimmed-mean" },
-  "no-scoring": { kind: "bool" },
-  executor: { kind: "enum", values: ["sim", "ml"], default: "sim" },
-  crypto: { kind: "enum", values: ["noble", "node"], default: "node" },
-  "max-virtual-seconds": { kind: "int", min: 1, max: 86_400, default: 600 },
-  trace: { kind: "string", default: undefined },
-  transcripts: { kind: "string", default: undefined },
-  "mutant-ignore-lock": { kind: "int", min: -1, max: 255, default: -1 },
-  json: { kind: "bool" },
-  quiet: { kind: "bool" },
-} as const satisfies Record<string, FlagSpec>
-
 export type { Io } from "./Io.ts"
 
 const defaultIo: Io = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
 }
-
-/** CLI-RUN.1: run a network and print the summary (CLI-RUN.2 JSON form). */
-const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<number> => {
-  const f = parseFlags(RUN_FLAGS, args)
-  if (f.byzantine >= f.nodes) throw new UsageError(`--byzantine ${f.byzantine} must be below --nodes ${f.nodes}`)
-  const mutant = f["mutant-ignore-lock"]
-  if (mutant >= f.nodes - f.byzantine) throw new UsageError(`--mutant-ignore-lock ${mutant} must be an honest node (0..${f.nodes - f.byzantine - 1})`)
-  if (3 * f.byzantine >= f.nodes && !f.quiet)
-    io.err(`warning: ${f.byzantine} of ${f.nodes} equal-stake validators is >= 1/3 of the power: agreement is not guaranteed\n`)
-  const [latMin, latMax] = f.latency
-  let lastPct = -1
-  const started = Date.now()
-  let cfg: SimConfig = {
-    nodes: f.nodes,
-    byzantine: f.byzantine,
-    strategy: f.strategy as StrategyChoice,
-    seed: f.seed,
-    blocks: f.blocks,
-    dropRate: f.drop,
-    duplicateRate: f.duplicate,
-    latencyMs: { min: latMin, max: latMax },
-    txRate: f["tx-rate"],
-    cheaters: f.cheaters,
-    attested: !f["no-attestation"],
-    scoring: f["no-scoring"] ? false : { ...defaultQualityParams, aggregator: f.aggregator as AggregatorName },
-    colludingEvaluators: f["colluding-evaluators"],
-    executor: f.executor as "sim" | "ml",
-    maxVirtualMs: f["max-virtual-seconds"] * 1000,
-    ...(mutant >= 0 ? { ignoreLock: [mutant] } : {}),
-    onProgress: (p) => {
-      if (f.quiet) return
-      const pct = Math.floor((100 * p.height) / p.target)
-      if (pct >= lastPct + 5 || p.height === p.target) {
-        lastPct = pct
-        const wall = ((Date.now() - started) / 1000).toFixed(1)
-        io.err(`[poai] height ${p.height}/${p.target} (${pct}%)  virtual ${(p.virtualMs / 1000).toFixed(2)}s  wall ${wall}s\n`)
-      }
-    },
-  }
-  let traceFd: number | undefined
-  let pending: string[] = []
-  const flush = () => {
-    if (traceFd !== undefined && pending.length > 0) fs.writeSync(traceFd, pending.join(""))
-    pending = []
-  }
-  if (f.trace !== undefined) {
-    try {
-      traceFd = fs.openSync(f.trace, "w")
-    } catch (e) {
-      throw new UsageError(`cannot open trace file '${f.trace}': ${e instanceof Error ? e.message : String(e)}`)
-    }
-    const write = traceWriter({
-      byzantine: byzantineIndices(f.nodes, f.byzantine),
-      write: (line) => {
-        pending.push(line)
-        if (pending.length >= 4096) flush()
-      },
-    })
-    cfg = { ...cfg, onStep: write }
-  }
-  // SIM-TRANSCRIPT.1: one file per honest node, written as the run goes (bounded buffers)
-  const transcriptFds = new Map<number, number>()
-  const tPending = new Map<number, string[]>()
-  const tFlush = (node: number) => {
-    const p = tPending.get(node)
-    const fd = transcriptFds.get(node)
-    if (p !== undefined && fd !== undefined && p.length > 0) fs.writeSync(fd, p.join(""))
-    tPending.set(node, [])
-  }
-  if (f.transcripts !== undefined) {
-    const dir = f.transcripts
-    try {
-      fs.mkdirSync(dir, { recursive: true })
-      const byz = new Set(byzantineIndices(f.nodes, f.byzantine))
-      for (let i = 0; i < f.nodes; i++) if (!byz.has(i)) transcriptFds.set(i, fs.openSync(path.join(dir, `node-${i}.ndjson`), "w"))
-    } catch (e) {
-      throw new UsageError(`cannot write transcripts to '${dir}': ${e instanceof Error ? e.message : String(e)}`)
-    }
-    const record = transcriptRecorder({
-      byzantine: byzantineIndices(f.nodes, f.byzantine),
-      write: (node, line) => {
-        const p = tPending.get(node) ?? []
-        p.push(line)
-        tPending.set(node, p)
-        if (p.length >= 4096) tFlush(node)
-      },
-    })
-    const prev = cfg.onStep
-    cfg = { ...cfg, onStep: (e) => { prev?.(e); record(e) } }
-  }
-  if (f.executor === "ml") await initMlExecutor()
-  const layer: Layer.Layer<Crypto> = f.crypto === "noble" ? NobleCryptoLive : NodeCryptoLive
-  let summary: SimSummary
-  try {
-    summary = Effect.runSync(Effect.provide(simulateEffect(cfg), layer))
-  } finally {
-    flush()
-    if (traceFd !== undefined) fs.closeSync(traceFd)
-    for (const [node, fd] of transcriptFds) {
-      tFlush(node)
-      fs.closeSync(fd)
-    }
-  }
-  io.out(f.json ? `${JSON.stringify(summary)}\n` : human(summary))
-  return summary.agreement && summary.completed ? 0 : 1
-}
-
-const rate = (x: number | null): string => (x === null ? "-" : x.toFixed(3))
-
-/** SIM-ML.5: one line per kind and one per cheat class: what was audited, caught and derived. */
-const byKindLines = (s: SimSummary): string[] =>
-  (["inference", "training", "extraction"] as const).flatMap((k) => {
-    const x = s.byKind[k]
-    return [
-      `${k.padEnd(17)} ${x.claims} claims, ${x.audited} audited; cheating ${x.cheatingClaims} (${x.cheatingAudited} audited): ${x.caught} caught, ${x.missed} missed; honest slashed ${x.honestSlashed}; detection ${rate(x.detectionRate)} (derived ${rate(x.derivedDetectionRate)})`,
-      ...Object.entries(x.classes).map(([c, d]) => `  ${c.padEnd(20)} ${d.claims} claims, ${d.audited} audited, ${d.caught} caught; detection ${rate(d.detectionRate)} (derived ${rate(d.derivedDetectionRate)})`),
-    ]
-  })
-
-const human = (s: SimSummary): string =>
-  [
-    `nodes             ${s.nodes} (${s.byzantine} Byzantine, strategy ${s.strategy}), seed ${s.seed}`,
-    `finalized height  ${s.finalizedHeight} of ${s.targetBlocks}${s.completed ? "" : "  (target NOT reached)"}`,
-    `agreement         ${s.agreement ? "yes" : "NO — honest nodes committed different blocks"}`,
-    `state root        ${s.stateRoot}`,
-    `transfers         ${s.txCommitted} committed`,
-    `work claims       ${s.claims} revealed, ${s.claimsMatured} matured, ${s.attestationRejected} failed attestation`,
-    `audits            ${s.audited} selected: ${s.auditsPassed} passed, ${s.auditsFailed} failed, ${s.auditsMissed} missed`,
-    `cheating          ${s.cheaters} cheaters; ${s.cheatingClaims} settled cheating claims = ${s.cheatsCaught} caught + ${s.cheatsMissed} missed (${s.cheatingUnresolved} unsettled)`,
-    `work slashing     ${s.slashedClaims} claims slashed, ${s.slashedWork} units`,
-    ...byKindLines(s),
-    `quality           ${s.scoring ? `${s.scoringRounds} scoring rounds, ${s.colludingEvaluators} colluding evaluators, evaluator stake slashed ${s.evaluatorSlashed}` : "off (Q = v(t))"}`,
-    `Q vs honest       ${s.qDeviation.claims} scored claims: chain ${s.qDeviation.totalQ} vs honest ${s.qDeviation.honestQ}, max |dQ| ${s.qDeviation.maxAbs} (${s.qDeviation.maxPpmOfV} ppm of v), ${s.qDeviation.outsideBound} outside the QUAL-AGG.5 bound`,
-    `rewards           workers ${s.rewards.workers}, evaluators ${s.rewards.evaluators}, validators ${s.rewards.validators}, auditors ${s.rewards.auditors}`,
-    `evidence          ${s.evidence} on chain, ${s.slashed} stake slashed`,
-    `virtual time      ${s.virtualSeconds}s, highest round ${s.maxRound}`,
-    `messages          ${s.messagesDelivered} delivered, ${s.messagesRejected} rejected`,
-    "",
-  ].join("\n")
 
 export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Promise<number> => {
   const [cmd, ...rest] = argv
@@ -246,19 +70,19 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         io.out(`${VERSION}\n`)
         return 0
       case "run":
-        return await runCommand(rest, io)
+        return await (await import("./Run.ts")).runCommand(rest, io)
       case "attest":
-        return attestCommand(rest, io)
+        return (await import("./Attest.ts")).attestCommand(rest, io)
       case "forensics":
-        return forensicsCommand(rest, io)
+        return (await import("./Forensics.ts")).forensicsCommand(rest, io)
       case "conformance":
-        return await conformanceCommand(rest, io)
+        return await (await import("./Conformance.ts")).conformanceCommand(rest, io)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`poai: ${e.message}\nrun 'poai help' for usage\n`)
+      io.err(`poai: ${e.message}\n${e.pointToUsage ? "run 'poai help' for usage\n" : ""}`)
       return 2
     }
     throw e

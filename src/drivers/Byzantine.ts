@@ -16,12 +16,8 @@ import type { Transfer } from "../domain/Transaction.ts"
 import type { ProposalHeader, Vote } from "../domain/Consensus.ts"
 import type { Prng } from "./Prng.ts"
 
-export const STRATEGIES = ["equivocate", "double-vote", "silent", "spam", "amnesia", "lock-split", "lying-vr", "withhold"] as const
-export type Strategy = (typeof STRATEGIES)[number]
-/** SIM-BYZ.9: the strategies that aim at the locking rules (CONS-RULE.2/.3/.5). */
-export const LOCKING_STRATEGIES = ["lock-split", "lying-vr", "amnesia", "withhold"] as const satisfies ReadonlyArray<Strategy>
-export const STRATEGY_CHOICES = [...STRATEGIES, "mixed", "locking"] as const
-export type StrategyChoice = (typeof STRATEGY_CHOICES)[number]
+import { LOCKING_STRATEGIES, STRATEGIES, STRATEGY_CHOICES, type Strategy, type StrategyChoice } from "./Strategies.ts"
+export { LOCKING_STRATEGIES, STRATEGIES, STRATEGY_CHOICES, type Strategy, type StrategyChoice }
 
 /**
  * SIM-BYZ.5: "mixed" assigns the first four strategies round-robin over the Byzantine nodes (as before

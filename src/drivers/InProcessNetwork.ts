@@ -108,6 +108,8 @@ export interface SimSummary {
   readonly maxRound: number
   readonly messagesDelivered: number
   readonly messagesRejected: number
+  /** SIM-NET.8: messagesRejected by reason: the ProtocolError code, or `DECODE:<reason>` for a DecodeError; sums to messagesRejected. */
+  readonly rejectedByReason: Readonly<Record<string, number>>
   readonly completed: boolean
   /** Work verification (SIM-CHEAT.3), from the reference node's chain at finalizedHeight. */
   readonly claims: number
@@ -115,6 +117,8 @@ export interface SimSummary {
   readonly auditsPassed: number
   readonly auditsFailed: number
   readonly auditsMissed: number
+  /** SIM-NET.8: selected audits still pending at finalizedHeight: audited = passed + failed + missed + pending. */
+  readonly auditsPending: number
   readonly attestationRejected: number
   readonly cheaters: number
   /** Cheating claims with a final disposition on chain: caught (attestation or audit) or missed (matured unaudited). */
@@ -127,6 +131,9 @@ export interface SimSummary {
   readonly slashedClaims: number
   /** Base units burned by work penalties (part of `slashed`). */
   readonly slashedWork: number
+  /** SIM-NET.8: slashedWork split by who paid: workers (auditPenalty: failed audit or attestation) and auditors (auditMissPenalty, missed audits). */
+  readonly slashedWorkWorkers: number
+  readonly slashedWorkAuditors: number
   /** Quality pipeline (SIM-EVAL.4), from the same state. */
   readonly scoring: boolean
   readonly colludingEvaluators: number
@@ -352,6 +359,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   let maxRound = 0
   let delivered = 0
   let rejected = 0
+  const rejectedBy = new Map<string, number>()
   let now = 0
   let doneAt = -1
   let lastReported = 0
@@ -379,7 +387,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     const all = Array.from({ length: n }, (_, k) => k)
     for (const o of outs) {
       if (o.type === "timer") q.push(now + o.delayMs, { kind: "input", to: i, input: { type: "timeout", kind: o.kind, height: o.height, round: o.round } })
-      else if (o.type === "rejected") rejected++
+      else if (o.type === "rejected") {
+        rejected++
+        // SIM-NET.8: by reason
+        const why = o.error._tag === "ProtocolError" ? o.error.code : `DECODE:${o.error.reason}`
+        rejectedBy.set(why, (rejectedBy.get(why) ?? 0) + 1)
+      }
       else if (o.type === "commit") onCommit(i, o)
     }
     if (strategy === undefined) {
@@ -571,12 +584,14 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     maxRound,
     messagesDelivered: delivered,
     messagesRejected: rejected,
+    rejectedByReason: Object.fromEntries([...rejectedBy.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     completed: doneAt >= 0,
     claims: final?.totals.claims ?? 0,
     audited: final?.totals.audited ?? 0,
     auditsPassed: final?.totals.auditsPassed ?? 0,
     auditsFailed: final?.totals.auditsFailed ?? 0,
     auditsMissed: final?.totals.auditsMissed ?? 0,
+    auditsPending: final === undefined ? 0 : [...final.claims.values()].filter((c) => c.audit === "pending").length,
     attestationRejected: final?.totals.attestationRejected ?? 0,
     cheaters: cheaters.size,
     cheatingClaims: fate.caught + fate.missed,
@@ -585,6 +600,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     cheatingUnresolved: cheats.size - fate.caught - fate.missed,
     slashedClaims: (final?.totals.auditsFailed ?? 0) + (final?.totals.attestationRejected ?? 0),
     slashedWork: final?.totals.slashedWork ?? 0,
+    ...workPenaltySplit(chainAt, finalizedHeight),
     scoring: scoring !== undefined,
     colludingEvaluators: colluders.size,
     scoringRounds: final?.totals.roundsFinalized ?? 0,
@@ -598,6 +614,30 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     qDeviation,
     byKind,
   }
+}
+
+/**
+ * SIM-NET.8: totals.slashedWork split by who paid. Per block h (states of the first honest node at h - 1
+ * and h): the units burned in h go to auditors when h only missed audits, to workers when h only failed
+ * audits or attestations; a block with both gives the auditors min(burned, missed x auditMissPenalty)
+ * (an auditor pays at most that, VER-AUDIT.9) and the workers the rest. The two parts sum to slashedWork.
+ */
+const workPenaltySplit = (chainAt: ReadonlyMap<number, ChainState>, height: number): { slashedWorkWorkers: number; slashedWorkAuditors: number } => {
+  let workers = 0
+  let auditors = 0
+  let prev: ChainState["totals"] | undefined
+  for (let h = 1; h <= height; h++) {
+    const t = chainAt.get(h)?.totals
+    if (t === undefined) continue
+    const burned = t.slashedWork - (prev?.slashedWork ?? 0)
+    const missed = t.auditsMissed - (prev?.auditsMissed ?? 0)
+    const missPenalty = chainAt.get(h)?.params.auditMissPenalty ?? 0
+    const toAuditors = Math.min(burned, missed * missPenalty)
+    auditors += toAuditors
+    workers += burned - toAuditors
+    prev = t
+  }
+  return { slashedWorkWorkers: workers, slashedWorkAuditors: auditors }
 }
 
 const NO_DEVIATION: QDeviation = { claims: 0, affected: 0, totalQ: 0, honestQ: 0, maxAbs: 0, maxPpmOfV: 0, outsideBound: 0 }

@@ -105,8 +105,9 @@ describe("layers (spec/README.md: domain < codec < crypto < ml < verification, q
   })
   it("the checks can fail: a synthetic upward import and a synthetic cycle are found", () => {
     const h = new Map(g)
-    h.set("domain/Beacon.ts", [...(h.get("domain/Beacon.ts") ?? []), "cli/main.ts"])
-    expect(upwardImports(h)).toContain("domain/Beacon.ts -> cli/main.ts")
+    // cli/Run.ts reaches domain/Beacon.ts through the core (cli/main.ts imports its commands lazily, CLI-BUILD.2)
+    h.set("domain/Beacon.ts", [...(h.get("domain/Beacon.ts") ?? []), "cli/Run.ts"])
+    expect(upwardImports(h)).toContain("domain/Beacon.ts -> cli/Run.ts")
     expect(cycles(h).length).toBeGreaterThan(0)
   })
 })
