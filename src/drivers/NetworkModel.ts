@@ -96,13 +96,14 @@ export interface CpuCosts {
   readonly blsAggregateUs: number
 }
 
+/** Measured 2026-12-04 on the 2-core reference VM (Node 20.20.2, node:crypto Ed25519, noble BLS), rounded. */
 export const CALIBRATED_CPU: CpuCosts = {
-  verifyUs: 60,
-  decodePerByteUs: 0.05,
-  decodeBaseUs: 15,
-  blockPerTxUs: 75,
-  attestationUs: 130,
-  blsAggregateUs: 1500,
+  verifyUs: 97,
+  decodePerByteUs: 0.12,
+  decodeBaseUs: 2,
+  blockPerTxUs: 120,
+  attestationUs: 236,
+  blsAggregateUs: 44_000,
 }
 
 /** SIM-CPU.2: one node step's CPU time in ms, charged before its outputs leave (SimConfig.cpu). */
