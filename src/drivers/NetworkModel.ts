@@ -113,7 +113,7 @@ export type StepCost = (node: number, input: NodeInput, outputs: ReadonlyArray<N
  * SIM-CPU.2: receive = decode (base + per byte) + one signature verify; commit = per transfer block
  * validation + one attestation check per reveal + one BLS aggregate verify (charged at commit, where
  * the block's contents are known); other inputs (timers, client submissions, own work) cost nothing.
- * `tally` (optional) accumulates the consensus-crypto part in µs for SIM-METRIC.4.
+ * `tally` (optional) accumulates the consensus-crypto and attestation parts in µs for SIM-METRIC.3.
  */
 export const cpuStepCost =
   (c: CpuCosts = CALIBRATED_CPU, tally?: { consensusUs: number; attestationUs: number }): StepCost =>
@@ -171,7 +171,7 @@ export type Link = (t: number, from: number, to: number) => boolean
 /**
  * SIM-FAULT.1: the given nodes crash at `at` and restore at `until` (virtual ms): every message sent
  * to or from a crashed node in [at, until) is lost. Its local timers run on and its state is kept
- * (a process restarted from its persisted state); catching up uses the sync protocol (NODE-SYNC).
+ * (a process restarted from its persisted state); catching up uses the sync protocol (NODE-SYNC.1..2).
  */
 export const crashLink = (nodes: ReadonlyArray<number>, at: number, until: number): Link => {
   const down = new Set(nodes)

@@ -1,4 +1,4 @@
-// spec: SIM-METRIC.1..7, SIM-REPRO.1..3 (spec/19-reproduction.md)
+// spec: SIM-METRIC.1..7, SIM-REPRO.1..2 (spec/19-reproduction.md)
 // The paper's §8 evaluation as scenarios on the in-process network with the region / bandwidth / CPU
 // model (NetworkModel.ts), and the metrics, each a pure function of what a run records.
 import { toHex } from "../codec/Bytes.ts"
