@@ -374,16 +374,17 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     if (to === from) return
     if (cfg.link !== undefined && !cfg.link(now, from, to)) return
     if (netRng.chance(drop)) return
+    // SIM-CPU.2: a step's sends leave when its processing ends (cpuMs = 0 without a CPU model)
+    const at = now + cpuMs
     const net = cfg.network
     if (net !== undefined) {
       // SIM-REGION.3
-      const at = now + cpuMs
       q.push(at + net.delayMs(at, from, to, bytes.length, netRng), { kind: "deliver", to, from, bytes })
       if (netRng.chance(dup)) q.push(at + net.delayMs(at, from, to, bytes.length, netRng), { kind: "deliver", to, from, bytes })
       return
     }
-    q.push(now + netRng.range(lat.min, lat.max), { kind: "deliver", to, from, bytes })
-    if (netRng.chance(dup)) q.push(now + netRng.range(lat.min, lat.max * 2), { kind: "deliver", to, from, bytes })
+    q.push(at + netRng.range(lat.min, lat.max), { kind: "deliver", to, from, bytes })
+    if (netRng.chance(dup)) q.push(at + netRng.range(lat.min, lat.max * 2), { kind: "deliver", to, from, bytes })
   }
   const dispatch = (from: number, sends: ReadonlyArray<Send>) => {
     for (const s of sends) for (const to of s.to) sendTo(from, to, s.bytes)
