@@ -145,6 +145,7 @@ export const reportJson = (r: ReproResult, wallSeconds: number): object => {
     details: {
       baseline: { ...r.baseline, finalitySamples: r.baseline.finalitySamples.length, summary: { finalizedHeight: r.baseline.summary.finalizedHeight, txCommitted: r.baseline.summary.txCommitted, virtualSeconds: r.baseline.summary.virtualSeconds, agreement: r.baseline.summary.agreement } },
       loads: r.loads,
+      partition: r.partition,
       highestSustained: r.highestSustained,
       detection: r.detection,
       crash: r.crash,
@@ -210,6 +211,10 @@ export const reportMarkdown = (r: ReproResult, wallSeconds: number): string => {
     `## Crash of ${r.crash.nodes} of ${p.nodes} nodes ([timeline](crash.svg))`,
     "",
     `Down from ${r.crash.crashAtMs / 1000} s to ${r.crash.restoreAtMs / 1000} s; heights committed while down: ${r.crash.committedWhileDown}; first commit ${fmt(r.crash.firstCommit)} s after restoration, every honest node ${fmt(r.crash.allNodes)} s after.`,
+    "",
+    `## Partition of ${r.partition.region} from the other regions`,
+    "",
+    `Cut off from ${r.partition.fromMs / 1000} s to ${r.partition.untilMs / 1000} s (the other regions hold 80 % of the power): ${r.partition.committedWhilePartitioned} heights committed meanwhile; every honest node had the next height ${fmt(r.partition.allNodesAfterHeal)} s after healing; agreement ${r.partition.agreement ? "held" : "VIOLATED"}.`,
     "",
     "Charts: [finality CDF](finality-cdf.svg), [throughput](throughput.svg), [detection](detection.svg), [crash timeline](crash.svg).",
     "",

@@ -8,7 +8,7 @@ import type { CryptoService } from "../crypto/Crypto.ts"
 import type { TaskKind } from "../domain/Work.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "./Byzantine.ts"
 import { byzantineIndices, simulate, simChain, type SimConfig, type SimSummary } from "./InProcessNetwork.ts"
-import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, regionNetwork, workSeconds } from "./NetworkModel.ts"
+import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, partitionLink, regionNetwork, REGIONS, workSeconds } from "./NetworkModel.ts"
 import { cheaterKinds, type WorkerKind } from "./SimWork.ts"
 
 // ------------------------------------------------------------------------------------------------
@@ -365,12 +365,14 @@ export interface ReproResult {
     readonly committedWhileDown: number
     readonly timeline: ReadonlyArray<{ readonly t: number; readonly height: number }>
   }
+  /** SIM-FAULT.2: heights committed by the majority side while one region was cut off, and the time all nodes had the next height after healing. */
+  readonly partition: { readonly region: string; readonly fromMs: number; readonly untilMs: number; readonly committedWhilePartitioned: number; readonly allNodesAfterHeal: number | null; readonly agreement: boolean }
   readonly safety: { readonly ok: boolean; readonly runs: ReadonlyArray<{ readonly strategy: StrategyChoice; readonly agreement: boolean; readonly finalizedHeight: number; readonly completed: boolean }> }
 }
 
 /** SIM-REPRO.2: every scenario of the plan, in order, deterministic for the plan's seed. */
 export const reproduce = (crypto: CryptoService, plan: ReproPlan, onProgress?: (p: Progress) => void): ReproResult => {
-  const total = 1 + plan.loads.length + plan.auditPpms.length + 1 + plan.strategies.length
+  const total = 1 + plan.loads.length + plan.auditPpms.length + 2 + plan.strategies.length
   let index = 0
   const run = (scenario: string, cfg: SimConfig): Observation => {
     index++
@@ -413,6 +415,9 @@ export const reproduce = (crypto: CryptoService, plan: ReproPlan, onProgress?: (
   const restoreAt = plan.crashAtMs + plan.downMs
   const c = run("crash 40%", baseConfig(plan, { blocks: 100_000, maxVirtualMs: plan.crashRunMs, link: crashLink(down, plan.crashAtMs, restoreAt), txRate: 20, users: 32 }))
   const rec = recovery(c.heights, plan.crashAtMs, restoreAt)
+  // SIM-FAULT.2: region 0 cut off from the others for the same window (the others hold 80 % of the power)
+  const pt = run(`partition ${REGIONS[0]}`, baseConfig(plan, { blocks: 100_000, maxVirtualMs: plan.crashRunMs, link: partitionLink([0], [1, 2, 3, 4], plan.crashAtMs, restoreAt), txRate: 20, users: 32 }))
+  const prec = recovery(pt.heights, plan.crashAtMs, restoreAt)
   // safety at 30 % Byzantine power
   const runs = plan.strategies.map((strategy) => {
     const o = run(`byzantine ${strategy}`, baseConfig(plan, { nodes: plan.byzNodes, byzantine: plan.byzantine, strategy, blocks: plan.byzBlocks, txRate: 20, users: 32 }))
@@ -442,6 +447,7 @@ export const reproduce = (crypto: CryptoService, plan: ReproPlan, onProgress?: (
       committedWhileDown: rec.committedWhileDown,
       timeline: c.heights.map((h) => ({ t: h.t, height: h.height })),
     },
-    safety: { ok: safety(runs), runs },
+    partition: { region: REGIONS[0], fromMs: plan.crashAtMs, untilMs: restoreAt, committedWhilePartitioned: prec.committedWhileDown, allNodesAfterHeal: prec.allNodes, agreement: pt.summary.agreement },
+    safety: { ok: safety(runs) && pt.summary.agreement && c.summary.agreement, runs },
   }
 }
