@@ -255,7 +255,7 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
       case "conformance":
         return await conformanceCommand(rest, io)
       case "reproduce":
-        return (await import("./Reproduce.ts")).reproduceCommand(rest, io, io === defaultIo && process.stderr.isTTY === true)
+        return await (await import("./Reproduce.ts")).reproduceCommand(rest, io, io === defaultIo && process.stderr.isTTY === true)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }

@@ -370,84 +370,171 @@ export interface ReproResult {
   readonly safety: { readonly ok: boolean; readonly runs: ReadonlyArray<{ readonly strategy: StrategyChoice; readonly agreement: boolean; readonly finalizedHeight: number; readonly completed: boolean }> }
 }
 
-/** SIM-REPRO.2: every scenario of the plan, in order, deterministic for the plan's seed. */
-export const reproduce = (crypto: CryptoService, plan: ReproPlan, onProgress?: (p: Progress) => void): ReproResult => {
-  const total = 1 + plan.loads.length + plan.auditPpms.length + 2 + plan.strategies.length
-  let index = 0
-  const run = (scenario: string, cfg: SimConfig): Observation => {
-    index++
-    const i = index
-    onProgress?.({ scenario, index: i, total, height: 0, target: cfg.blocks })
-    return observe(crypto, { ...cfg, onProgress: (p) => onProgress?.({ scenario, index: i, total, height: p.height, target: p.target }) })
-  }
-  // baseline: throughput, finality, compute
-  const base = run("baseline", baseConfig(plan, {}))
-  const lat = finalityLatencies(base.submits, base.heights)
-  const shares = workShares(base.compute)
-  const hs = base.heights
-  const blockIntervalS = hs.length > plan.warmup + 1 ? ((hs[hs.length - 1] as HeightRecord).t - (hs[plan.warmup] as HeightRecord).t) / 1000 / (hs.length - 1 - plan.warmup) : null
-  // throughput against offered load
-  const loads = plan.loads.map((offered) => {
-    const o = run(`load ${offered}/s`, baseConfig(plan, { txRate: offered, blocks: plan.loadBlocks }))
-    const tps = steadyTps(o.heights, plan.warmup)
-    const p99 = percentile(finalityLatencies(o.submits, o.heights), 99)
-    return { offered, tps, p99, sustained: tps !== null && tps >= 0.9 * offered && p99 !== null && p99 <= plan.finalityBoundS }
-  })
-  const sustained = loads.filter((l) => l.sustained).map((l) => l.offered)
-  // detection against audit probability
-  const detection = plan.auditPpms.map((auditPpm) => {
-    const o = run(`detection p=${auditPpm / 1e6}`, baseConfig(plan, { cheaters: plan.cheaters, params: { auditPpm }, blocks: plan.detectionBlocks, txRate: 20, users: 32 }))
-    const k1 = detectionWithin(o.cheats, 1, o.finalHeight)
-    const k2 = detectionWithin(o.cheats, 2, o.finalHeight)
-    const lazy = o.cheats.filter((c) => c.who === "lazy")
-    const forgers = o.cheats.filter((c) => c.who === "forger")
-    return {
-      auditPpm,
-      k1: k1.rate,
-      k2: k2.rate,
-      eligible: k2.eligible,
-      lazyK2: detectionWithin(lazy, 2, o.finalHeight).rate,
-      forgerK2: detectionWithin(forgers, 2, o.finalHeight).rate,
-    }
-  })
-  // 40 % crash and restore
-  const down = crashSet(plan.nodes, plan.crashFraction)
+/** SIM-REPRO.2: one scenario of a plan: plain data, so that it can be sent to a worker thread. */
+export type Scenario =
+  | { readonly kind: "baseline"; readonly name: string }
+  | { readonly kind: "load"; readonly name: string; readonly offered: number }
+  | { readonly kind: "detection"; readonly name: string; readonly auditPpm: number }
+  | { readonly kind: "crash"; readonly name: string }
+  | { readonly kind: "partition"; readonly name: string }
+  | { readonly kind: "byzantine"; readonly name: string; readonly strategy: StrategyChoice }
+
+/** SIM-REPRO.2: the plan's scenarios, in report order. */
+export const scenarios = (plan: ReproPlan): ReadonlyArray<Scenario> => [
+  { kind: "baseline", name: "baseline" },
+  ...plan.loads.map((offered) => ({ kind: "load" as const, name: `load ${offered}/s`, offered })),
+  ...plan.auditPpms.map((auditPpm) => ({ kind: "detection" as const, name: `detection p=${auditPpm / 1e6}`, auditPpm })),
+  { kind: "crash", name: `crash ${Math.round(plan.crashFraction * 100)}%` },
+  { kind: "partition", name: `partition ${REGIONS[0]}` },
+  ...plan.strategies.map((strategy) => ({ kind: "byzantine" as const, name: `byzantine ${strategy}`, strategy })),
+]
+
+type Baseline = ReproResult["baseline"]
+type Load = ReproResult["loads"][number]
+type Detection = ReproResult["detection"][number]
+type Crash = ReproResult["crash"] & { readonly agreement: boolean }
+type Partition = ReproResult["partition"]
+type ByzRun = ReproResult["safety"]["runs"][number]
+
+/** What one scenario contributes to the result (plain data). */
+export type Outcome =
+  | { readonly kind: "baseline"; readonly value: Baseline }
+  | { readonly kind: "load"; readonly value: Load }
+  | { readonly kind: "detection"; readonly value: Detection }
+  | { readonly kind: "crash"; readonly value: Crash }
+  | { readonly kind: "partition"; readonly value: Partition }
+  | { readonly kind: "byzantine"; readonly value: ByzRun }
+
+/** SIM-REPRO.2: run one scenario of the plan (deterministic for the plan's seed) and reduce it to its outcome. */
+export const runScenario = (crypto: CryptoService, plan: ReproPlan, sc: Scenario, onHeight?: (height: number, target: number) => void): Outcome => {
+  const run = (cfg: SimConfig): Observation => observe(crypto, { ...cfg, onProgress: (p) => onHeight?.(p.height, p.target) })
   const restoreAt = plan.crashAtMs + plan.downMs
-  const c = run("crash 40%", baseConfig(plan, { blocks: 100_000, maxVirtualMs: plan.crashRunMs, link: crashLink(down, plan.crashAtMs, restoreAt), txRate: 20, users: 32 }))
-  const rec = recovery(c.heights, plan.crashAtMs, restoreAt)
-  // SIM-FAULT.2: region 0 cut off from the others for the same window (the others hold 80 % of the power)
-  const pt = run(`partition ${REGIONS[0]}`, baseConfig(plan, { blocks: 100_000, maxVirtualMs: plan.crashRunMs, link: partitionLink([0], [1, 2, 3, 4], plan.crashAtMs, restoreAt), txRate: 20, users: 32 }))
-  const prec = recovery(pt.heights, plan.crashAtMs, restoreAt)
-  // safety at 30 % Byzantine power
-  const runs = plan.strategies.map((strategy) => {
-    const o = run(`byzantine ${strategy}`, baseConfig(plan, { nodes: plan.byzNodes, byzantine: plan.byzantine, strategy, blocks: plan.byzBlocks, txRate: 20, users: 32 }))
-    return { strategy, agreement: o.summary.agreement, finalizedHeight: o.summary.finalizedHeight, completed: o.summary.completed }
-  })
+  switch (sc.kind) {
+    case "baseline": {
+      const base = run(baseConfig(plan, {}))
+      const lat = finalityLatencies(base.submits, base.heights)
+      const shares = workShares(base.compute)
+      const hs = base.heights
+      const blockIntervalS = hs.length > plan.warmup + 1 ? ((hs[hs.length - 1] as HeightRecord).t - (hs[plan.warmup] as HeightRecord).t) / 1000 / (hs.length - 1 - plan.warmup) : null
+      return {
+        kind: "baseline",
+        value: {
+          tps: steadyTps(base.heights, plan.warmup),
+          finality: { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), samples: lat.length, uncommitted: base.submits.size - lat.length },
+          finalitySamples: lat,
+          compute: base.compute,
+          efficiency: shares.efficiency,
+          overhead: shares.overhead,
+          blockIntervalS,
+          summary: base.summary,
+        },
+      }
+    }
+    case "load": {
+      const o = run(baseConfig(plan, { txRate: sc.offered, blocks: plan.loadBlocks }))
+      const tps = steadyTps(o.heights, plan.warmup)
+      const p99 = percentile(finalityLatencies(o.submits, o.heights), 99)
+      return { kind: "load", value: { offered: sc.offered, tps, p99, sustained: tps !== null && tps >= 0.9 * sc.offered && p99 !== null && p99 <= plan.finalityBoundS } }
+    }
+    case "detection": {
+      const o = run(baseConfig(plan, { cheaters: plan.cheaters, params: { auditPpm: sc.auditPpm }, blocks: plan.detectionBlocks, txRate: 20, users: 32 }))
+      const k2 = detectionWithin(o.cheats, 2, o.finalHeight)
+      return {
+        kind: "detection",
+        value: {
+          auditPpm: sc.auditPpm,
+          k1: detectionWithin(o.cheats, 1, o.finalHeight).rate,
+          k2: k2.rate,
+          eligible: k2.eligible,
+          lazyK2: detectionWithin(o.cheats.filter((c) => c.who === "lazy"), 2, o.finalHeight).rate,
+          forgerK2: detectionWithin(o.cheats.filter((c) => c.who === "forger"), 2, o.finalHeight).rate,
+        },
+      }
+    }
+    case "crash": {
+      const down = crashSet(plan.nodes, plan.crashFraction)
+      const c = run(baseConfig(plan, { blocks: 100_000, maxVirtualMs: plan.crashRunMs, link: crashLink(down, plan.crashAtMs, restoreAt), txRate: 20, users: 32 }))
+      const rec = recovery(c.heights, plan.crashAtMs, restoreAt)
+      return {
+        kind: "crash",
+        value: {
+          nodes: down.length,
+          crashAtMs: plan.crashAtMs,
+          restoreAtMs: restoreAt,
+          firstCommit: rec.firstCommit,
+          allNodes: rec.allNodes,
+          committedWhileDown: rec.committedWhileDown,
+          timeline: c.heights.map((h) => ({ t: h.t, height: h.height })),
+          agreement: c.summary.agreement,
+        },
+      }
+    }
+    case "partition": {
+      // SIM-FAULT.2: region 0 cut off from the others over the crash window (the others hold 80 % of the power)
+      const pt = run(baseConfig(plan, { blocks: 100_000, maxVirtualMs: plan.crashRunMs, link: partitionLink([0], [1, 2, 3, 4], plan.crashAtMs, restoreAt), txRate: 20, users: 32 }))
+      const prec = recovery(pt.heights, plan.crashAtMs, restoreAt)
+      return { kind: "partition", value: { region: REGIONS[0], fromMs: plan.crashAtMs, untilMs: restoreAt, committedWhilePartitioned: prec.committedWhileDown, allNodesAfterHeal: prec.allNodes, agreement: pt.summary.agreement } }
+    }
+    case "byzantine": {
+      const o = run(baseConfig(plan, { nodes: plan.byzNodes, byzantine: plan.byzantine, strategy: sc.strategy, blocks: plan.byzBlocks, txRate: 20, users: 32 }))
+      return { kind: "byzantine", value: { strategy: sc.strategy, agreement: o.summary.agreement, finalizedHeight: o.summary.finalizedHeight, completed: o.summary.completed } }
+    }
+  }
+}
+
+/** SIM-REPRO.2: the result from the outcomes of every scenario (in any order: they are put in plan order). */
+export const assemble = (plan: ReproPlan, outcomes: ReadonlyArray<Outcome>): ReproResult => {
+  let baseline: Baseline | undefined
+  let crash: Crash | undefined
+  let partition: Partition | undefined
+  const loadsAll: Load[] = []
+  const detAll: Detection[] = []
+  const runsAll: ByzRun[] = []
+  for (const o of outcomes)
+    switch (o.kind) {
+      case "baseline":
+        baseline = o.value
+        break
+      case "crash":
+        crash = o.value
+        break
+      case "partition":
+        partition = o.value
+        break
+      case "load":
+        loadsAll.push(o.value)
+        break
+      case "detection":
+        detAll.push(o.value)
+        break
+      case "byzantine":
+        runsAll.push(o.value)
+        break
+    }
+  if (baseline === undefined || crash === undefined || partition === undefined) throw new Error("reproduce: a scenario outcome is missing")
+  const loads = plan.loads.map((x) => loadsAll.find((l) => l.offered === x)).filter((l): l is Load => l !== undefined)
+  const detection = plan.auditPpms.map((x) => detAll.find((d) => d.auditPpm === x)).filter((d): d is Detection => d !== undefined)
+  const runs = plan.strategies.map((x) => runsAll.find((b) => b.strategy === x)).filter((b): b is ByzRun => b !== undefined)
+  const sustained = loads.filter((l) => l.sustained).map((l) => l.offered)
+  const { agreement: crashAgreement, ...crashValue } = crash
   return {
     plan,
-    baseline: {
-      tps: steadyTps(base.heights, plan.warmup),
-      finality: { p50: percentile(lat, 50), p90: percentile(lat, 90), p99: percentile(lat, 99), samples: lat.length, uncommitted: base.submits.size - lat.length },
-      finalitySamples: lat,
-      compute: base.compute,
-      efficiency: shares.efficiency,
-      overhead: shares.overhead,
-      blockIntervalS,
-      summary: base.summary,
-    },
+    baseline,
     loads,
     highestSustained: sustained.length === 0 ? null : Math.max(...sustained),
     detection,
-    crash: {
-      nodes: down.length,
-      crashAtMs: plan.crashAtMs,
-      restoreAtMs: restoreAt,
-      firstCommit: rec.firstCommit,
-      allNodes: rec.allNodes,
-      committedWhileDown: rec.committedWhileDown,
-      timeline: c.heights.map((h) => ({ t: h.t, height: h.height })),
-    },
-    partition: { region: REGIONS[0], fromMs: plan.crashAtMs, untilMs: restoreAt, committedWhilePartitioned: prec.committedWhileDown, allNodesAfterHeal: prec.allNodes, agreement: pt.summary.agreement },
-    safety: { ok: safety(runs) && pt.summary.agreement && c.summary.agreement, runs },
+    crash: crashValue,
+    partition,
+    safety: { ok: safety(runs) && partition.agreement && crashAgreement, runs },
   }
+}
+
+/** SIM-REPRO.2: every scenario of the plan, one after the other in this thread. */
+export const reproduce = (crypto: CryptoService, plan: ReproPlan, onProgress?: (p: Progress) => void): ReproResult => {
+  const all = scenarios(plan)
+  const outcomes = all.map((sc, i) => {
+    onProgress?.({ scenario: sc.name, index: i + 1, total: all.length, height: 0, target: 0 })
+    return runScenario(crypto, plan, sc, (height, target) => onProgress?.({ scenario: sc.name, index: i + 1, total: all.length, height, target }))
+  })
+  return assemble(plan, outcomes)
 }

@@ -9,6 +9,8 @@ import { Prng } from "../../src/drivers/Prng.ts"
 import { detectionWithin, finalityLatencies, type HeightRecord, observe, percentile, recovery, safety, steadyTps, workShares } from "../../src/drivers/Reproduce.ts"
 import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
 import { main } from "../../src/cli/main.ts"
+import { reproduceParallel } from "../../src/cli/Reproduce.ts"
+import { QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 
 const h = (height: number, t: number, txs: ReadonlyArray<string>, tAll: number | null = null): HeightRecord => ({ height, t, tAll, txs, reveals: [], audits: [] })
@@ -186,4 +188,31 @@ describe("CLI-REPRO.2: bad input", () => {
       expect(x.out).toEqual([])
     }
   })
+})
+
+describe("SIM-REPRO.2/3: the plan on worker threads", () => {
+  it("gives the same result as one thread (deterministic per seed)", async () => {
+    const plan = {
+      ...QUICK_PLAN,
+      nodes: 5,
+      blocks: 3,
+      txRate: 20,
+      warmup: 1,
+      loads: [20],
+      loadBlocks: 3,
+      auditPpms: [1_000_000],
+      detectionBlocks: 4,
+      crashAtMs: 1_000,
+      downMs: 1_000,
+      crashRunMs: 3_000,
+      byzNodes: 4,
+      byzantine: 1,
+      strategies: ["equivocate" as const],
+      byzBlocks: 2,
+    }
+    const one = reproduce(nodeCryptoService, plan)
+    const two = await reproduceParallel(plan, 2)
+    expect(JSON.parse(JSON.stringify(two))).toEqual(JSON.parse(JSON.stringify(one)))
+    expect(one.safety.ok).toBe(true)
+  }, 120_000)
 })
