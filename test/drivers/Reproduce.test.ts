@@ -10,6 +10,7 @@ import { detectionWithin, finalityLatencies, type HeightRecord, observe, percent
 import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
 import { main } from "../../src/cli/main.ts"
 import { reproduceParallel } from "../../src/cli/Reproduce.ts"
+import { compare, PAPER } from "../../src/cli/ReproduceReport.ts"
 import { QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 
@@ -214,5 +215,12 @@ describe("SIM-REPRO.2/3: the plan on worker threads", () => {
     const two = await reproduceParallel(plan, 2)
     expect(JSON.parse(JSON.stringify(two))).toEqual(JSON.parse(JSON.stringify(one)))
     expect(one.safety.ok).toBe(true)
+    // SIM-REPORT.1/2: every key beside the paper's value; quick mode marks the scale-dependent ones
+    const c = compare(one)
+    expect(Object.keys(c).sort()).toEqual(Object.keys(PAPER).sort())
+    for (const [k, v] of Object.entries(c)) expect(v.paper).toBe(PAPER[k as keyof typeof PAPER])
+    for (const k of ["tps", "finalityP50", "finalityP99", "usefulWorkEfficiency", "verificationOverhead", "recoverySeconds"] as const) expect(c[k].verdict).toBe("not comparable")
+    expect(c.safetyAt30PercentByzantine.verdict).toBe("reproduced")
+    expect(compare({ ...one, safety: { ...one.safety, ok: false } }).safetyAt30PercentByzantine.verdict).toBe("refuted")
   }, 120_000)
 })
