@@ -15,6 +15,7 @@ usage:
   poai attest inspect|verify  parse or verify TEE vendor evidence (poai attest help)
   poai forensics FILE...    convict the culprits of a fork from honest nodes' transcripts (poai forensics help)
   poai conformance run      run the conformance vectors against an implementation (poai conformance help)
+  poai reproduce [options]  run the paper's §8 evaluation and write a report beside Table 1 and §8.4 (poai reproduce help)
   poai help                 this text
   poai --version            print the version
 
@@ -77,6 +78,8 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         return (await import("./Forensics.ts")).forensicsCommand(rest, io)
       case "conformance":
         return await (await import("./Conformance.ts")).conformanceCommand(rest, io)
+      case "reproduce":
+        return await (await import("./Reproduce.ts")).reproduceCommand(rest, io, io === defaultIo && process.stderr.isTTY === true)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }

@@ -23,6 +23,7 @@ import { defaultQualityParams, type QualityParams } from "../quality/QualityPara
 import type { Scores } from "../quality/Scoring.ts"
 import { ML_CHEATS, type MlCheat, type MlJob, MlWorkshop, mlExecutorReady, nodeBackend } from "./MlWork.ts"
 import { DEFAULT_AUDIT_POLICY } from "../verification/Verifiers.ts"
+import type { LinkDelay, StepCost } from "./NetworkModel.ts"
 
 export interface SimConfig {
   readonly nodes: number
@@ -87,6 +88,13 @@ export interface SimConfig {
   readonly ignoreLock?: ReadonlyArray<number>
   /** Every node step, for tracing (issue 3 trace validation). */
   readonly onStep?: (e: { readonly t: number; readonly node: number; readonly input: NodeInput; readonly outputs: ReadonlyArray<NodeOutput>; readonly state: NodeState }) => void
+  // --- §8 reproduction hooks (SIM-REGION.*, SIM-CPU.*, spec/19-reproduction.md); unset = the model above ---
+  /** SIM-REGION.3: per-message delay (regions, jitter, uplink bandwidth); replaces `latencyMs` when set. */
+  readonly network?: LinkDelay
+  /** SIM-CPU.2: CPU ms of one node step; the node is busy that long and its outputs leave after it. */
+  readonly cpu?: StepCost
+  /** Number of client accounts (SIM-NET.4, default 32); more users make the client load open-loop. */
+  readonly users?: number
 }
 
 export interface SimSummary {
@@ -293,6 +301,7 @@ export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx:
     // SIM-NET.1: equal stakes of 10^6 by default, on the scale of the work and scoring penalties
     stakes: cfg.stakes ?? Array.from({ length: cfg.nodes }, () => SIM_STAKE),
     ...(params ? { params } : {}),
+    ...(cfg.users !== undefined ? { users: cfg.users } : {}),
   })
   return { ctx, net }
 }
@@ -365,13 +374,25 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   let lastReported = 0
   let lastSeen: Uint8Array | undefined
   const board = new Map<string, Uint8Array[]>()
+  // SIM-CPU.2: each node is busy until busy[i]; a step's outputs leave `cpuMs` after it starts
+  const busy: number[] = states.map(() => 0)
+  let cpuMs = 0
 
   const sendTo = (from: number, to: number, bytes: Uint8Array) => {
     if (to === from) return
     if (cfg.link !== undefined && !cfg.link(now, from, to)) return
     if (netRng.chance(drop)) return
-    q.push(now + netRng.range(lat.min, lat.max), { kind: "deliver", to, from, bytes })
-    if (netRng.chance(dup)) q.push(now + netRng.range(lat.min, lat.max * 2), { kind: "deliver", to, from, bytes })
+    // SIM-CPU.2: a step's sends leave when its processing ends (cpuMs = 0 without a CPU model)
+    const at = now + cpuMs
+    const net = cfg.network
+    if (net !== undefined) {
+      // SIM-REGION.3
+      q.push(at + net.delayMs(at, from, to, bytes.length, netRng), { kind: "deliver", to, from, bytes })
+      if (netRng.chance(dup)) q.push(at + net.delayMs(at, from, to, bytes.length, netRng), { kind: "deliver", to, from, bytes })
+      return
+    }
+    q.push(at + netRng.range(lat.min, lat.max), { kind: "deliver", to, from, bytes })
+    if (netRng.chance(dup)) q.push(at + netRng.range(lat.min, lat.max * 2), { kind: "deliver", to, from, bytes })
   }
   const dispatch = (from: number, sends: ReadonlyArray<Send>) => {
     for (const s of sends) for (const to of s.to) sendTo(from, to, s.bytes)
@@ -384,9 +405,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     const [next, outs] = (lockless ? stepIgnoringLock : step)(ctxs[i] as CoreContext, states[i] as NodeState, input)
     states[i] = next
     cfg.onStep?.({ t: now, node: i, input, outputs: outs, state: next })
+    // SIM-CPU.2: processing time of this step (0 without a CPU model)
+    cpuMs = cfg.cpu !== undefined ? cfg.cpu(i, input, outs, next) : 0
+    busy[i] = now + cpuMs
     const all = Array.from({ length: n }, (_, k) => k)
     for (const o of outs) {
-      if (o.type === "timer") q.push(now + o.delayMs, { kind: "input", to: i, input: { type: "timeout", kind: o.kind, height: o.height, round: o.round } })
+      if (o.type === "timer") q.push(now + cpuMs + o.delayMs, { kind: "input", to: i, input: { type: "timeout", kind: o.kind, height: o.height, round: o.round } })
       else if (o.type === "rejected") {
         rejected++
         // SIM-NET.8: by reason
@@ -404,6 +428,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       dispatch(i, adversarialSends(strategy, { ctx, rng: advRng, self: i, n, board, honest }, next, outs))
     }
     maxRound = Math.max(maxRound, next.cons.round)
+    cpuMs = 0
   }
 
   const onCommit = (i: number, o: Extract<NodeOutput, { type: "commit" }>) => {
@@ -523,6 +548,11 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     now = next.t
     if (now > maxT || doneAt >= 0 || (disagreedAt >= 0 && (cfg.stopOnDisagreement ?? true))) break
     const ev = next.ev
+    // SIM-CPU.2: an event for a busy node waits until the node is free
+    if (cfg.cpu !== undefined && (ev.kind === "deliver" || ev.kind === "input" || ev.kind === "work") && (busy[ev.to] as number) > now) {
+      q.push(busy[ev.to] as number, ev)
+      continue
+    }
     switch (ev.kind) {
       case "deliver":
         delivered++

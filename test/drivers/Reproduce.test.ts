@@ -1,0 +1,226 @@
+// SIM-METRIC.*, SIM-REGION.*, SIM-CPU.*, SIM-FAULT.*, CLI-REPRO.2 (spec/19-reproduction.md): each metric on
+// a small case whose answer is known by hand; the network model's arithmetic; the hooks leave the
+// default simulator unchanged (state root pinned from before they existed).
+import { describe, expect, it } from "vitest"
+import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
+import { simulate } from "../../src/drivers/InProcessNetwork.ts"
+import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, partitionLink, regionNetwork, regionOf, RTT_MS } from "../../src/drivers/NetworkModel.ts"
+import { Prng } from "../../src/drivers/Prng.ts"
+import { detectionWithin, finalityLatencies, type HeightRecord, observe, percentile, recovery, safety, steadyTps, workShares } from "../../src/drivers/Reproduce.ts"
+import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
+import { main } from "../../src/cli/main.ts"
+import { reproduceParallel } from "../../src/cli/Reproduce.ts"
+import { compare, PAPER } from "../../src/cli/ReproduceReport.ts"
+import { QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
+import type { NodeState } from "../../src/core/NodeState.ts"
+
+const h = (height: number, t: number, txs: ReadonlyArray<string>, tAll: number | null = null): HeightRecord => ({ height, t, tAll, txs, reveals: [], audits: [] })
+const n = (k: number, p: string) => Array.from({ length: k }, (_, i) => `${p}${i}`)
+
+describe("SIM-METRIC: metrics on hand-computed cases", () => {
+  it("SIM-METRIC.0: nearest-rank percentiles", () => {
+    expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3) // ⌈2.5⌉ = 3rd smallest
+    expect(percentile([5, 1, 3, 2, 4], 99)).toBe(5)
+    expect(percentile([5, 1, 3, 2, 4], 20)).toBe(1) // ⌈1⌉ = 1st
+    expect(percentile([5, 1, 3, 2, 4], 21)).toBe(2)
+    expect(percentile([], 50)).toBeNull()
+  })
+  it("SIM-METRIC.1: steady-state throughput excludes the warm-up blocks", () => {
+    const hs = [h(1, 1000, n(5, "a")), h(2, 2000, n(10, "b")), h(3, 3000, n(20, "c"))]
+    expect(steadyTps(hs, 1)).toBe(15) // (10 + 20) / (3 s − 1 s)
+    expect(steadyTps(hs, 0)).toBeCloseTo(35 / 3, 12)
+    expect(steadyTps(hs, 3)).toBeNull()
+  })
+  it("SIM-METRIC.2: finality = first honest commit of the holding block − first submission", () => {
+    const submits = new Map([
+      ["a", 100],
+      ["b", 500],
+    ])
+    expect(finalityLatencies(submits, [h(1, 1100, ["a"]), h(2, 2500, ["b", "c"])])).toEqual([1, 2])
+  })
+  it("SIM-METRIC.3: efficiency and overhead from the compute ledger", () => {
+    const s = workShares({ usefulSeconds: 94, auditSeconds: 2, attestationSeconds: 1.2, consensusSeconds: 2.8 })
+    expect(s.efficiency).toBeCloseTo(0.94, 12)
+    expect(s.overhead).toBeCloseTo(3.2 / 94, 12)
+    expect(workShares({ usefulSeconds: 0, auditSeconds: 1, attestationSeconds: 0, consensusSeconds: 0 }).efficiency).toBeNull()
+  })
+  it("SIM-METRIC.5: detection within k blocks counts only claims that had k blocks", () => {
+    const cheats = [
+      { who: "forger" as const, revealHeight: 1, caughtHeight: 1 },
+      { who: "lazy" as const, revealHeight: 2, caughtHeight: 4 },
+      { who: "lazy" as const, revealHeight: 3, caughtHeight: null },
+      { who: "lazy" as const, revealHeight: 9, caughtHeight: null },
+    ]
+    expect(detectionWithin(cheats, 2, 10)).toEqual({ rate: 2 / 3, eligible: 3, caught: 2 })
+    expect(detectionWithin(cheats, 1, 10)).toEqual({ rate: 1 / 4, eligible: 4, caught: 1 })
+    expect(detectionWithin([], 2, 10).rate).toBeNull()
+  })
+  it("SIM-METRIC.6: recovery is measured from restoration", () => {
+    const hs = [h(1, 1000, [], 1100), h(2, 2000, [], 2100), h(3, 2900, [], 3000), h(4, 6500, [], 7000)]
+    expect(recovery(hs, 2500, 6000)).toEqual({ firstCommit: 0.5, allNodes: 1, committedWhileDown: 1 })
+    expect(recovery(hs.slice(0, 3), 2500, 6000).firstCommit).toBeNull()
+  })
+  it("SIM-METRIC.7: safety needs at least one run and agreement in all", () => {
+    expect(safety([])).toBe(false)
+    expect(safety([{ agreement: true }, { agreement: true }])).toBe(true)
+    expect(safety([{ agreement: true }, { agreement: false }])).toBe(false)
+  })
+})
+
+describe("SIM-REGION / SIM-CPU / SIM-FAULT: the model's arithmetic", () => {
+  it("SIM-REGION.2: round-robin regions; the matrix is symmetric", () => {
+    expect([0, 1, 4, 5, 7, 99].map(regionOf)).toEqual([0, 1, 4, 0, 2, 4])
+    for (let a = 0; a < 5; a++) for (let b = 0; b < 5; b++) expect(RTT_MS[a]?.[b]).toBe(RTT_MS[b]?.[a])
+  })
+  it("SIM-REGION.3/4: propagation + transmission + uplink queueing, jitter bounded", () => {
+    const rng = new Prng(1)
+    const m = regionNetwork({ jitter: 0, uplinkBps: { datacenter: 1e9, consumer: 1e8 }, overheadBytes: 66 })
+    // node 0: datacenter in us-east-1; node 3: ap-northeast-1 (RTT 145.3): 1000 B = 0.008 ms at 1 Gbit/s
+    expect(m.delayMs(100, 0, 3, 934, rng)).toBeCloseTo(0.008 + 72.65, 9)
+    // a second message at the same time waits behind the first on the uplink
+    expect(m.delayMs(100, 0, 3, 934, rng)).toBeCloseTo(0.016 + 72.65, 9)
+    // node 1: consumer in us-west-2 → node 6 in us-west-2 (RTT 1): 1000 B = 0.08 ms at 100 Mbit/s
+    expect(m.delayMs(0, 1, 6, 934, rng)).toBeCloseTo(0.08 + 0.5, 9)
+    const j = regionNetwork({ jitter: 0.1, uplinkBps: { datacenter: 1e12, consumer: 1e12 }, overheadBytes: 0 })
+    for (let i = 0; i < 200; i++) {
+      const d = j.delayMs(i * 1000, 2, 4, 0, rng) // eu-central-1 → ap-southeast-2, one way 161.7
+      expect(d).toBeGreaterThanOrEqual(161.7)
+      expect(d).toBeLessThanOrEqual(161.7 * 1.1)
+    }
+  })
+  it("SIM-CPU.2: a receive costs decode + verify; a commit costs transfers, reveals and the certificate", () => {
+    const tally = { consensusUs: 0, attestationUs: 0 }
+    const cost = cpuStepCost(CALIBRATED_CPU, tally)
+    const empty = { blocks: new Map() } as unknown as NodeState
+    const c = CALIBRATED_CPU
+    expect(cost(0, { type: "receive", from: 1, bytes: new Uint8Array(1000) }, [], empty)).toBeCloseTo((c.decodeBaseUs + 1000 * c.decodePerByteUs + c.verifyUs) / 1000, 12)
+    expect(cost(0, { type: "start" }, [], empty)).toBe(0)
+    const state = { blocks: new Map([[5, { block: { body: { txs: [1, 2, 3], reveals: [1, 2] } } }]]) } as unknown as NodeState
+    const commit = { type: "commit", height: 5 } as never
+    expect(cost(0, { type: "start" }, [commit], state)).toBeCloseTo((3 * c.blockPerTxUs + 2 * c.attestationUs + c.blsAggregateUs) / 1000, 12)
+    expect(tally.attestationUs).toBe(2 * c.attestationUs)
+    expect(tally.consensusUs).toBe(c.verifyUs + 3 * c.blockPerTxUs + c.blsAggregateUs)
+  })
+  it("SIM-FAULT.1/2: crash and partition links", () => {
+    const crash = crashLink([1], 100, 200)
+    expect([crash(150, 1, 2), crash(150, 2, 1), crash(150, 0, 2), crash(99, 1, 2), crash(200, 1, 2)]).toEqual([false, false, true, true, true])
+    expect(crashSet(10, 0.4)).toEqual([0, 2, 5, 7])
+    expect(crashSet(100, 0.4)).toHaveLength(40)
+    const part = partitionLink([0], [3, 4], 0, 1000)
+    // node 5 is in region 0, node 8 in region 3, node 6 in region 1
+    expect([part(10, 5, 8), part(10, 8, 5), part(10, 5, 6), part(1000, 5, 8)]).toEqual([false, false, true, true])
+  })
+})
+
+describe("SIM-REPRO: the hooks", () => {
+  it("without network/cpu/users the simulator is unchanged (root recorded before the hooks existed)", () => {
+    const s = simulate(nodeCryptoService, {
+      nodes: 7,
+      byzantine: 2,
+      strategy: "equivocate",
+      seed: 1,
+      blocks: 6,
+      dropRate: 0,
+      duplicateRate: 0,
+      latencyMs: { min: 10, max: 60 },
+      txRate: 40,
+      cheaters: 0,
+      attested: true,
+      scoring: { ...defaultQualityParams, aggregator: "trimmed-mean" },
+      colludingEvaluators: 0,
+      executor: "sim",
+      maxVirtualMs: 600_000,
+    })
+    expect(s.stateRoot).toBe("829dc0d4f2c8c5cf55a70578c3c706745fc472f6a1dcccbaafd2c85fdf900e7a")
+  }, 60_000)
+  const tiny = { nodes: 4, byzantine: 0, strategy: "equivocate" as const, seed: 2, blocks: 1, txRate: 0, workIntervalMs: 0, scoring: false as const, latencyMs: { min: 10, max: 10 } }
+  it("SIM-REGION.3: with `network` set, its delay replaces the uniform latency", () => {
+    const fast = simulate(nodeCryptoService, tiny)
+    const slow = simulate(nodeCryptoService, { ...tiny, network: { delayMs: () => 1000 } })
+    // a height needs a proposal, a prevote and a precommit hop: at least 3 delays
+    expect(fast.virtualSeconds).toBeLessThan(1)
+    expect(slow.virtualSeconds).toBeGreaterThanOrEqual(3)
+  }, 60_000)
+  it("SIM-CPU.2: with `cpu` set, outputs leave after the step's processing time", () => {
+    const base = simulate(nodeCryptoService, tiny)
+    const busy = simulate(nodeCryptoService, { ...tiny, cpu: (_n, input) => (input.type === "receive" ? 500 : 0) })
+    // three receive steps on the critical path, 500 ms each
+    expect(busy.virtualSeconds).toBeGreaterThanOrEqual(base.virtualSeconds + 1.5)
+  }, 60_000)
+  it("SIM-CPU.2: every send leaves exactly the step's cost after the step starts", () => {
+    const steps = new Set<string>()
+    const sends: Array<readonly [number, number]> = []
+    simulate(nodeCryptoService, {
+      ...tiny,
+      blocks: 2,
+      cpu: () => 3,
+      onStep: (e) => void steps.add(`${e.node}@${e.t}`),
+      network: { delayMs: (t, from) => (sends.push([from, t]), 10) },
+    })
+    expect(sends.length).toBeGreaterThan(10)
+    expect(sends.filter(([from, t]) => !steps.has(`${from}@${t - 3}`))).toEqual([])
+  }, 60_000)
+  it("SIM-REPRO.1: an observed run with regions and CPU records every height and is deterministic", () => {
+    const cfg = { nodes: 5, byzantine: 0, strategy: "equivocate" as const, seed: 3, blocks: 3, txRate: 50, users: 64, scoring: false as const }
+    const a = observe(nodeCryptoService, cfg)
+    const b = observe(nodeCryptoService, cfg)
+    expect(a.summary.agreement).toBe(true)
+    expect(a.heights.map((x) => x.height).slice(0, 3)).toEqual([1, 2, 3])
+    expect(a.heights.map((x) => x.t)).toEqual(b.heights.map((x) => x.t))
+    const lat = finalityLatencies(a.submits, a.heights)
+    expect(lat.length).toBeGreaterThan(0)
+    // a commit needs at least a proposal and two vote phases across regions: far above the 1 ms of one region
+    expect(Math.min(...lat)).toBeGreaterThan(0.05)
+    expect(a.compute.consensusSeconds).toBeGreaterThan(0)
+  }, 60_000)
+})
+
+describe("CLI-REPRO.2: bad input", () => {
+  const io = () => {
+    const out: string[] = []
+    const err: string[] = []
+    return { io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) }, out, err }
+  }
+  it("bad flags and an unwritable --out are one-line errors with exit 2, before any run", async () => {
+    for (const args of [["--nodes", "3"], ["--seed", "-1"], ["--out", "/dev/full/x"], ["--quick", "--quick"]]) {
+      const x = io()
+      expect(await main(["reproduce", ...args], x.io)).toBe(2)
+      expect(x.err.join("").split("\n")[0]).toMatch(/^poai: /)
+      expect(x.out).toEqual([])
+    }
+  })
+})
+
+describe("SIM-REPRO.2/3: the plan on worker threads", () => {
+  it("gives the same result as one thread (deterministic per seed)", async () => {
+    const plan = {
+      ...QUICK_PLAN,
+      nodes: 5,
+      blocks: 3,
+      txRate: 20,
+      warmup: 1,
+      loads: [20],
+      loadBlocks: 3,
+      auditPpms: [1_000_000],
+      detectionBlocks: 4,
+      crashAtMs: 1_000,
+      downMs: 1_000,
+      crashRunMs: 3_000,
+      byzNodes: 4,
+      byzantine: 1,
+      strategies: ["equivocate" as const],
+      byzBlocks: 2,
+    }
+    const one = reproduce(nodeCryptoService, plan)
+    const two = await reproduceParallel(plan, 2)
+    expect(JSON.parse(JSON.stringify(two))).toEqual(JSON.parse(JSON.stringify(one)))
+    expect(one.safety.ok).toBe(true)
+    // SIM-REPORT.1/2: every key beside the paper's value; quick mode marks the scale-dependent ones
+    const c = compare(one)
+    expect(Object.keys(c).sort()).toEqual(Object.keys(PAPER).sort())
+    for (const [k, v] of Object.entries(c)) expect(v.paper).toBe(PAPER[k as keyof typeof PAPER])
+    for (const k of ["tps", "finalityP50", "finalityP99", "usefulWorkEfficiency", "verificationOverhead", "recoverySeconds"] as const) expect(c[k].verdict).toBe("not comparable")
+    expect(c.safetyAt30PercentByzantine.verdict).toBe("reproduced")
+    expect(compare({ ...one, safety: { ...one.safety, ok: false } }).safetyAt30PercentByzantine.verdict).toBe("refuted")
+  }, 120_000)
+})
