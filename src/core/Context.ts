@@ -1,5 +1,8 @@
 // The environment the pure core is given: the crypto port and the quality seam.
+import type { Either } from "effect"
+import type { DecodeError } from "../codec/Codec.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
+import type { Message } from "../domain/Message.ts"
 import type { WorkClaim } from "../domain/Work.ts"
 import type { AttestationConfig } from "../verification/Attestation.ts"
 import type { QualityParams } from "../quality/QualityParams.ts"
@@ -42,4 +45,10 @@ export interface CoreContext {
   readonly scoring?: QualityParams
   /** NODE-SCORE.1: how this node scores a claim when it sits on its committee; unset: it never scores. */
   readonly evaluator?: (claim: WorkClaim, worker: string) => Scores
+  /**
+   * NODE-STEP.6: how a `receive` input's bytes are decoded; unset: Codecs.Message.decode. When set it
+   * MUST return exactly what Codecs.Message.decode returns for the same bytes (a simulator memoizes
+   * it, so that a broadcast is decoded once, not once per receiving node: SIM-NET.7).
+   */
+  readonly decodeMessage?: (bytes: Uint8Array) => Either.Either<Message, DecodeError>
 }

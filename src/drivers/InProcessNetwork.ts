@@ -326,8 +326,20 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   /** SIM-ML.5: every ML job submitted, by work id (kind, cheat class, derived detection probability). */
   const jobs = new Map<string, MlJob>()
   const isCorrect: Correctness = ml === undefined ? simCorrectness(crypto) : (claim) => !cheats.has(toHex(Hashes.workId(crypto.sha256, claim)))
+  // SIM-NET.7: a broadcast's bytes are one Uint8Array shared by all its deliveries; decode it once.
+  // Bytes in flight are never written to, so the array's identity names its content.
+  const decoded = new WeakMap<Uint8Array, ReturnType<typeof Codecs.Message.decode>>()
+  const decodeMessage = (bytes: Uint8Array) => {
+    let r = decoded.get(bytes)
+    if (r === undefined) {
+      r = Codecs.Message.decode(bytes)
+      decoded.set(bytes, r)
+    }
+    return r
+  }
   const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) => ({
     ...ctx,
+    decodeMessage,
     ...(ml !== undefined ? { verifier: ml.verifierFor(i) } : {}),
     ...(scoring !== undefined ? { evaluator: simEvaluator(crypto, colluders.has(i), group, isCorrect) } : {}),
   }))
