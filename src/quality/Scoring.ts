@@ -52,6 +52,17 @@ export const SCORING_ERROR_CODES = {
 export type ScoringErrorCode = keyof typeof SCORING_ERROR_CODES
 
 export class ScoringError extends Data.TaggedError("ScoringError")<{ readonly code: ScoringErrorCode; readonly detail: string }> {
+  /** ERR-PROTOCOL.2: a typed rejection captures no stack trace (mempool checks reject many score items). */
+  constructor(args: { readonly code: ScoringErrorCode; readonly detail: string }) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(args)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  }
+
   override get message(): string {
     return `${this.code}: ${SCORING_ERROR_CODES[this.code]}${this.detail ? ` (${this.detail})` : ""}`
   }

@@ -1,6 +1,8 @@
 // ERR-PROTOCOL.1/2: a rejection is a typed value that captures no stack trace.
 import { describe, expect, it } from "vitest"
+import { DecodeError } from "../../src/codec/Codec.ts"
 import { ProtocolError, reject } from "../../src/core/Errors.ts"
+import { ScoringError } from "../../src/quality/Scoring.ts"
 
 describe("ProtocolError (ERR-PROTOCOL.2)", () => {
   it("is a typed error without a captured stack, and leaves the stack limit as it was", () => {
@@ -18,5 +20,12 @@ describe("ProtocolError (ERR-PROTOCOL.2)", () => {
     const s = new ProtocolError({ code: "SCORE_INVALID", detail: "d", scoring: "SCORE_WRONG_CLAIM" })
     expect(s.scoring).toBe("SCORE_WRONG_CLAIM")
     expect(s.stack ?? "").not.toMatch(/\n\s+at /)
+    const q = new ScoringError({ code: "SCORE_WRONG_CLAIM", detail: "x" })
+    expect(q._tag).toBe("ScoringError")
+    expect(q.stack ?? "").not.toMatch(/\n\s+at /)
+    const d = new DecodeError({ type: "Message", reason: "malformed", detail: "x" })
+    expect(d).toBeInstanceOf(DecodeError)
+    expect(d.stack ?? "").not.toMatch(/\n\s+at /)
+    expect(Error.stackTraceLimit).toBe(before)
   })
 })
