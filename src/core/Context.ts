@@ -2,7 +2,10 @@
 import type { Either } from "effect"
 import type { DecodeError } from "../codec/Codec.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
+import type { Block } from "../domain/Block.ts"
 import type { Message } from "../domain/Message.ts"
+import type { ChainState } from "./ChainState.ts"
+import type { ProtocolError } from "./Errors.ts"
 import type { WorkClaim } from "../domain/Work.ts"
 import type { AttestationConfig } from "../verification/Attestation.ts"
 import type { QualityParams } from "../quality/QualityParams.ts"
@@ -51,4 +54,11 @@ export interface CoreContext {
    * it, so that a broadcast is decoded once, not once per receiving node: SIM-NET.7).
    */
   readonly decodeMessage?: (bytes: Uint8Array) => Either.Either<Message, DecodeError>
+  /**
+   * NODE-STEP.7: how a received block is validated against the node's chain state (CONS-VALID.1);
+   * unset: validateBlock(ctx, chain, block). When set it MUST return what validateBlock returns for
+   * the same state and block (a simulator memoizes it by the identity of both objects, so that a
+   * block proposed to N nodes on one shared parent state is executed once: SIM-NET.7).
+   */
+  readonly validateBlock?: (chain: ChainState, block: Block) => Either.Either<ChainState, ProtocolError>
 }

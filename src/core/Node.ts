@@ -685,7 +685,8 @@ const validity = (run: Run, hash: Hex, block: Block): Validity => {
   const c = run.w.cons
   const cached = c.validity.get(hash)
   if (cached !== undefined) return cached
-  const r = validateBlock(run.ctx, run.w.chain, block)
+  // NODE-STEP.7: the context's validator, when given, is validateBlock memoized
+  const r = run.ctx.validateBlock !== undefined ? run.ctx.validateBlock(run.w.chain, block) : validateBlock(run.ctx, run.w.chain, block)
   const v: Validity = Either.isRight(r) ? { ok: true, state: r.right } : { ok: false, code: r.left.code }
   c.validity = setIn(c.validity, hash, v)
   return v

@@ -7,7 +7,9 @@ import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import { Crypto, type CryptoService } from "../crypto/Crypto.ts"
 import { memoizeVerification } from "../crypto/MemoCrypto.ts"
+import { validateBlock } from "../core/BlockExecution.ts"
 import { type ChainState } from "../core/ChainState.ts"
+import type { Block } from "../domain/Block.ts"
 import { provisionalQuality, type CoreContext, type QualityFn } from "../core/Context.ts"
 import { initNode, step, type NodeInput, type NodeOutput } from "../core/Node.ts"
 import type { NodeState } from "../core/NodeState.ts"
@@ -337,9 +339,37 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     }
     return r
   }
+  // SIM-NET.7: a block is executed once per (parent state, block): the parent is named by its height
+  // and last block hash (every node runs the one genesis and the same deterministic execution, and the
+  // hash chain commits to the whole history, so states that share them are equal), the block by the
+  // identity of its decoded object (a broadcast is decoded once, above; a different body is a
+  // different object even under the same header). Validity never reads a node's verifier or evaluator,
+  // so the chain's context serves all nodes. Entries more than 8 heights old are dropped.
+  const validated = new Map<string, WeakMap<Block, ReturnType<typeof validateBlock>>>()
+  let validatedTop = 0
+  const validateShared = (chain: ChainState, block: Block) => {
+    const key = `${chain.height}/${toHex(chain.lastBlockHash)}`
+    let byBlock = validated.get(key)
+    if (byBlock === undefined) {
+      byBlock = new WeakMap()
+      validated.set(key, byBlock)
+    }
+    let r = byBlock.get(block)
+    if (r === undefined) {
+      r = validateBlock(ctx, chain, block)
+      byBlock.set(block, r)
+    }
+    if (chain.height > validatedTop) {
+      // a node more than 8 heights behind simply validates again (a miss is only slower)
+      validatedTop = chain.height
+      for (const k of [...validated.keys()]) if (Number(k.split("/")[0]) < validatedTop - 8) validated.delete(k)
+    }
+    return r
+  }
   const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) => ({
     ...ctx,
     decodeMessage,
+    validateBlock: validateShared,
     ...(ml !== undefined ? { verifier: ml.verifierFor(i) } : {}),
     ...(scoring !== undefined ? { evaluator: simEvaluator(crypto, colluders.has(i), group, isCorrect) } : {}),
   }))
