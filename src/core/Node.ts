@@ -196,8 +196,48 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+/**
+ * NODE-STEP.8: the wire bytes of a gossiped message, memoized by the identity of its (immutable)
+ * payload object: a node re-sends its own pooled items and votes at every gossip tick
+ * (NODE-RETRANSMIT.1) and relays votes it holds (CONS-RULE.3); the bytes are a pure function of the
+ * value, so encoding them once changes nothing but the cost. A proposal's bytes are kept with its block.
+ */
+const wireMemo = new WeakMap<object, { readonly type: Message["type"]; readonly block?: Block; readonly bytes: Uint8Array }>()
+const payloadOf = (m: Message): object | undefined => {
+  switch (m.type) {
+    case "vote":
+      return m.vote
+    case "tx":
+      return m.tx
+    case "commitment":
+    case "score-commit":
+      return m.commitment
+    case "reveal":
+    case "score-reveal":
+      return m.reveal
+    case "audit":
+      return m.audit
+    case "evidence":
+      return m.evidence
+    case "proposal":
+      return m.proposal
+    default:
+      return undefined
+  }
+}
+const wireBytes = (message: Message): Uint8Array => {
+  const key = payloadOf(message)
+  if (key === undefined) return Codecs.Message.encode(message)
+  const block = message.type === "proposal" ? message.block : undefined
+  const hit = wireMemo.get(key)
+  if (hit !== undefined && hit.type === message.type && hit.block === block) return hit.bytes
+  const bytes = Codecs.Message.encode(message)
+  wireMemo.set(key, block === undefined ? { type: message.type, bytes } : { type: message.type, block, bytes })
+  return bytes
+}
+
 const emit = (run: Run, message: Message): void => {
-  run.out.push({ type: "broadcast", message, bytes: Codecs.Message.encode(message) })
+  run.out.push({ type: "broadcast", message, bytes: wireBytes(message) })
 }
 
 const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefined => {
