@@ -4,7 +4,6 @@ import type { DecodeError } from "../codec/Codec.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
 import type { Block } from "../domain/Block.ts"
 import type { Message } from "../domain/Message.ts"
-import type { ChainState } from "./ChainState.ts"
 import type { ProtocolError } from "./Errors.ts"
 import type { WorkClaim } from "../domain/Work.ts"
 import type { AttestationConfig } from "../verification/Attestation.ts"
@@ -60,5 +59,6 @@ export interface CoreContext {
    * the same state and block (a simulator memoizes it by the identity of both objects, so that a
    * block proposed to N nodes on one shared parent state is executed once: SIM-NET.7).
    */
-  readonly validateBlock?: (chain: ChainState, block: Block) => Either.Either<ChainState, ProtocolError>
+  // S is ChainState (./ChainState.ts), not imported here: ChainState depends on this file through Genesis
+  readonly validateBlock?: <S extends object>(chain: S, block: Block) => Either.Either<S, ProtocolError>
 }

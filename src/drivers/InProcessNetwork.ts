@@ -1,7 +1,7 @@
 // spec: SIM-NET.1..6 (spec/08-simulation.md)
 // A deterministic in-process network of N pure nodes: virtual time, seeded delays, drops, duplicates
 // and reordering, Byzantine strategies, and a client and worker workload. Same config, same result.
-import { Effect } from "effect"
+import { Effect, type Either } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
@@ -9,6 +9,7 @@ import { Crypto, type CryptoService } from "../crypto/Crypto.ts"
 import { memoizeVerification } from "../crypto/MemoCrypto.ts"
 import { validateBlock } from "../core/BlockExecution.ts"
 import { type ChainState } from "../core/ChainState.ts"
+import type { ProtocolError } from "../core/Errors.ts"
 import type { Block } from "../domain/Block.ts"
 import { provisionalQuality, type CoreContext, type QualityFn } from "../core/Context.ts"
 import { initNode, step, type NodeInput, type NodeOutput } from "../core/Node.ts"
@@ -347,7 +348,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   // so the chain's context serves all nodes. Entries more than 8 heights old are dropped.
   const validated = new Map<string, WeakMap<Block, ReturnType<typeof validateBlock>>>()
   let validatedTop = 0
-  const validateShared = (chain: ChainState, block: Block) => {
+  const validateShared = <S extends object>(state: S, block: Block): Either.Either<S, ProtocolError> => {
+    const chain = state as unknown as ChainState // NODE-STEP.7: the node passes its ChainState
     const key = `${chain.height}/${toHex(chain.lastBlockHash)}`
     let byBlock = validated.get(key)
     if (byBlock === undefined) {
@@ -364,7 +366,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       validatedTop = chain.height
       for (const k of [...validated.keys()]) if (Number(k.split("/")[0]) < validatedTop - 8) validated.delete(k)
     }
-    return r
+    return r as unknown as Either.Either<S, ProtocolError>
   }
   const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) => ({
     ...ctx,
@@ -411,6 +413,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     for (const s of sends) for (const to of s.to) sendTo(from, to, s.bytes)
   }
 
+  const all = Array.from({ length: n }, (_, k) => k)
   const runStep = (i: number, input: NodeInput) => {
     const strategy = byz.get(i)
     if (strategy === "silent") return
@@ -418,7 +421,6 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     const [next, outs] = (lockless ? stepIgnoringLock : step)(ctxs[i] as CoreContext, states[i] as NodeState, input)
     states[i] = next
     cfg.onStep?.({ t: now, node: i, input, outputs: outs, state: next })
-    const all = Array.from({ length: n }, (_, k) => k)
     for (const o of outs) {
       if (o.type === "timer") q.push(now + o.delayMs, { kind: "input", to: i, input: { type: "timeout", kind: o.kind, height: o.height, round: o.round } })
       else if (o.type === "rejected") rejected++
