@@ -1,6 +1,7 @@
 // `npm run bench`: prints one JSON object per line on stdout (machine-readable), progress on stderr.
 // Options: --only NAME[,NAME...] (crypto, consensus, attest-sgx, attest-snp-psa, ml-inference,
-// ml-training, ml-extraction, quality), --quick (smaller cases).
+// ml-training, ml-extraction, quality, sim), --quick (smaller cases); sim also takes --sim-nodes N[,N...]
+// and --sim-blocks B.
 // Throughput figures come with a ratio to a baseline measured in the same process (see each file).
 import { nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
 import { CONSENSUS_CASES, benchConsensus } from "./consensus.ts"
@@ -29,6 +30,18 @@ const SUITES: ReadonlyArray<readonly [string, () => Promise<void>]> = [
   ["ml-training", async () => (await import("./ml-training.ts")).benchMlTraining(emit, progress, quick)],
   ["ml-extraction", async () => (await import("./ml-extraction.ts")).benchMlExtraction(emit, progress, quick)],
   ["quality", async () => (await import("./quality.ts")).benchQuality(emit, progress, quick)],
+  [
+    "sim",
+    async () => {
+      const { SIM_CASES, benchSim } = await import("./sim.ts")
+      const nodesArg = args.includes("--sim-nodes") ? args[args.indexOf("--sim-nodes") + 1] : undefined
+      const blocksArg = args.includes("--sim-blocks") ? Number(args[args.indexOf("--sim-blocks") + 1]) : undefined
+      const sizes = nodesArg === undefined ? undefined : nodesArg.split(",").map(Number)
+      const cases = (sizes === undefined ? SIM_CASES : sizes.map((n) => ({ nodes: n, blocks: 20 })))
+        .map((c) => ({ ...c, blocks: blocksArg ?? (quick ? Math.min(c.blocks, 5) : c.blocks) }))
+      benchSim(nodeCryptoService, emit, progress, cases)
+    },
+  ],
 ]
 
 const only = onlyArg === undefined ? undefined : new Set(onlyArg.split(","))

@@ -12,6 +12,17 @@ export class DecodeError extends Data.TaggedError("DecodeError")<{
   readonly reason: DecodeReason
   readonly detail: string
 }> {
+  /** ERR-PROTOCOL.2: a typed rejection captures no stack trace (a network delivers garbage at will). */
+  constructor(args: { readonly type: string; readonly reason: DecodeReason; readonly detail: string }) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(args)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  }
+
   override get message(): string {
     return `cannot decode ${this.type}: ${this.reason}: ${this.detail}`
   }

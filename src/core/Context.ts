@@ -1,5 +1,10 @@
 // The environment the pure core is given: the crypto port and the quality seam.
+import type { Either } from "effect"
+import type { DecodeError } from "../codec/Codec.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
+import type { Block } from "../domain/Block.ts"
+import type { Message } from "../domain/Message.ts"
+import type { ProtocolError } from "./Errors.ts"
 import type { WorkClaim } from "../domain/Work.ts"
 import type { AttestationConfig } from "../verification/Attestation.ts"
 import type { QualityParams } from "../quality/QualityParams.ts"
@@ -42,4 +47,18 @@ export interface CoreContext {
   readonly scoring?: QualityParams
   /** NODE-SCORE.1: how this node scores a claim when it sits on its committee; unset: it never scores. */
   readonly evaluator?: (claim: WorkClaim, worker: string) => Scores
+  /**
+   * NODE-STEP.6: how a `receive` input's bytes are decoded; unset: Codecs.Message.decode. When set it
+   * MUST return exactly what Codecs.Message.decode returns for the same bytes (a simulator memoizes
+   * it, so that a broadcast is decoded once, not once per receiving node: SIM-NET.7).
+   */
+  readonly decodeMessage?: (bytes: Uint8Array) => Either.Either<Message, DecodeError>
+  /**
+   * NODE-STEP.7: how a received block is validated against the node's chain state (CONS-VALID.1);
+   * unset: validateBlock(ctx, chain, block). When set it MUST return what validateBlock returns for
+   * the same state and block (a simulator memoizes it by the identity of both objects, so that a
+   * block proposed to N nodes on one shared parent state is executed once: SIM-NET.7).
+   */
+  // S is ChainState (./ChainState.ts), not imported here: ChainState depends on this file through Genesis
+  readonly validateBlock?: <S extends object>(chain: S, block: Block) => Either.Either<S, ProtocolError>
 }

@@ -79,6 +79,21 @@ export class ProtocolError extends Data.TaggedError("ProtocolError")<{
   /** For SCORE_INVALID: the SCORE_* code of spec/17 the item failed with (QUAL-WIRE.2), typed, never read back from `detail`. */
   readonly scoring?: ScoringErrorCode
 }> {
+  /**
+   * ERR-PROTOCOL.2: a rejection is a value, not a crash: no stack trace is captured (a simulated network
+   * rejects tens of thousands of duplicate and wrong-height messages; capturing a stack for each cost
+   * 4 % of its CPU). The error stays a typed ProtocolError (instanceof, _tag, code, detail).
+   */
+  constructor(args: { readonly code: ErrorCode; readonly detail: string; readonly scoring?: ScoringErrorCode }) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(args)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  }
+
   override get message(): string {
     return `${this.code}: ${ERROR_CODES[this.code]}${this.detail ? ` (${this.detail})` : ""}`
   }

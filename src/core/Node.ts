@@ -22,6 +22,7 @@ import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
 import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
+import { PersistentMap } from "./PersistentMap.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
@@ -72,6 +73,8 @@ interface Run {
 }
 
 const setIn = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> => new Map(m).set(k, v)
+/** NODE-MEMPOOL.4: a mempool map with one more entry, without copying the whole map. */
+const poolSet = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): PersistentMap<K, V> => PersistentMap.of(m).set(k, v)
 
 // ---------------------------------------------------------------------------------------------
 // Construction
@@ -154,7 +157,8 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
       break
     }
     case "receive": {
-      const m = Codecs.Message.decode(input.bytes)
+      // NODE-STEP.6: the context's decoder, when given, is Codecs.Message.decode memoized
+      const m = (ctx.decodeMessage ?? Codecs.Message.decode)(input.bytes)
       if (Either.isLeft(m)) return [state, [{ type: "rejected", error: m.left }]]
       if (!state.started) return [state, [{ type: "rejected", error: reject("MSG_UNEXPECTED", "node not started") }]]
       err = onMessage(run, m.right, input.from)
@@ -192,8 +196,48 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
 // ---------------------------------------------------------------------------------------------
 // Messages
 
+/**
+ * NODE-STEP.8: the wire bytes of a gossiped message, memoized by the identity of its (immutable)
+ * payload object: a node re-sends its own pooled items and votes at every gossip tick
+ * (NODE-RETRANSMIT.1) and relays votes it holds (CONS-RULE.3); the bytes are a pure function of the
+ * value, so encoding them once changes nothing but the cost. A proposal's bytes are kept with its block.
+ */
+const wireMemo = new WeakMap<object, { readonly type: Message["type"]; readonly block?: Block; readonly bytes: Uint8Array }>()
+const payloadOf = (m: Message): object | undefined => {
+  switch (m.type) {
+    case "vote":
+      return m.vote
+    case "tx":
+      return m.tx
+    case "commitment":
+    case "score-commit":
+      return m.commitment
+    case "reveal":
+    case "score-reveal":
+      return m.reveal
+    case "audit":
+      return m.audit
+    case "evidence":
+      return m.evidence
+    case "proposal":
+      return m.proposal
+    default:
+      return undefined
+  }
+}
+const wireBytes = (message: Message): Uint8Array => {
+  const key = payloadOf(message)
+  if (key === undefined) return Codecs.Message.encode(message)
+  const block = message.type === "proposal" ? message.block : undefined
+  const hit = wireMemo.get(key)
+  if (hit !== undefined && hit.type === message.type && hit.block === block) return hit.bytes
+  const bytes = Codecs.Message.encode(message)
+  wireMemo.set(key, block === undefined ? { type: message.type, bytes } : { type: message.type, block, bytes })
+  return bytes
+}
+
 const emit = (run: Run, message: Message): void => {
-  run.out.push({ type: "broadcast", message, bytes: Codecs.Message.encode(message) })
+  run.out.push({ type: "broadcast", message, bytes: wireBytes(message) })
 }
 
 const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefined => {
@@ -355,7 +399,9 @@ const addVote = (run: Run, v: Vote): void => {
   const k = toHex(v.validator)
   const add = (book: VoteBook): VoteBook => {
     const slot = book.get(v.round) ?? new Map<Hex, ReadonlyArray<Vote>>()
-    return setIn(book, v.round, setIn(slot, k, [...(slot.get(k) ?? []), v]))
+    const next = setIn(slot, k, [...(slot.get(k) ?? []), v])
+    carrySums(slot, next, k, v, c.table)
+    return setIn(book, v.round, next)
   }
   if (v.type === "prevote") c.prevotes = add(c.prevotes)
   else c.precommits = add(c.precommits)
@@ -368,7 +414,7 @@ const noteEvidence = (run: Run, e: Evidence): void => {
   if (run.w.evidenceSeen.has(key)) return
   run.w.evidenceSeen = new Set(run.w.evidenceSeen).add(key)
   const id = toHex(Hashes.evidence(run.ctx.crypto.sha256, e))
-  run.w.mempool = { ...run.w.mempool, evidence: setIn(run.w.mempool.evidence, id, e) }
+  run.w.mempool = { ...run.w.mempool, evidence: poolSet(run.w.mempool.evidence, id, e) }
   run.out.push({ type: "evidence", evidence: e })
   emit(run, { type: "evidence", evidence: e })
 }
@@ -382,7 +428,7 @@ const onEvidence = (run: Run, e: Evidence): ProtocolError | undefined => {
   const err = checkEvidence(run.ctx.crypto, w.chain, e, w.cons.height)
   if (err) return err
   w.evidenceSeen = new Set(w.evidenceSeen).add(key)
-  w.mempool = { ...w.mempool, evidence: setIn(w.mempool.evidence, toHex(Hashes.evidence(run.ctx.crypto.sha256, e)), e) }
+  w.mempool = { ...w.mempool, evidence: poolSet(w.mempool.evidence, toHex(Hashes.evidence(run.ctx.crypto.sha256, e)), e) }
   return undefined
 }
 
@@ -401,7 +447,7 @@ const onTx = (run: Run, tx: Transfer, gossip: boolean): ProtocolError | undefine
   const acct = w.chain.accounts.get(toHex(tx.from))
   if (acct === undefined) return reject("TX_UNKNOWN_SENDER")
   if (tx.nonce < acct.nonce) return reject("TX_BAD_NONCE", `nonce ${tx.nonce} already used`)
-  w.mempool = { ...w.mempool, txs: setIn(w.mempool.txs, id, tx) }
+  w.mempool = { ...w.mempool, txs: poolSet(w.mempool.txs, id, tx) }
   if (gossip) emit(run, { type: "tx", tx })
   return undefined
 }
@@ -414,7 +460,7 @@ const onCommitment = (run: Run, c: WorkCommitment): ProtocolError | undefined =>
   if (full) return full
   const e = checkCommitmentStateless(run.ctx, w.chain, c)
   if (e) return e
-  w.mempool = { ...w.mempool, commitments: setIn(w.mempool.commitments, id, c) }
+  w.mempool = { ...w.mempool, commitments: poolSet(w.mempool.commitments, id, c) }
   return undefined
 }
 
@@ -430,7 +476,7 @@ const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
   if (full) return full
   const e = checkRevealStateless(run.ctx, w.chain, r)
   if (e) return e
-  w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, id, r) }
+  w.mempool = { ...w.mempool, reveals: poolSet(w.mempool.reveals, id, r) }
   return undefined
 }
 
@@ -453,7 +499,7 @@ const onAudit = (run: Run, a: AuditReport, m?: Message): ProtocolError | undefin
     return futureCheck(run, a.auditor, () => run.ctx.crypto.ed25519.verify(signature, SigningBytes.auditReport(u), a.auditor)) ?? bufferFuture(run, m, -1)
   }
   if (e) return e
-  w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
+  w.mempool = { ...w.mempool, audits: poolSet(w.mempool.audits, id, a) }
   return undefined
 }
 
@@ -487,7 +533,7 @@ const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError
     const { signature, ...u } = c
     return bufferScore(run, m, r.left, c.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreCommitSigningBytes(u), c.evaluator))
   }
-  w.mempool = { ...w.mempool, scoreCommits: setIn(w.mempool.scoreCommits, id, c) }
+  w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, id, c) }
   return undefined
 }
 
@@ -509,7 +555,7 @@ const onScoreReveal = (run: Run, r: ScoreReveal, m?: Message): ProtocolError | u
     const { signature, ...u } = r
     return bufferScore(run, m, e, r.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreRevealSigningBytes(u), r.evaluator))
   }
-  w.mempool = { ...w.mempool, scoreReveals: setIn(w.mempool.scoreReveals, id, r) }
+  w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, id, r) }
   return undefined
 }
 
@@ -530,7 +576,7 @@ const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
     signature: run.ctx.crypto.ed25519.sign(SigningBytes.workCommitment(unsigned), w.keys.secretKey),
   }
   w.work = setIn(w.work, id, { claim, salt, commitment: id, revealed: false })
-  w.mempool = { ...w.mempool, commitments: setIn(w.mempool.commitments, commitmentKey(w.keys.pubHex, id), c) }
+  w.mempool = { ...w.mempool, commitments: poolSet(w.mempool.commitments, commitmentKey(w.keys.pubHex, id), c) }
   emit(run, { type: "commitment", commitment: c })
   return undefined
 }
@@ -679,21 +725,68 @@ const validity = (run: Run, hash: Hex, block: Block): Validity => {
   const c = run.w.cons
   const cached = c.validity.get(hash)
   if (cached !== undefined) return cached
-  const r = validateBlock(run.ctx, run.w.chain, block)
+  // NODE-STEP.7: the context's validator, when given, is validateBlock memoized
+  const r = run.ctx.validateBlock !== undefined ? run.ctx.validateBlock(run.w.chain, block) : validateBlock(run.ctx, run.w.chain, block)
   const v: Validity = Either.isRight(r) ? { ok: true, state: r.right } : { ok: false, code: r.left.code }
   c.validity = setIn(c.validity, hash, v)
   return v
 }
 
-/** Power of the validators with a vote for `value` (or with any vote) in one round (CONS-VOTE.2). */
-const tally = (votes: ReadonlyMap<Hex, ReadonlyArray<Vote>> | undefined, table: ConsensusState["table"], value: Hex | null | "any"): bigint => {
-  if (votes === undefined) return 0n
-  const target = value === null || value === "any" ? null : hexBytes(value)
-  let p = 0n
+type Slot = ReadonlyMap<Hex, ReadonlyArray<Vote>>
+type Table = ConsensusState["table"]
+/** NODE-TALLY.1: the sums of one round's votes of one type: any vote, and per value ("" for nil). */
+interface Sums {
+  readonly table: Table
+  readonly any: bigint
+  readonly by: ReadonlyMap<string, bigint>
+}
+/**
+ * NODE-TALLY.1: sums per vote slot, keyed by the slot map's identity. A slot map is never mutated (a
+ * vote makes a new one, addVote), so its sums never go stale; addVote derives the new slot's sums
+ * from the old one's in O(values of one validator) instead of rescanning all N validators.
+ */
+const sumsOf = new WeakMap<Slot, Sums>()
+const targetKey = (h: Uint8Array | null): string => (h === null ? "" : toHex(h))
+
+const computeSums = (votes: Slot, table: Table): Sums => {
+  let any = 0n
+  const by = new Map<string, bigint>()
   for (const [k, vs] of votes) {
-    if (value === "any" ? vs.length > 0 : vs.some((v) => sameTarget(v.blockHash, target))) p += BigInt(table.power.get(k) ?? 0)
+    if (vs.length === 0) continue
+    const p = BigInt(table.power.get(k) ?? 0)
+    any += p
+    const seen = new Set<string>()
+    for (const v of vs) {
+      const t = targetKey(v.blockHash)
+      if (seen.has(t)) continue
+      seen.add(t)
+      by.set(t, (by.get(t) ?? 0n) + p)
+    }
   }
-  return p
+  return { table, any, by }
+}
+
+/** Power of the validators with a vote for `value` (or with any vote) in one round (CONS-VOTE.2). */
+const tally = (votes: Slot | undefined, table: Table, value: Hex | null | "any"): bigint => {
+  if (votes === undefined) return 0n
+  let s = sumsOf.get(votes)
+  if (s === undefined || s.table !== table) {
+    s = computeSums(votes, table)
+    sumsOf.set(votes, s)
+  }
+  return value === "any" ? s.any : (s.by.get(value ?? "") ?? 0n)
+}
+
+/** NODE-TALLY.1: the sums of `next` = `slot` plus validator k's vote v, from the sums of `slot` if known. */
+const carrySums = (slot: Slot, next: Slot, k: Hex, v: Vote, table: Table): void => {
+  const s = sumsOf.get(slot)
+  if (s === undefined || s.table !== table) return
+  const prev = slot.get(k) ?? []
+  const p = BigInt(table.power.get(k) ?? 0)
+  const t = targetKey(v.blockHash)
+  const by = new Map(s.by)
+  if (!prev.some((x) => sameTarget(x.blockHash, v.blockHash))) by.set(t, (by.get(t) ?? 0n) + p)
+  sumsOf.set(next, { table, any: prev.length > 0 ? s.any : s.any + p, by })
 }
 
 const firstTime = (run: Run, key: string): boolean => {
@@ -946,7 +1039,7 @@ const auditDuty = (run: Run, block: Block): void => {
     if (v === undefined) continue
     const unsigned = { chainId: w.chain.chainId, auditor: w.keys.pubKey, workId, verdict: v.verdict, reason: v.reason, evidence: v.evidence }
     const a: AuditReport = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.auditReport(unsigned), w.keys.secretKey) }
-    w.mempool = { ...w.mempool, audits: setIn(w.mempool.audits, id, a) }
+    w.mempool = { ...w.mempool, audits: poolSet(w.mempool.audits, id, a) }
     emit(run, { type: "audit", audit: a })
   }
 }
@@ -964,7 +1057,7 @@ const revealFinalized = (run: Run): void => {
     const unsigned = { chainId: w.chain.chainId, worker: w.keys.pubKey, claim: pw.claim, salt: pw.salt }
     const r: WorkReveal = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.workReveal(unsigned), w.keys.secretKey) }
     w.work = setIn(w.work, id, { ...pw, revealed: true })
-    w.mempool = { ...w.mempool, reveals: setIn(w.mempool.reveals, key, r) }
+    w.mempool = { ...w.mempool, reveals: poolSet(w.mempool.reveals, key, r) }
     emit(run, { type: "reveal", reveal: r })
   }
 }
@@ -1004,10 +1097,10 @@ const scoringDuty = (run: Run): void => {
       scores: evaluate(claim, rec.worker),
     })
     if (inCommit) {
-      w.mempool = { ...w.mempool, scoreCommits: setIn(w.mempool.scoreCommits, key, sealed.commitment) }
+      w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, sealed.commitment) }
       emit(run, { type: "score-commit", commitment: sealed.commitment })
     } else {
-      w.mempool = { ...w.mempool, scoreReveals: setIn(w.mempool.scoreReveals, key, sealed.reveal) }
+      w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, sealed.reveal) }
       emit(run, { type: "score-reveal", reveal: sealed.reveal })
     }
   }

@@ -30,8 +30,28 @@ export const isQuorum = (p: bigint, total: bigint): boolean => 3n * p > 2n * tot
 /** Skip threshold (CONS-POWER.3, CONS-ROUNDSKIP.1): strictly more than 1/3 of the total power, exact. */
 export const isOneThird = (p: bigint, total: bigint): boolean => 3n * p > total
 
+/**
+ * NODE-STEP.9: a signature check of a vote or proposal header is memoized by the identity of the
+ * (immutable) object and of the crypto service, like score items (QUAL-SCORE.11): a decoded vote is
+ * checked by every node that receives it, and its signing bytes were re-encoded for each.
+ */
+const verified = new WeakMap<CryptoService, WeakMap<object, boolean>>()
+const memoVerify = (crypto: CryptoService, item: object, verify: () => boolean): boolean => {
+  let m = verified.get(crypto)
+  if (m === undefined) {
+    m = new WeakMap()
+    verified.set(crypto, m)
+  }
+  let ok = m.get(item)
+  if (ok === undefined) {
+    ok = verify()
+    m.set(item, ok)
+  }
+  return ok
+}
+
 export const verifyVote = (crypto: CryptoService, v: Vote): boolean =>
-  crypto.ed25519.verify(v.signature, SigningBytes.vote(omitSignature(v)), v.validator)
+  memoVerify(crypto, v, () => crypto.ed25519.verify(v.signature, SigningBytes.vote(omitSignature(v)), v.validator))
 
 export const signVote = (crypto: CryptoService, sk: Uint8Array, v: UnsignedVote): Vote => ({
   ...v,
@@ -39,7 +59,7 @@ export const signVote = (crypto: CryptoService, sk: Uint8Array, v: UnsignedVote)
 })
 
 export const verifyProposal = (crypto: CryptoService, p: ProposalHeader): boolean =>
-  crypto.ed25519.verify(p.signature, SigningBytes.proposal(omitSignature(p)), p.proposer)
+  memoVerify(crypto, p, () => crypto.ed25519.verify(p.signature, SigningBytes.proposal(omitSignature(p)), p.proposer))
 
 /**
  * A commit certificate for a block at `s.height + 1`... or, for lastCommit checks, at `s.height` with

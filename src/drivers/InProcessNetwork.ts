@@ -1,13 +1,16 @@
 // spec: SIM-NET.1..6 (spec/08-simulation.md)
 // A deterministic in-process network of N pure nodes: virtual time, seeded delays, drops, duplicates
 // and reordering, Byzantine strategies, and a client and worker workload. Same config, same result.
-import { Effect } from "effect"
+import { Effect, type Either } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import { Crypto, type CryptoService } from "../crypto/Crypto.ts"
 import { memoizeVerification } from "../crypto/MemoCrypto.ts"
+import { validateBlock } from "../core/BlockExecution.ts"
 import { type ChainState } from "../core/ChainState.ts"
+import type { ProtocolError } from "../core/Errors.ts"
+import type { Block } from "../domain/Block.ts"
 import { provisionalQuality, type CoreContext, type QualityFn } from "../core/Context.ts"
 import { initNode, step, type NodeInput, type NodeOutput } from "../core/Node.ts"
 import type { NodeState } from "../core/NodeState.ts"
@@ -342,8 +345,49 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   /** SIM-ML.5: every ML job submitted, by work id (kind, cheat class, derived detection probability). */
   const jobs = new Map<string, MlJob>()
   const isCorrect: Correctness = ml === undefined ? simCorrectness(crypto) : (claim) => !cheats.has(toHex(Hashes.workId(crypto.sha256, claim)))
+  // SIM-NET.7: a broadcast's bytes are one Uint8Array shared by all its deliveries; decode it once.
+  // Bytes in flight are never written to, so the array's identity names its content.
+  const decoded = new WeakMap<Uint8Array, ReturnType<typeof Codecs.Message.decode>>()
+  const decodeMessage = (bytes: Uint8Array) => {
+    let r = decoded.get(bytes)
+    if (r === undefined) {
+      r = Codecs.Message.decode(bytes)
+      decoded.set(bytes, r)
+    }
+    return r
+  }
+  // SIM-NET.7: a block is executed once per (parent state, block): the parent is named by its height
+  // and last block hash (every node runs the one genesis and the same deterministic execution, and the
+  // hash chain commits to the whole history, so states that share them are equal), the block by the
+  // identity of its decoded object (a broadcast is decoded once, above; a different body is a
+  // different object even under the same header). Validity never reads a node's verifier or evaluator,
+  // so the chain's context serves all nodes. Entries more than 8 heights old are dropped.
+  const validated = new Map<string, WeakMap<Block, ReturnType<typeof validateBlock>>>()
+  let validatedTop = 0
+  const validateShared = <S extends object>(state: S, block: Block): Either.Either<S, ProtocolError> => {
+    const chain = state as unknown as ChainState // NODE-STEP.7: the node passes its ChainState
+    const key = `${chain.height}/${toHex(chain.lastBlockHash)}`
+    let byBlock = validated.get(key)
+    if (byBlock === undefined) {
+      byBlock = new WeakMap()
+      validated.set(key, byBlock)
+    }
+    let r = byBlock.get(block)
+    if (r === undefined) {
+      r = validateBlock(ctx, chain, block)
+      byBlock.set(block, r)
+    }
+    if (chain.height > validatedTop) {
+      // a node more than 8 heights behind simply validates again (a miss is only slower)
+      validatedTop = chain.height
+      for (const k of [...validated.keys()]) if (Number(k.split("/")[0]) < validatedTop - 8) validated.delete(k)
+    }
+    return r as unknown as Either.Either<S, ProtocolError>
+  }
   const ctxs: CoreContext[] = Array.from({ length: n }, (_, i) => ({
     ...ctx,
+    decodeMessage,
+    validateBlock: validateShared,
     ...(ml !== undefined ? { verifier: ml.verifierFor(i) } : {}),
     ...(scoring !== undefined ? { evaluator: simEvaluator(crypto, colluders.has(i), group, isCorrect) } : {}),
   }))
@@ -398,6 +442,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     for (const s of sends) for (const to of s.to) sendTo(from, to, s.bytes)
   }
 
+  const all = Array.from({ length: n }, (_, k) => k)
   const runStep = (i: number, input: NodeInput) => {
     const strategy = byz.get(i)
     if (strategy === "silent") return
@@ -408,7 +453,6 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     // SIM-CPU.2: processing time of this step (0 without a CPU model)
     cpuMs = cfg.cpu !== undefined ? cfg.cpu(i, input, outs, next) : 0
     busy[i] = now + cpuMs
-    const all = Array.from({ length: n }, (_, k) => k)
     for (const o of outs) {
       if (o.type === "timer") q.push(now + cpuMs + o.delayMs, { kind: "input", to: i, input: { type: "timeout", kind: o.kind, height: o.height, round: o.round } })
       else if (o.type === "rejected") {

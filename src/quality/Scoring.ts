@@ -52,6 +52,17 @@ export const SCORING_ERROR_CODES = {
 export type ScoringErrorCode = keyof typeof SCORING_ERROR_CODES
 
 export class ScoringError extends Data.TaggedError("ScoringError")<{ readonly code: ScoringErrorCode; readonly detail: string }> {
+  /** ERR-PROTOCOL.2: a typed rejection captures no stack trace (mempool checks reject many score items). */
+  constructor(args: { readonly code: ScoringErrorCode; readonly detail: string }) {
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(args)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
+  }
+
   override get message(): string {
     return `${this.code}: ${SCORING_ERROR_CODES[this.code]}${this.detail ? ` (${this.detail})` : ""}`
   }
@@ -115,15 +126,43 @@ export const decodeScoreCommitment = (bytes: Uint8Array): Either.Either<ScoreCom
 export const decodeScoreReveal = (bytes: Uint8Array): Either.Either<ScoreReveal, ScoringError> =>
   Either.mapLeft(ScoringCodecs.ScoreReveal.decode(bytes), (e) => new ScoringError({ code: "SCORE_MALFORMED", detail: e.message }))
 
+/**
+ * QUAL-SCORE.11: the checks that depend on an item value alone (its schema, its signature) are
+ * memoized by the identity of the item object: a node re-checks every pooled score item at every
+ * height (NODE-SCORE.2) and every node checks the same decoded item, and these values are immutable.
+ */
+const schemaMemo = new WeakMap<object, Either.Either<ScoreCommitment | ScoreReveal, ScoringError>>()
+const sigMemo = new WeakMap<CryptoService, WeakMap<object, boolean>>()
+const memoSchema = <T extends ScoreCommitment | ScoreReveal>(m: T, check: (m: T) => Either.Either<T, ScoringError>): Either.Either<T, ScoringError> => {
+  const hit = schemaMemo.get(m) as Either.Either<T, ScoringError> | undefined
+  if (hit !== undefined) return hit
+  const r = check(m)
+  schemaMemo.set(m, r)
+  return r
+}
+const signatureOk = (crypto: CryptoService, item: object, verify: () => boolean): boolean => {
+  let m = sigMemo.get(crypto)
+  if (m === undefined) {
+    m = new WeakMap()
+    sigMemo.set(crypto, m)
+  }
+  let ok = m.get(item)
+  if (ok === undefined) {
+    ok = verify()
+    m.set(item, ok)
+  }
+  return ok
+}
+
 const asCommitment = (m: ScoreCommitment | Uint8Array): Either.Either<ScoreCommitment, ScoringError> =>
   m instanceof Uint8Array
     ? decodeScoreCommitment(m)
-    : Either.mapLeft(ScoringCodecs.ScoreCommitment.validate(m), (e) => new ScoringError({ code: "SCORE_MALFORMED", detail: e.message }))
+    : memoSchema(m, (x) => Either.mapLeft(ScoringCodecs.ScoreCommitment.validate(x), (e) => new ScoringError({ code: "SCORE_MALFORMED", detail: e.message })))
 
 const asReveal = (m: ScoreReveal | Uint8Array): Either.Either<ScoreReveal, ScoringError> =>
   m instanceof Uint8Array
     ? decodeScoreReveal(m)
-    : Either.mapLeft(ScoringCodecs.ScoreReveal.validate(m), (e) => new ScoringError({ code: "SCORE_MALFORMED", detail: e.message }))
+    : memoSchema(m, (x) => Either.mapLeft(ScoringCodecs.ScoreReveal.validate(x), (e) => new ScoringError({ code: "SCORE_MALFORMED", detail: e.message })))
 
 /** True iff every score is in [0, 1,000,000] ppm. */
 export const scoresInRange = (s: Scores): boolean => DIMENSIONS.every((d) => s[d] <= PPM)
@@ -203,8 +242,9 @@ export const applyScoreCommitment = (
   if (claim !== round.claimId) return fail("SCORE_WRONG_CLAIM", claim)
   const who = toHex(c.evaluator)
   if (!round.seats.has(who)) return fail("SCORE_NOT_ON_COMMITTEE", who)
-  const { signature, ...unsigned } = c
-  if (!crypto.ed25519.verify(signature, scoreCommitSigningBytes(unsigned), c.evaluator)) return fail("SCORE_BAD_SIGNATURE", who)
+  // QUAL-SCORE.11: memoized per item object
+  if (!signatureOk(crypto, c, () => { const { signature, ...unsigned } = c; return crypto.ed25519.verify(signature, scoreCommitSigningBytes(unsigned), c.evaluator) }))
+    return fail("SCORE_BAD_SIGNATURE", who)
   if (height < round.schedule.openHeight) return fail("SCORE_ROUND_NOT_OPEN", `height ${height} < ${round.schedule.openHeight}`)
   if (height > round.schedule.commitDeadline) return fail("SCORE_COMMIT_CLOSED", `height ${height} > ${round.schedule.commitDeadline}`)
   if (round.commits.has(who)) return fail("SCORE_DUPLICATE_COMMIT", who)
@@ -233,8 +273,9 @@ export const applyScoreReveal = (
   if (claim !== round.claimId) return fail("SCORE_WRONG_CLAIM", claim)
   const who = toHex(r.evaluator)
   if (!round.seats.has(who)) return fail("SCORE_NOT_ON_COMMITTEE", who)
-  const { signature, ...unsigned } = r
-  if (!crypto.ed25519.verify(signature, scoreRevealSigningBytes(unsigned), r.evaluator)) return fail("SCORE_BAD_SIGNATURE", who)
+  // QUAL-SCORE.11: memoized per item object
+  if (!signatureOk(crypto, r, () => { const { signature, ...unsigned } = r; return crypto.ed25519.verify(signature, scoreRevealSigningBytes(unsigned), r.evaluator) }))
+    return fail("SCORE_BAD_SIGNATURE", who)
   if (height <= round.schedule.commitDeadline) return fail("SCORE_REVEAL_TOO_EARLY", `height ${height} <= ${round.schedule.commitDeadline}`)
   if (height > round.schedule.revealDeadline) return fail("SCORE_LATE_REVEAL", `height ${height} > ${round.schedule.revealDeadline}`)
   const committed = round.commits.get(who)

@@ -426,6 +426,23 @@ describe("memoizeVerification", () => {
     expect(memo.ed25519.verify(concatBytes(sig, pk, msg.subarray(0, 224)), msg.subarray(256), msg.subarray(224, 256))).toBe(false)
   })
 
+  it("SIM-NET.6: a repeated request reaches the layer once; a later change to the caller's buffers cannot poison the cache", () => {
+    let calls = 0
+    const counted: CryptoService = { ...nodeCryptoService, ed25519: { ...nodeCryptoService.ed25519, verify: (s, m, p) => (calls++, nodeCryptoService.ed25519.verify(s, m, p)) } }
+    const m2 = memoizeVerification(counted)
+    const msg = utf8("memo count")
+    const sig = nodeCryptoService.ed25519.sign(msg, sk)
+    expect(m2.ed25519.verify(sig, msg, pk)).toBe(true)
+    expect(m2.ed25519.verify(sig.slice(), msg.slice(), pk.slice())).toBe(true)
+    expect(calls).toBe(1)
+    const mine = utf8("memo buffer")
+    const sig2 = nodeCryptoService.ed25519.sign(mine, sk)
+    expect(m2.ed25519.verify(sig2, mine, pk)).toBe(true)
+    mine[0] = (mine[0] as number) ^ 1 // the caller reuses its buffer for another message
+    expect(m2.ed25519.verify(sig2, mine, pk)).toBe(false)
+    expect(calls).toBe(3)
+  })
+
   it("memoises BLS verdicts and passes sha256, publicKey and sign through unchanged", () => {
     const m = utf8("memo bls")
     const blsSig = nobleCrypto.bls.sign(m, sk)

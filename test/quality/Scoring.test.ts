@@ -223,3 +223,26 @@ describe("ScoringRound (QUAL-SCORE.5..9)", () => {
     )
   })
 })
+
+describe("memoized item checks (QUAL-SCORE.11)", () => {
+  it("an item's signature reaches the crypto once per item object and per crypto; a forged copy is still rejected", () => {
+    let calls = 0
+    const counting = { ...crypto, ed25519: { ...crypto.ed25519, verify: (s: Uint8Array, m: Uint8Array, p: Uint8Array) => (calls++, crypto.ed25519.verify(s, m, p)) } }
+    const c = sealed(e2).commitment
+    for (let i = 0; i < 3; i++) expect(codeOf(applyScoreCommitment(counting, round0, c, 12))).toBe("ok")
+    expect(calls).toBe(1)
+    // at another height the memoized signature still comes before the height checks
+    expect(codeOf(applyScoreCommitment(counting, round0, c, 14))).toBe("SCORE_COMMIT_CLOSED")
+    expect(calls).toBe(1)
+    const sig = c.signature.slice()
+    sig[0] = (sig[0] as number) ^ 1
+    expect(codeOf(applyScoreCommitment(counting, round0, { ...c, signature: sig }, 12))).toBe("SCORE_BAD_SIGNATURE")
+    expect(calls).toBe(2)
+    const r = sealed(e2).reveal
+    const after = ok(commit(round0, c, 12))
+    expect(codeOf(applyScoreReveal(counting, after, r, 14))).toBe("ok")
+    expect(codeOf(applyScoreReveal(counting, after, r, 15))).toBe("ok")
+    expect(calls).toBe(3)
+    expect(codeOf(applyScoreReveal(counting, after, { ...r, signature: sig }, 14))).toBe("SCORE_BAD_SIGNATURE")
+  })
+})

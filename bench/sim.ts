@@ -1,0 +1,155 @@
+// SIM-NET.7 / issue 12 "Performance": CPU cost of the deterministic in-process simulator per delivery
+// and per block, at N = 16, 32, 64, 100 (attestation, audits and scoring on, `poai run` defaults), and
+// its ratio to the necessary crypto (the floor): every distinct signature verified once (ed25519 and
+// BLS, the BLS beacon once per block), measured in the same process on the raw crypto after the run.
+// CPU time is process.cpuUsage (user + system), never wall time.
+//
+//   npm run bench -- --only sim [--quick] [--sim-nodes 16,32] [--sim-blocks 20]
+//
+// One JSON line per N: {"bench":"sim","n","blocks","perDeliveryCpuMicros","cpuSecondsPerBlock":{"first",
+// "last","at10"},"floorRatio",...}; bench/out/sim.svg plots CPU seconds per block against height.
+import { mkdirSync, writeFileSync } from "node:fs"
+import path from "node:path"
+import { fileURLToPath } from "node:url"
+import type { CryptoService, SignatureScheme } from "../src/crypto/Crypto.ts"
+import { simulate } from "../src/drivers/InProcessNetwork.ts"
+import { defaultQualityParams } from "../src/quality/QualityParams.ts"
+
+export interface SimCase {
+  readonly nodes: number
+  readonly blocks: number
+}
+
+export const SIM_CASES: ReadonlyArray<SimCase> = [
+  { nodes: 16, blocks: 40 },
+  { nodes: 32, blocks: 30 },
+  { nodes: 64, blocks: 20 },
+  { nodes: 100, blocks: 20 },
+]
+
+const cpuNow = (): number => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1e6
+}
+
+type Item = readonly [Uint8Array, Uint8Array, Uint8Array]
+
+/** Records every verification that reaches the raw crypto (below the simulator's shared cache: the distinct ones). */
+const recording = (c: CryptoService) => {
+  const ed: Item[] = []
+  const bls: Item[] = []
+  const wrap = (s: SignatureScheme, into: Item[]): SignatureScheme => ({
+    publicKey: s.publicKey,
+    sign: s.sign,
+    verify: (sig, msg, pk) => {
+      into.push([sig, msg, pk])
+      return s.verify(sig, msg, pk)
+    },
+  })
+  const crypto: CryptoService = { name: c.name, sha256: c.sha256, ed25519: wrap(c.ed25519, ed), bls: wrap(c.bls, bls) }
+  return { crypto, ed, bls }
+}
+
+/** CPU seconds to verify each distinct (signature, message, key) once on the raw crypto. */
+const floorSeconds = (c: CryptoService, ed: ReadonlyArray<Item>, bls: ReadonlyArray<Item>): { seconds: number; ed25519: number; bls: number } => {
+  const uniq = (xs: ReadonlyArray<Item>) => {
+    const m = new Map<string, Item>()
+    for (const x of xs) m.set(x.map((b) => Buffer.from(b).toString("base64")).join("|"), x)
+    return [...m.values()]
+  }
+  const e = uniq(ed)
+  const b = uniq(bls)
+  const t0 = cpuNow()
+  for (const [sig, msg, pk] of e) c.ed25519.verify(sig, msg, pk)
+  for (const [sig, msg, pk] of b) c.bls.verify(sig, msg, pk)
+  return { seconds: cpuNow() - t0, ed25519: e.length, bls: b.length }
+}
+
+export interface SimResult {
+  readonly n: number
+  readonly blocks: number
+  readonly perBlock: ReadonlyArray<number>
+}
+
+export const benchSim = (
+  crypto: CryptoService,
+  emit: (line: object) => void,
+  progress: (s: string) => void,
+  cases: ReadonlyArray<SimCase> = SIM_CASES,
+): ReadonlyArray<SimResult> => {
+  const results: SimResult[] = []
+  for (const c of cases) {
+    progress(`sim n=${c.nodes} blocks=${c.blocks}`)
+    const rec = recording(crypto)
+    const perBlock: number[] = []
+    const t0 = cpuNow()
+    let last = t0
+    const s = simulate(rec.crypto, {
+      nodes: c.nodes,
+      byzantine: 0,
+      strategy: "equivocate",
+      seed: 1,
+      blocks: c.blocks,
+      scoring: { ...defaultQualityParams, aggregator: "trimmed-mean" },
+      onProgress: (p) => {
+        const now = cpuNow()
+        perBlock.push(now - last)
+        last = now
+        if (p.height % 5 === 0) progress(`  n=${c.nodes} height ${p.height}: ${(now - t0).toFixed(1)} CPU s`)
+      },
+    })
+    const total = cpuNow() - t0
+    const floor = floorSeconds(crypto, rec.ed, rec.bls)
+    const r3 = (x: number) => Math.round(x * 1000) / 1000
+    emit({
+      bench: "sim",
+      n: c.nodes,
+      blocks: s.finalizedHeight,
+      perDeliveryCpuMicros: Math.round((total * 1e6) / s.messagesDelivered),
+      cpuSecondsPerBlock: { first: r3(perBlock[0] ?? 0), last: r3(perBlock[perBlock.length - 1] ?? 0), at10: r3(perBlock[9] ?? Number.NaN) },
+      floorRatio: Math.round((total / floor.seconds) * 10) / 10,
+      cpuSeconds: r3(total),
+      floorCpuSeconds: r3(floor.seconds),
+      distinctVerifies: { ed25519: floor.ed25519, bls: floor.bls },
+      messagesDelivered: s.messagesDelivered,
+      completed: s.completed,
+      agreement: s.agreement,
+      stateRoot: s.stateRoot,
+    })
+    results.push({ n: c.nodes, blocks: s.finalizedHeight, perBlock })
+  }
+  writeSvg(results)
+  return results
+}
+
+const COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e"]
+
+/** bench/out/sim.svg: CPU seconds per block against height, one line per N (log scale on y). */
+const writeSvg = (rs: ReadonlyArray<SimResult>): void => {
+  const W = 640
+  const H = 360
+  const L = 60
+  const B = 40
+  const maxH = Math.max(1, ...rs.map((r) => r.perBlock.length))
+  const ys = rs.flatMap((r) => r.perBlock).filter((y) => y > 0)
+  const lo = Math.log10(Math.max(1e-3, Math.min(...ys, 1)))
+  const hi = Math.log10(Math.max(...ys, 1)) + 0.1
+  const x = (h: number) => L + ((h - 1) / Math.max(1, maxH - 1)) * (W - L - 20)
+  const y = (v: number) => H - B - ((Math.log10(Math.max(v, 1e-3)) - lo) / (hi - lo)) * (H - B - 20)
+  const out: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`]
+  out.push(`<text x="${W / 2}" y="14" text-anchor="middle">simulator CPU seconds per block vs height (scoring on)</text>`)
+  out.push(`<line x1="${L}" y1="${H - B}" x2="${W - 10}" y2="${H - B}" stroke="#000"/><line x1="${L}" y1="20" x2="${L}" y2="${H - B}" stroke="#000"/>`)
+  for (let e = Math.ceil(lo); e <= hi; e++) out.push(`<text x="${L - 4}" y="${y(10 ** e) + 4}" text-anchor="end">${10 ** e}</text>`)
+  out.push(`<text x="${W / 2}" y="${H - 8}" text-anchor="middle">height</text>`)
+  out.push(`<text x="${L}" y="${H - B + 14}" text-anchor="middle">1</text><text x="${x(maxH)}" y="${H - B + 14}" text-anchor="middle">${maxH}</text>`)
+  rs.forEach((r, i) => {
+    const col = COLORS[i % COLORS.length]
+    const pts = r.perBlock.map((v, h) => `${x(h + 1).toFixed(1)},${y(v).toFixed(1)}`).join(" ")
+    out.push(`<polyline fill="none" stroke="${col}" stroke-width="1.5" points="${pts}"/>`)
+    out.push(`<text x="${W - 80}" y="${30 + 14 * i}" fill="${col}">N = ${r.n}</text>`)
+  })
+  out.push(`</svg>`)
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "out")
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(path.join(dir, "sim.svg"), `${out.join("\n")}\n`)
+}

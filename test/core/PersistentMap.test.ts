@@ -1,0 +1,50 @@
+// NODE-MEMPOOL.4: a PersistentMap behaves as a copied native Map after every sequence of set/delete:
+// same entries in the same order, same size, get/has; and no update changes an earlier version.
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { PersistentMap } from "../../src/core/PersistentMap.ts"
+
+type Op = { readonly del: boolean; readonly k: number; readonly v: number }
+const ops = fc.array(fc.record({ del: fc.boolean(), k: fc.integer({ min: 0, max: 40 }), v: fc.integer() }), { maxLength: 400 })
+
+const snapshot = <K, V>(m: ReadonlyMap<K, V>) => ({ entries: [...m.entries()], keys: [...m.keys()], values: [...m.values()], size: m.size })
+
+describe("PersistentMap (NODE-MEMPOOL.4)", () => {
+  it("matches a native Map after any sequence of set and delete, and earlier versions never change", () => {
+    fc.assert(
+      fc.property(ops, fc.integer({ min: 0, max: 20 }), (xs: ReadonlyArray<Op>, pre) => {
+        const start = new Map(Array.from({ length: pre }, (_, i) => [100 + i, i] as const))
+        let p = PersistentMap.of(new Map(start) as ReadonlyMap<number, number>)
+        const native = new Map(start)
+        const versions: Array<readonly [PersistentMap<number, number>, ReturnType<typeof snapshot<number, number>>]> = []
+        for (const o of xs) {
+          if (o.del) {
+            native.delete(o.k)
+            p = p.delete(o.k)
+          } else {
+            native.set(o.k, o.v)
+            p = p.set(o.k, o.v)
+          }
+          expect(snapshot(p)).toEqual(snapshot(native))
+          expect(p.get(o.k)).toBe(native.get(o.k))
+          expect(p.has(o.k)).toBe(native.has(o.k))
+          versions.push([p, snapshot(native)])
+        }
+        for (const [v, want] of versions) expect(snapshot(v)).toEqual(want)
+        const each: Array<[number, number]> = []
+        p.forEach((v, k) => each.push([k, v]))
+        expect(each).toEqual([...native.entries()])
+        expect([...p]).toEqual([...native])
+      }),
+      { numRuns: 200, seed: 20261204 },
+    )
+  })
+
+  it("a deleted key set again moves to the end, as in a native Map", () => {
+    const base = PersistentMap.of(new Map([["a", 1], ["b", 2], ["c", 3]]))
+    const m = base.delete("a").set("a", 9)
+    expect([...m.keys()]).toEqual(["b", "c", "a"])
+    expect([...base.keys()]).toEqual(["a", "b", "c"])
+    expect([...base.set("b", 5).entries()]).toEqual([["a", 1], ["b", 5], ["c", 3]])
+  })
+})

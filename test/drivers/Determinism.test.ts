@@ -1,0 +1,60 @@
+// SIM-NET.7: the simulator's speed-ups (decode cache, verification cache, incremental tallies,
+// persistent mempool maps, stackless rejections) change no decision. These state roots, virtual
+// times and message counts were recorded with `npx poai run --nodes 8 --blocks 20 --seed S --json`
+// (and the Byzantine and cheater variants below) BEFORE any of them was made; any change to what a
+// node decides, or to the order in which it sends, moves at least one of them.
+import { describe, expect, it } from "vitest"
+import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
+import { simulate, type SimConfig } from "../../src/drivers/InProcessNetwork.ts"
+import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
+
+/** The configuration `poai run` builds from its defaults (CLI-RUN.1). */
+const cliDefaults = (over: Partial<SimConfig>): SimConfig => ({
+  nodes: 8,
+  byzantine: 0,
+  strategy: "equivocate",
+  seed: 1,
+  blocks: 20,
+  dropRate: 0,
+  duplicateRate: 0,
+  latencyMs: { min: 10, max: 60 },
+  txRate: 40,
+  cheaters: 0,
+  attested: true,
+  scoring: { ...defaultQualityParams, aggregator: "trimmed-mean" },
+  colludingEvaluators: 0,
+  executor: "sim",
+  maxVirtualMs: 600_000,
+  ...over,
+})
+
+const PINNED: ReadonlyArray<{ readonly name: string; readonly cfg: Partial<SimConfig>; readonly stateRoot: string; readonly virtualSeconds: number; readonly delivered: number; readonly rejected: number }> = [
+  { name: "seed 1", cfg: { seed: 1 }, stateRoot: "532cb240ccfcf2a05f61722f605ce1e9a79b43f821bc851dfb9bb532804fce2e", virtualSeconds: 4.223, delivered: 9505, rejected: 323 },
+  { name: "seed 2", cfg: { seed: 2 }, stateRoot: "e59d3a1d4976d8bfd63244c5ebb3d074fd324809ebdbe36971fb4f57ca5f297f", virtualSeconds: 4.258, delivered: 8298, rejected: 326 },
+  { name: "seed 3", cfg: { seed: 3 }, stateRoot: "f38abf1fb5fce34931cc9d20342a91de6b608c67a14f8623a17d41fdd459bcd7", virtualSeconds: 4.262, delivered: 8563, rejected: 325 },
+  {
+    name: "seed 4, 2 Byzantine (mixed)",
+    cfg: { seed: 4, byzantine: 2, strategy: "mixed" },
+    stateRoot: "00e98e172c54065344f67a24045c7d494105c148bd709df3eca1abdde97d4640",
+    virtualSeconds: 7.818,
+    delivered: 19213,
+    rejected: 4441,
+  },
+  { name: "seed 5, 30 % cheaters", cfg: { seed: 5, cheaters: 0.3 }, stateRoot: "c309c43c7c98d70c8919b063889e6100a2c2d48c3ed3e38126f0edf4e1450eaf", virtualSeconds: 4.083, delivered: 7138, rejected: 329 },
+]
+
+describe("the simulator decides as before its speed-ups (SIM-NET.7)", () => {
+  for (const p of PINNED) {
+    it(`${p.name}: same state root, virtual time and message counts`, { timeout: 120_000 }, () => {
+      const s = simulate(nodeCryptoService, cliDefaults(p.cfg))
+      expect(s.completed).toBe(true)
+      expect(s.agreement).toBe(true)
+      expect({ stateRoot: s.stateRoot, virtualSeconds: s.virtualSeconds, delivered: s.messagesDelivered, rejected: s.messagesRejected }).toEqual({
+        stateRoot: p.stateRoot,
+        virtualSeconds: p.virtualSeconds,
+        delivered: p.delivered,
+        rejected: p.rejected,
+      })
+    })
+  }
+})
