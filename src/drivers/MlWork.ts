@@ -6,7 +6,7 @@
 // each auditor judges claims with (src/verification/Verifiers.ts) on its own backend. tfjs is reached
 // only through MlRuntime services (ML-RT.*).
 import { Effect } from "effect"
-import { toHex } from "../codec/Bytes.ts"
+import { concatBytes, toHex } from "../codec/Bytes.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import type { AuditPort } from "../core/Context.ts"
 import type { TaskKind } from "../domain/Work.ts"
@@ -243,7 +243,7 @@ export class MlWorkshop implements ArtefactSource {
       params: spec.params,
       inputHash: task.initialParamsHash,
       outputHash: run.outputHash,
-      noveltyBytes: concatAll(paramTensors(run.checkpoints[run.checkpoints.length - 1] as ParamSet).map((t) => t.data)),
+      noveltyBytes: concatBytes(...paramTensors(run.checkpoints[run.checkpoints.length - 1] as ParamSet).map((t) => t.data)),
       artefacts: { kind: "training", transcript: encodeTranscript(run), open: (step) => (Number.isInteger(step) && step >= 0 && step <= task.steps && step % task.interval === 0 ? openCheckpoint(run, step) : undefined) },
       cheat,
       backend,
@@ -292,7 +292,7 @@ export class MlWorkshop implements ArtefactSource {
       inputHash,
       outputHash: ext.outputHash,
       artefacts: { kind: "extraction", records },
-      noveltyBytes: concatAll(records.map(recordBytes)),
+      noveltyBytes: concatBytes(...records.map(recordBytes)),
       cheat,
       backend,
       derived,
@@ -329,16 +329,6 @@ export class MlWorkshop implements ArtefactSource {
       }
     }
   }
-}
-
-const concatAll = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
 }
 
 const comb = (n: number, k: number): number => {

@@ -53,8 +53,8 @@ import {
   type TrainingError,
   TOLERANCE,
   type TrainingTask,
-  TrainingCodecs,
   auditOpenings,
+  paramTensors,
   auditSegments,
   referenceInitialParams,
   checkOpening,
@@ -383,18 +383,8 @@ export const auditExtraction = (sha256: Sha256, req: AuditRequest, src: Artefact
     return fail(EXT_REASON[e.code], evidence(sample, recomputed, item, counts))
   }
   // QUAL-NOVELTY.7: the novelty bytes of an extraction claim are its records' canonical bytes in index order
-  const novelty = concatAll(art.records.map(recordBytes))
+  const novelty = concatBytes(...art.records.map(recordBytes))
   return sketchMatches(sha256, req.claim, novelty, policy) ? pass(evidence(sample, recomputed, -1, counts)) : fail("NOVELTY_SKETCH_MISMATCH", evidence(sample, recomputed, -1, counts))
-}
-
-const concatAll = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0))
-  let o = 0
-  for (const p of parts) {
-    out.set(p, o)
-    o += p.length
-  }
-  return out
 }
 
 /**
@@ -410,7 +400,5 @@ export const finalParamBytes = (
   const hs = verifyTranscript(sha256, task, outputHash, art.transcript)
   if (Either.isLeft(hs)) return undefined
   const opened = checkOpening(sha256, task, hs.right, task.steps, art.open(task.steps), referenceInitialParams(task.model as "mlp" | "conv" | "attention"))
-  if (Either.isLeft(opened)) return undefined
-  const dec = TrainingCodecs.CheckpointOpening.decode(art.open(task.steps) as Uint8Array)
-  return Either.isLeft(dec) ? undefined : concatAll(dec.right.params.map((t) => t.data))
+  return Either.isLeft(opened) ? undefined : concatBytes(...paramTensors(opened.right).map((t) => t.data))
 }
