@@ -24,8 +24,7 @@ import { aggregatorFor } from "../quality/Aggregation.ts"
 import { quality } from "../quality/Quality.ts"
 import { defaultQualityParams, type QualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
-import { ML_CHEATS, type MlCheat, type MlJob, MlWorkshop, mlExecutorReady, nodeBackend } from "./MlWork.ts"
-import { DEFAULT_AUDIT_POLICY } from "../verification/Verifiers.ts"
+import { ML_CHEATS, type MlCheat, type MlJob, mlWorkshopFactory, nodeBackend } from "./MlCheats.ts"
 import type { LinkDelay, StepCost } from "./NetworkModel.ts"
 
 export interface SimConfig {
@@ -311,7 +310,7 @@ export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx:
 
 /** SIM-CHEAT.2: the workers' devices and the reference verifier of a simulated chain. */
 const simWorkers = (crypto: CryptoService, cfg: SimConfig) => {
-  if (cfg.executor === "ml" && !mlExecutorReady()) throw new Error("executor 'ml' needs initMlExecutor() (tfjs wasm and cpu backends) before the run")
+  if (cfg.executor === "ml" && mlWorkshopFactory() === undefined) throw new Error("executor 'ml' needs initMlExecutor() (tfjs wasm and cpu backends) before the run")
   return makeSimWorkers(crypto, cfg.seed, cfg.nodes)
 }
 
@@ -333,7 +332,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
   // QUAL-NOVELTY.6: auditors check sketches with the chain's sketch parameters
-  const ml = cfg.executor === "ml" ? new MlWorkshop(crypto.sha256, cfg.seed, { ...DEFAULT_AUDIT_POLICY, sketch: ctx.scoring ?? defaultQualityParams }) : undefined
+  const mlFactory = cfg.executor === "ml" ? mlWorkshopFactory() : undefined
+  const ml = mlFactory?.(crypto.sha256, cfg.seed, ctx.scoring ?? defaultQualityParams)
   // SIM-ML.2: with real ML work every cheater fakes its work (its cheat class drawn per claim); forgers
   // (SIM-CHEAT.1) are exercised by the reference simulation
   const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested && ml === undefined)

@@ -154,9 +154,16 @@ describe("poai help loads nothing heavy (CLI-BUILD.2)", () => {
     expect(c.filter((f) => f.startsWith("drivers/"))).toEqual(["drivers/Strategies.ts"])
   })
 
-  it("the check can fail: Run.ts reaches tfjs", () => {
-    const c = closure("cli/Run.ts")
+  it("poai run loads tfjs only with --executor ml: src/cli/Run.ts statically reaches no @tensorflow package (CLI-BUILD.3)", () => {
+    const c = [...closure("cli/Run.ts")]
+    expect(c.filter((f) => f.startsWith("package:@tensorflow") || f.startsWith("ml/"))).toEqual([])
+    expect(c).toContain("core/Node.ts")
+  })
+
+  it("the check can fail: drivers/MlWork.ts (what --executor ml imports) reaches tfjs", () => {
+    const c = closure("drivers/MlWork.ts")
     expect(c.has("ml/Runtime.ts")).toBe(true)
+    expect(c.has("package:@tensorflow/tfjs")).toBe(true)
   })
 })
 
