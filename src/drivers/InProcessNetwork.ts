@@ -121,6 +121,13 @@ export interface SimSummary {
   /** SIM-NET.8: messagesRejected by reason: the ProtocolError code, or `DECODE:<reason>` for a DecodeError; sums to messagesRejected. */
   readonly rejectedByReason: Readonly<Record<string, number>>
   readonly completed: boolean
+  /**
+   * SIM-NET.9: when the target was not reached, the height the honest nodes were deciding and who held
+   * its voting power: honest (running the core unmodified) vs Byzantine. quorumWithoutByzantine is
+   * honestPower > 2/3 of totalPower: false means the chain cannot decide that height without Byzantine
+   * votes (CONS-LIVE.1 item 1), e.g. a silent third; true means the stall has another cause. Null when completed.
+   */
+  readonly stall: { readonly height: number; readonly honestPower: number; readonly byzantinePower: number; readonly totalPower: number; readonly quorumWithoutByzantine: boolean } | null
   /** Work verification (SIM-CHEAT.3), from the reference node's chain at finalizedHeight. */
   readonly claims: number
   readonly audited: number
@@ -660,6 +667,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     messagesRejected: rejected,
     rejectedByReason: Object.fromEntries([...rejectedBy.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     completed: doneAt >= 0,
+    stall: doneAt >= 0 ? null : stallOf(states, honest, net.keys.map((k) => k.pubHex)),
     claims: final?.totals.claims ?? 0,
     audited: final?.totals.audited ?? 0,
     auditsPassed: final?.totals.auditsPassed ?? 0,
@@ -688,6 +696,20 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     qDeviation,
     byKind,
   }
+}
+
+/** SIM-NET.9: the voting power of the height the lowest honest node is deciding, split honest / Byzantine. */
+const stallOf = (states: ReadonlyArray<NodeState>, honest: ReadonlyArray<number>, keys: ReadonlyArray<string>): SimSummary["stall"] => {
+  const first = honest.map((i) => states[i] as NodeState).sort((a, b) => a.cons.height - b.cons.height)[0]
+  if (first === undefined) return null
+  const table = first.cons.table
+  const honestKeys = new Set(honest.map((i) => keys[i]))
+  let honestPower = 0
+  let byzantinePower = 0
+  for (const [k, p] of table.power) if (honestKeys.has(k)) honestPower += p
+    else byzantinePower += p
+  const totalPower = Number(table.total)
+  return { height: first.cons.height, honestPower, byzantinePower, totalPower, quorumWithoutByzantine: 3 * honestPower > 2 * totalPower }
 }
 
 /**
