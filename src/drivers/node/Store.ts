@@ -436,6 +436,17 @@ export class MemoryStore extends KvNodeStore {
     return new MemoryStore(kv)
   }
 
+  /**
+   * Test hook: delete the WAL, the carry and the guard records, keeping the blocks: the store of a
+   * node that keeps neither (the crash property's negative control, NODE-GUARD.4).
+   */
+  async forgetLog(): Promise<void> {
+    const ops: KvOp[] = [...this.mem.map.values()]
+      .filter((e) => e.key[0] === WAL || e.key[0] === GUARD || compareBytes(e.key, META_CARRY) === 0)
+      .map((e) => ({ type: "del", key: e.key }))
+    await this.mem.write(ops, true)
+  }
+
   /** Test hook: overwrite one raw value (to check corruption is reported, NODE-STORE.5). */
   async poke(key: Uint8Array, value: Uint8Array): Promise<void> {
     await this.mem.write([{ type: "put", key, value }], true)
