@@ -22,9 +22,13 @@ import { testCrypto } from "../../test/fixtures/core.ts"
  * Where the victim dies: at write index `write` of its store, or `after` writes following the
  * moment it released its `prevote`-th prevote (crash points biased to just after a signature left).
  */
-export type CrashPoint =
+export type CrashPoint = (
   | { readonly node: number; readonly kind: "write"; readonly write: number; readonly downMs: number }
   | { readonly node: number; readonly kind: "after-prevote"; readonly prevote: number; readonly after: number; readonly downMs: number }
+) & {
+  /** When >= 0: the restarted node dies once more, at this many writes after its restart began (recovery's own writes included). */
+  readonly again?: number
+}
 
 export interface HostNetConfig {
   readonly nodes: number
@@ -209,6 +213,7 @@ export const runHostNet = async (cfg: HostNetConfig): Promise<HostNetResult> => 
         if (cfg.amnesia === true) await store.forgetLog()
         stores[i] = store
         restarts++
+        if (restarts === 1 && crash !== undefined && (crash.again ?? -1) >= 0) store.crashAfter(store.writes() + (crash.again as number))
         hosts[i] = hostOn(store, { ctx: coreCtx, genesis: net.genesis, keys: net.keys[i] as (typeof net.keys)[number] })
         await call(i, (h) => h.start())
         break
