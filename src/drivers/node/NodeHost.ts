@@ -53,8 +53,6 @@ class PendingTimers {
   }
 }
 
-const leaves = (o: NodeOutput) => o.type === "broadcast" || o.type === "send"
-
 class Host implements NodeHost {
   private s: NodeState
   /** Next WAL sequence number of the height being decided. */
@@ -114,9 +112,9 @@ class Host implements NodeHost {
     const prev = this.s
     const [next, outs] = step(this.opts.ctx, prev, input)
     // NODE-WAL.2: an input that changed nothing (NODE-STEP.2) needs no log entry: replay without it is
-    // the same. Any other is logged before anything of its step leaves, synced when something does.
+    // the same. Any other is logged (synced) before anything of its step is stored or leaves.
     if (next !== prev) {
-      await this.store.appendWal(prev.cons.height, this.seq, input, outs.some((o) => leaves(o) || o.type === "commit"))
+      await this.store.appendWal(prev.cons.height, this.seq, input)
       this.seq++
       this.s = next
       await this.persistCommits(prev, outs)

@@ -62,8 +62,8 @@ export interface NodeStore {
   /** NODE-GUARD.1: the guard records of `height`. */
   readonly guard: (height: number) => Promise<ReadonlyArray<GuardRecord>>
   readonly carry: () => Promise<Carry | undefined>
-  /** NODE-WAL.2: log one input of `height` (synced when `sync`). */
-  readonly appendWal: (height: number, seq: number, input: NodeInput, sync: boolean) => Promise<void>
+  /** NODE-WAL.2: log one input of `height` (synced). */
+  readonly appendWal: (height: number, seq: number, input: NodeInput) => Promise<void>
   /**
    * NODE-STORE.3: one atomic, synced batch: the blocks (consecutive heights after the stored one), the
    * new committed height, the carry of the next height, and the WAL and guard records of every height
@@ -303,8 +303,8 @@ export class KvNodeStore implements NodeStore {
     return v === undefined ? undefined : decodeCarry(v)
   }
 
-  readonly appendWal = (height: number, seq: number, input: NodeInput, sync: boolean): Promise<void> =>
-    io(() => this.kv.write([{ type: "put", key: walKey(height, seq), value: encodeInput(input) }], sync))
+  readonly appendWal = (height: number, seq: number, input: NodeInput): Promise<void> =>
+    io(() => this.kv.write([{ type: "put", key: walKey(height, seq), value: encodeInput(input) }], true))
 
   readonly commit = async (blocks: ReadonlyArray<CommittedBlock>, carry: Carry): Promise<void> => {
     const last = blocks[blocks.length - 1]
@@ -405,8 +405,8 @@ class MemoryKv implements Kv {
  * NODE-STORE.7: an in-memory store for tests. It records every write (a batch is one write, atomic);
  * `crashAfter(k)` makes every write from index k on fail with STORE_CRASHED (the process dies there),
  * and `durable(k)` is a new store holding exactly the first k writes: what a crash after write k leaves
- * on disk (every write is treated as durable once it returned; NODE-WAL.2 syncs each write that
- * precedes a released output, so no prefix a real disk can keep is missing from these).
+ * on disk (every write is durable once it returned: NODE-WAL.2 syncs every write, so what a real disk
+ * keeps is a prefix of the writes).
  */
 export class MemoryStore extends KvNodeStore {
   private constructor(private readonly mem: MemoryKv) {
@@ -417,6 +417,11 @@ export class MemoryStore extends KvNodeStore {
     const kv = new MemoryKv()
     await KvNodeStore.bind(kv, genesisHash)
     return new MemoryStore(kv)
+  }
+
+  /** Every write so far, in order (NODE-WAL.2: each one synced). */
+  log(): ReadonlyArray<MemoryWrite> {
+    return this.mem.log
   }
 
   /** Writes so far. */

@@ -73,6 +73,8 @@ describe("NodeHost (NODE-WAL.2, NODE-GUARD.2)", () => {
     // an input that changes nothing is not logged
     await host.handle(timeout("propose", 0))
     expect(await store.wal(1)).toHaveLength(1)
+    // every write synced (NODE-WAL.2)
+    expect(store.log().every((w) => w.sync)).toBe(true)
     await host.close()
   })
 

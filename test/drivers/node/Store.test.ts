@@ -55,7 +55,7 @@ const rec = (round: number, kind: GuardRecord["kind"], b: number): GuardRecord =
 
 const fill = async (s: NodeStore) => {
   await s.commit(committed.slice(0, 2), { height: 3, messages: [Uint8Array.of(7)] })
-  for (const [i, x] of inputs.entries()) await s.appendWal(3, i, x, i % 2 === 0)
+  for (const [i, x] of inputs.entries()) await s.appendWal(3, i, x)
   await s.recordSigned([rec(0, "prevote", 1), rec(0, "precommit", 2), rec(1, "proposal", 3)])
 }
 
@@ -102,7 +102,7 @@ describe("LevelStore (NODE-STORE.1..6)", () => {
     const p = tmp()
     const s = await LevelStore.open(p, GH)
     await fill(s)
-    await s.appendWal(4, 0, { type: "start" }, true)
+    await s.appendWal(4, 0, { type: "start" })
     await s.commit(committed.slice(2, 3), { height: 4, messages: [] })
     expect(await s.committedHeight()).toBe(3)
     expect(await s.wal(3)).toEqual([])
@@ -152,8 +152,8 @@ describe("LevelStore (NODE-STORE.1..6)", () => {
 
   it("a WAL with a gap is STORE_CORRUPT (NODE-WAL.1)", async () => {
     const s = await MemoryStore.open(GH)
-    await s.appendWal(1, 0, { type: "start" }, true)
-    await s.appendWal(1, 2, { type: "start" }, true)
+    await s.appendWal(1, 0, { type: "start" })
+    await s.appendWal(1, 2, { type: "start" })
     expect(await codeOf(s.wal(1))).toBe("STORE_CORRUPT")
   })
 
@@ -177,11 +177,11 @@ describe("MemoryStore (NODE-STORE.7)", () => {
 
   it("crashAfter(k): writes from index k on fail with STORE_CRASHED; durable(k) keeps exactly the first k writes", async () => {
     const s = await MemoryStore.open(GH) // write 0: the genesis hash
-    await s.appendWal(1, 0, { type: "start" }, true) // write 1
+    await s.appendWal(1, 0, { type: "start" }) // write 1
     await s.commit(committed.slice(0, 1), { height: 2, messages: [] }) // write 2 (one atomic batch)
     expect(s.writes()).toBe(3)
     s.crashAfter(3)
-    expect(await codeOf(s.appendWal(2, 0, { type: "start" }, true))).toBe("STORE_CRASHED")
+    expect(await codeOf(s.appendWal(2, 0, { type: "start" }))).toBe("STORE_CRASHED")
     expect(s.writes()).toBe(3)
     const before = s.durable(2)
     expect(await before.committedHeight()).toBe(0)
@@ -190,7 +190,7 @@ describe("MemoryStore (NODE-STORE.7)", () => {
     expect(await after.committedHeight()).toBe(1)
     expect(await after.wal(1)).toEqual([])
     // a fork is a store of its own: open and writable
-    await after.appendWal(2, 0, { type: "start" }, true)
+    await after.appendWal(2, 0, { type: "start" })
     expect(await after.wal(2)).toEqual([{ type: "start" }])
   })
 })
