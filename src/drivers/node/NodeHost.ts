@@ -98,11 +98,16 @@ class Host implements NodeHost {
   readonly start = (): Promise<ReadonlyArray<NodeOutput>> => this.serial(() => this.recover())
   readonly handle = (input: NodeInput): Promise<ReadonlyArray<NodeOutput>> => this.serial(() => this.live(input))
   readonly block = (height: number): Promise<CommittedBlock | undefined> => this.store.block(height)
-  readonly close = (): Promise<void> =>
-    this.serial(async () => {
+  /** After the calls queued before it; closes the store even when the host has failed (NODE-STORE.5). */
+  readonly close = async (): Promise<void> => {
+    const done = this.queue.then(async () => {
+      if (this.closed) return
       this.closed = true
       await this.store.close()
     })
+    this.queue = done.catch(() => undefined)
+    await done
+  }
 
   // -------------------------------------------------------------------------------------------
   // Live inputs

@@ -130,6 +130,10 @@ describe("NodeHost (NODE-WAL.2, NODE-GUARD.2)", () => {
     store.crashAfter(store.writes())
     expect(await codeOf(host.handle(timeout("propose", 0)))).toBe("STORE_CRASHED")
     expect(await codeOf(host.handle(timeout("gossip", 0)))).toBe("STORE_CRASHED")
+    // the store is still closed on close (a LevelDB lock must not outlive the host)
+    expect(await codeOf(host.close())).toBe("ok")
+    expect(await codeOf(store.wal(1))).toBe("STORE_CLOSED")
+    expect(await codeOf(host.handle(timeout("gossip", 0)))).toBe("STORE_CRASHED")
   })
 })
 
