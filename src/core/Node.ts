@@ -635,8 +635,12 @@ const startRound = (run: Run, round: number): void => {
   c.round = round
   c.step = "propose"
   if (proposerKey(run, round) === run.w.keys.pubHex) {
-    const rec = c.validValue ?? buildOwnBlock(run, round)
-    broadcastProposal(run, rec, c.validValue !== null ? c.validRound : -1)
+    // NODE-RECOVER.3: a proposal this node already signed for this round (restored from its guard
+    // record after a restart, spec/20-node.md) is sent again, never replaced by a newly built one.
+    // Without a restart a node never holds its own proposal of a round before starting that round.
+    const held = c.proposals.get(round)
+    if (held !== undefined && toHex(held.header.proposer) === run.w.keys.pubHex) emit(run, { type: "proposal", proposal: held.header, block: held.block })
+    else broadcastProposal(run, c.validValue ?? buildOwnBlock(run, round), c.validValue !== null ? c.validRound : -1)
     if (c.validValue !== null) relayPolka(run, c.validRound, c.validValue.blockHash)
   }
   schedule(run, "propose", round)
