@@ -44,12 +44,29 @@ simulate(testCrypto, {
   },
 })
 
+// a work input of a simulated run (WORK-CR.8), for the WAL encoding of NodeInput "work"
+let work: NodeInput | undefined
+simulate(testCrypto, {
+  nodes: 4,
+  byzantine: 0,
+  strategy: "equivocate",
+  seed: 1,
+  blocks: 1,
+  attested: false,
+  scoring: false,
+  workIntervalMs: 20,
+  onStep: (e) => {
+    if (work === undefined && e.input.type === "work") work = e.input
+  },
+})
+
 const inputs: NodeInput[] = [
   { type: "start" },
   { type: "receive", from: 2, bytes: Uint8Array.of(1, 2, 3) },
   { type: "receive", from: -1, bytes: new Uint8Array(0) },
   { type: "timeout", kind: "precommit", height: 3, round: 7 },
   { type: "client-tx", bytes: Uint8Array.of(9) },
+  work as NodeInput,
 ]
 const rec = (round: number, kind: GuardRecord["kind"], b: number): GuardRecord => ({ height: 3, round, kind, signed: Uint8Array.of(b), message: Uint8Array.of(b, b) })
 
@@ -83,8 +100,9 @@ const codeOf = async (p: Promise<unknown>): Promise<string> => {
 }
 
 describe("LevelStore (NODE-STORE.1..6)", () => {
-  it("has the simulated blocks to store", () => {
+  it("has the simulated blocks and work to store", () => {
     expect(committed.length).toBeGreaterThanOrEqual(3)
+    expect(work?.type).toBe("work")
   })
 
   it("reopened after close holds the same content", async () => {
