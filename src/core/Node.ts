@@ -14,7 +14,7 @@ import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
-import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScores } from "../quality/Scoring.ts"
+import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScoreCommitment, sealScoreReveal } from "../quality/Scoring.ts"
 import { auditSeed } from "../verification/Verifiers.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { checkAuditStateful, checkAuditStateless } from "./Audits.ts"
@@ -1090,18 +1090,16 @@ const scoringDuty = (run: Run): void => {
     const inReveal = next > r.schedule.commitDeadline && next <= r.schedule.revealDeadline
     if (!(inCommit && !r.commits.has(me) && !w.mempool.scoreCommits.has(key)) && !(inReveal && r.commits.has(me) && !r.reveals.has(me) && !w.mempool.scoreReveals.has(key)))
       continue
-    const sealed = sealScores(run.ctx.crypto, {
-      chainId: w.chain.chainId,
-      secretKey: w.keys.secretKey,
-      claimId: hexBytes(claimId),
-      scores: evaluate(claim, rec.worker),
-    })
+    const seal = { chainId: w.chain.chainId, secretKey: w.keys.secretKey, claimId: hexBytes(claimId), scores: evaluate(claim, rec.worker) }
+    // QUAL-SCORE.12: each phase signs only the item it publishes
     if (inCommit) {
-      w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, sealed.commitment) }
-      emit(run, { type: "score-commit", commitment: sealed.commitment })
+      const commitment = sealScoreCommitment(run.ctx.crypto, seal)
+      w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, commitment) }
+      emit(run, { type: "score-commit", commitment })
     } else {
-      w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, sealed.reveal) }
-      emit(run, { type: "score-reveal", reveal: sealed.reveal })
+      const reveal = sealScoreReveal(run.ctx.crypto, seal)
+      w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, reveal) }
+      emit(run, { type: "score-reveal", reveal })
     }
   }
 }

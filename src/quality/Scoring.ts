@@ -101,22 +101,39 @@ export interface SealInput {
   readonly salt?: Uint8Array
 }
 
-/** An evaluator's signed commitment and the matching signed reveal (to be published only after the commit phase). */
-export const sealScores = (crypto: CryptoService, i: SealInput): { readonly commitment: ScoreCommitment; readonly reveal: ScoreReveal } => {
+const sealParts = (crypto: CryptoService, i: SealInput) => {
   const evaluator = crypto.ed25519.publicKey(i.secretKey)
   const salt = i.salt ?? scoreSalt(crypto.sha256, i.secretKey, i.claimId)
+  return { evaluator, salt }
+}
+
+/**
+ * QUAL-SCORE.12: an evaluator's signed commitment alone (what the commit phase publishes). Equal to
+ * `sealScores(crypto, i).commitment` (Ed25519 signing is deterministic), without signing the reveal.
+ */
+export const sealScoreCommitment = (crypto: CryptoService, i: SealInput): ScoreCommitment => {
+  const { evaluator, salt } = sealParts(crypto, i)
   const uc: UnsignedScoreCommitment = {
     chainId: i.chainId,
     evaluator,
     claimId: i.claimId,
     commitment: scoreCommitmentValue(crypto.sha256, i.scores, salt, evaluator, i.claimId),
   }
-  const ur: UnsignedScoreReveal = { chainId: i.chainId, evaluator, claimId: i.claimId, scores: i.scores, salt }
-  return {
-    commitment: { ...uc, signature: crypto.ed25519.sign(scoreCommitSigningBytes(uc), i.secretKey) },
-    reveal: { ...ur, signature: crypto.ed25519.sign(scoreRevealSigningBytes(ur), i.secretKey) },
-  }
+  return { ...uc, signature: crypto.ed25519.sign(scoreCommitSigningBytes(uc), i.secretKey) }
 }
+
+/** QUAL-SCORE.12: the signed reveal alone (what the reveal phase publishes); equal to `sealScores(crypto, i).reveal`. */
+export const sealScoreReveal = (crypto: CryptoService, i: SealInput): ScoreReveal => {
+  const { evaluator, salt } = sealParts(crypto, i)
+  const ur: UnsignedScoreReveal = { chainId: i.chainId, evaluator, claimId: i.claimId, scores: i.scores, salt }
+  return { ...ur, signature: crypto.ed25519.sign(scoreRevealSigningBytes(ur), i.secretKey) }
+}
+
+/** An evaluator's signed commitment and the matching signed reveal (to be published only after the commit phase). */
+export const sealScores = (crypto: CryptoService, i: SealInput): { readonly commitment: ScoreCommitment; readonly reveal: ScoreReveal } => ({
+  commitment: sealScoreCommitment(crypto, i),
+  reveal: sealScoreReveal(crypto, i),
+})
 
 /** Decode untrusted bytes (SCORE_MALFORMED on any failure). Never throws. */
 export const decodeScoreCommitment = (bytes: Uint8Array): Either.Either<ScoreCommitment, ScoringError> =>
@@ -152,6 +169,25 @@ const signatureOk = (crypto: CryptoService, item: object, verify: () => boolean)
     m.set(item, ok)
   }
   return ok
+}
+
+/**
+ * QUAL-SCORE.11: the commitment value a reveal opens (scoreCommitmentValue of its scores, salt,
+ * evaluator and claim id), memoized by the identity of the reveal object and of the hash function.
+ */
+const openingMemo = new WeakMap<Sha256, WeakMap<object, Uint8Array>>()
+const openingOf = (sha256: Sha256, r: ScoreReveal): Uint8Array => {
+  let m = openingMemo.get(sha256)
+  if (m === undefined) {
+    m = new WeakMap()
+    openingMemo.set(sha256, m)
+  }
+  let v = m.get(r)
+  if (v === undefined) {
+    v = scoreCommitmentValue(sha256, r.scores, r.salt, r.evaluator, r.claimId)
+    m.set(r, v)
+  }
+  return v
 }
 
 const asCommitment = (m: ScoreCommitment | Uint8Array): Either.Either<ScoreCommitment, ScoringError> =>
@@ -282,7 +318,8 @@ export const applyScoreReveal = (
   if (committed === undefined) return fail("SCORE_NO_COMMIT", who)
   if (round.reveals.has(who)) return fail("SCORE_DUPLICATE_REVEAL", who)
   if (!scoresInRange(r.scores)) return fail("SCORE_OUT_OF_RANGE", JSON.stringify(r.scores))
-  const opened = scoreCommitmentValue(crypto.sha256, r.scores, r.salt, r.evaluator, r.claimId)
+  // QUAL-SCORE.11: memoized per reveal object
+  const opened = openingOf(crypto.sha256, r)
   if (!bytesEqual(opened, committed.commitment)) return fail("SCORE_REVEAL_MISMATCH", who)
   const reveals = new Map(round.reveals)
   reveals.set(who, { scores: { correctness: r.scores.correctness, utility: r.scores.utility, novelty: r.scores.novelty }, height })

@@ -20,6 +20,8 @@ import {
   scoreRevealSigningBytes,
   scoreSalt,
   scoringSchedule,
+  sealScoreCommitment,
+  sealScoreReveal,
   sealScores,
   type ScoringErrorCode,
   type ScoringRound,
@@ -244,5 +246,34 @@ describe("memoized item checks (QUAL-SCORE.11)", () => {
     expect(codeOf(applyScoreReveal(counting, after, r, 15))).toBe("ok")
     expect(calls).toBe(3)
     expect(codeOf(applyScoreReveal(counting, after, { ...r, signature: sig }, 14))).toBe("SCORE_BAD_SIGNATURE")
+  })
+
+  it("a reveal's opening is hashed once per reveal object and hash function; another opening still mismatches", () => {
+    let hashes = 0
+    const counting = { ...crypto, sha256: (d: Uint8Array) => (hashes++, crypto.sha256(d)) }
+    const c = sealed(e3).commitment
+    const r = sealed(e3).reveal
+    const after = ok(commit(round0, c, 12))
+    expect(codeOf(applyScoreReveal(counting, after, r, 14))).toBe("ok")
+    const once = hashes
+    expect(once).toBeGreaterThan(0)
+    for (let i = 0; i < 3; i++) expect(codeOf(applyScoreReveal(counting, after, r, 15))).toBe("ok")
+    expect(hashes).toBe(once)
+    // other scores under a valid signature: a new object, hashed anew, and it does not open the commitment
+    const other = resign({ ...r, scores: scores(1, 2, 3) }, e3.secretKey)
+    expect(codeOf(applyScoreReveal(counting, after, other, 14))).toBe("SCORE_REVEAL_MISMATCH")
+    expect(hashes).toBeGreaterThan(once)
+  })
+})
+
+describe("sealing by phase (QUAL-SCORE.12)", () => {
+  it("sealScoreCommitment and sealScoreReveal are exactly sealScores' two items, with the derived or a given salt", () => {
+    const hexOf = (x: object) => JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v))
+    for (const salt of [undefined, bytes32("given-salt")]) {
+      const i = { chainId, secretKey: e1.secretKey, claimId, scores: s1, ...(salt ? { salt } : {}) }
+      const both = sealScores(crypto, i)
+      expect(hexOf(sealScoreCommitment(crypto, i))).toBe(hexOf(both.commitment))
+      expect(hexOf(sealScoreReveal(crypto, i))).toBe(hexOf(both.reveal))
+    }
   })
 })
