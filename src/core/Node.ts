@@ -23,6 +23,7 @@ import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
 import { PersistentMap } from "./PersistentMap.ts"
+import { itemMemo } from "./ItemMemo.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
@@ -438,7 +439,7 @@ const mempoolRoom = (run: Run, m: ReadonlyMap<Hex, unknown>): ProtocolError | un
 /** NODE-MEMPOOL.1: admit a transfer with a valid signature whose nonce is not already used. */
 const onTx = (run: Run, tx: Transfer, gossip: boolean): ProtocolError | undefined => {
   const w = run.w
-  const id = toHex(Hashes.txId(run.ctx.crypto.sha256, tx))
+  const id = txKey(run, tx)
   if (w.mempool.txs.has(id)) return reject("TX_DUPLICATE")
   const full = mempoolRoom(run, w.mempool.txs)
   if (full) return full
@@ -466,7 +467,12 @@ const onCommitment = (run: Run, c: WorkCommitment): ProtocolError | undefined =>
 
 /** Mempool key of a reveal: the registry key of the commitment it opens (WORK-CR.1). */
 const revealId = (run: Run, r: WorkReveal): Hex =>
-  commitmentKey(toHex(r.worker), toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt)))
+  // NODE-STEP.10: memoized per reveal object and hash function
+  revealKeys(run.ctx.crypto.sha256, r, () => commitmentKey(toHex(r.worker), toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt))))
+const revealKeys = itemMemo<Hex>()
+/** NODE-STEP.10: a transfer's mempool key (its id), memoized per transfer object and hash function. */
+const txKeys = itemMemo<Hex>()
+const txKey = (run: Run, tx: Transfer): Hex => txKeys(run.ctx.crypto.sha256, tx, () => toHex(Hashes.txId(run.ctx.crypto.sha256, tx)))
 
 const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
   const w = run.w
@@ -973,7 +979,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
 const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): Mempool => {
   const sha = run.ctx.crypto.sha256
   const txs = new Map(mp.txs)
-  for (const tx of block.body.txs) txs.delete(toHex(Hashes.txId(sha, tx)))
+  for (const tx of block.body.txs) txs.delete(txKey(run, tx))
   for (const [id, tx] of txs) {
     const a = chain.accounts.get(toHex(tx.from))
     if (a === undefined || tx.nonce < a.nonce) txs.delete(id)
