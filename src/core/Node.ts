@@ -913,6 +913,10 @@ const fireOne = (run: Run): boolean => {
  * 1/3 of the power (at least one of them is correct, so the network has moved on to R); -1 if none.
  */
 const skipRound = (c: ConsensusState): number => {
+  // NODE-TALLY.2: with no validator seen beyond this round there is nothing to skip to (one pass, no sort)
+  let ahead = false
+  for (const r of c.roundHints.values()) if (r > c.round) ahead = true
+  if (!ahead) return -1
   const seen = [...c.roundHints.entries()].sort((a, b) => b[1] - a[1])
   let p = 0n
   for (const [k, r] of seen) {
