@@ -14,7 +14,7 @@ import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
-import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScoreCommitment, sealScoreReveal } from "../quality/Scoring.ts"
+import { idsOf, scoreCommitSigningBytes, scoreRevealSigningBytes, sealScoreCommitment, sealScoreReveal } from "../quality/Scoring.ts"
 import { auditSeed } from "../verification/Verifiers.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { checkAuditStateful, checkAuditStateless } from "./Audits.ts"
@@ -27,7 +27,7 @@ import { itemMemo } from "./ItemMemo.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
-import { checkScoreCommit, checkScoreReveal } from "./QualityRounds.ts"
+import { checkScoreCommit, checkScoreReveal, scoreCommitOk, scoreRevealOk } from "./QualityRounds.ts"
 import { checkTransferStateless } from "./Ledger.ts"
 import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
@@ -526,15 +526,22 @@ const bufferScore = (run: Run, m: Message, e: ProtocolError, signer: Uint8Array,
   return bad ?? bufferFuture(run, m, -1)
 }
 
+/** NODE-SCORE.2: a score item's mempool key, evaluator || claim id in hex (QUAL-SCORE.13: hex memoized per item). */
+const scoreItemKey = (m: ScoreCommitment | ScoreReveal): Hex => {
+  const ids = idsOf(m)
+  return ids.who + ids.claim
+}
+
 const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError | undefined => {
   const w = run.w
   if (run.ctx.scoring === undefined) return reject("SCORE_INVALID", "this chain scores no claims")
-  const id = toHex(c.evaluator) + toHex(c.claimId)
+  const id = scoreItemKey(c)
   if (w.mempool.scoreCommits.has(id)) return reject("SCORE_DUPLICATE", "commitment")
   const full = mempoolRoom(run, w.mempool.scoreCommits)
   if (full) return full
-  const r = checkScoreCommit(run.ctx.crypto, w.chain, c, w.cons.height)
-  if (Either.isLeft(r)) {
+  // QUAL-SCORE.13: the accept path builds no round; a rejection is checked again for its error
+  const r = scoreCommitOk(run.ctx.crypto, w.chain, c, w.cons.height) ? undefined : checkScoreCommit(run.ctx.crypto, w.chain, c, w.cons.height)
+  if (r !== undefined && Either.isLeft(r)) {
     if (m === undefined) return r.left
     const { signature, ...u } = c
     return bufferScore(run, m, r.left, c.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreCommitSigningBytes(u), c.evaluator))
@@ -546,12 +553,12 @@ const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError
 const onScoreReveal = (run: Run, r: ScoreReveal, m?: Message): ProtocolError | undefined => {
   const w = run.w
   if (run.ctx.scoring === undefined) return reject("SCORE_INVALID", "this chain scores no claims")
-  const id = toHex(r.evaluator) + toHex(r.claimId)
+  const id = scoreItemKey(r)
   if (w.mempool.scoreReveals.has(id)) return reject("SCORE_DUPLICATE", "reveal")
   const full = mempoolRoom(run, w.mempool.scoreReveals)
   if (full) return full
-  const x = checkScoreReveal(run.ctx.crypto, w.chain, r, w.cons.height)
-  if (Either.isLeft(x)) {
+  const x = scoreRevealOk(run.ctx.crypto, w.chain, r, w.cons.height) ? undefined : checkScoreReveal(run.ctx.crypto, w.chain, r, w.cons.height)
+  if (x !== undefined && Either.isLeft(x)) {
     if (m === undefined) return x.left
     // a reveal one block early (SCORE_REVEAL_TOO_EARLY at this node's height) is buffered likewise
     const early = x.left.scoring === "SCORE_REVEAL_TOO_EARLY"
@@ -1005,9 +1012,10 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
   // NODE-SCORE.2: score items stay only while they would still be accepted in the next block
   const crypto = run.ctx.crypto
   const scoreCommits = new Map(mp.scoreCommits)
-  for (const [id, c] of scoreCommits) if (Either.isLeft(checkScoreCommit(crypto, chain, c, chain.height + 1))) scoreCommits.delete(id)
+  // QUAL-SCORE.13: the same checks without building rounds or errors
+  for (const [id, c] of scoreCommits) if (!scoreCommitOk(crypto, chain, c, chain.height + 1)) scoreCommits.delete(id)
   const scoreReveals = new Map(mp.scoreReveals)
-  for (const [id, r] of scoreReveals) if (Either.isLeft(checkScoreReveal(crypto, chain, r, chain.height + 1))) scoreReveals.delete(id)
+  for (const [id, r] of scoreReveals) if (!scoreRevealOk(crypto, chain, r, chain.height + 1)) scoreReveals.delete(id)
   return { txs, commitments, reveals, evidence, audits, scoreCommits, scoreReveals }
 }
 

@@ -20,6 +20,8 @@ import {
   scoreRevealSigningBytes,
   scoreSalt,
   scoringSchedule,
+  scoreCommitmentAcceptable,
+  scoreRevealAcceptable,
   sealScoreCommitment,
   sealScoreReveal,
   sealScores,
@@ -275,5 +277,72 @@ describe("sealing by phase (QUAL-SCORE.12)", () => {
       expect(hexOf(sealScoreCommitment(crypto, i))).toBe(hexOf(both.commitment))
       expect(hexOf(sealScoreReveal(crypto, i))).toBe(hexOf(both.reveal))
     }
+  })
+})
+
+describe("acceptance without building (QUAL-SCORE.13)", () => {
+  it("scoreCommitmentAcceptable / scoreRevealAcceptable agree with applyScoreCommitment / applyScoreReveal on every error and every height", () => {
+    const flip = (b: Uint8Array) => {
+      const x = b.slice()
+      x[1] = (x[1] as number) ^ 1
+      return x
+    }
+    const c1 = sealed(e1).commitment
+    const r1 = ok(commit(round0, c1, 12))
+    const commits: ScoreCommitment[] = [
+      c1,
+      sealed(e2).commitment,
+      { ...c1, chainId: "other" },
+      sealed(e1, s1, bytes32("other")).commitment,
+      sealed(outsider).commitment,
+      { ...c1, signature: flip(c1.signature) },
+      { ...c1, commitment: new Uint8Array(3) }, // schema: SCORE_MALFORMED
+    ]
+    const reveals: ScoreReveal[] = [
+      sealed(e1).reveal,
+      sealed(e2).reveal, // no commit
+      sealed(e1, scores(1, 2, 3)).reveal, // mismatch
+      resign({ ...sealed(e1).reveal, scores: scores(2_000_000, 0, 0) }, e1.secretKey), // out of range
+      { ...sealed(e1).reveal, chainId: "other" },
+      sealed(e1, s1, bytes32("zz")).reveal,
+      sealed(outsider).reveal,
+      { ...sealed(e1).reveal, signature: flip(sealed(e1).reveal.signature) },
+    ]
+    const revealed = ok(reveal(r1, sealed(e1).reveal, 14))
+    const seen = new Set<string>()
+    for (let h = 10; h <= 17; h++) {
+      for (const round of [round0, r1, revealed]) {
+        for (const c of commits) {
+          const want = applyScoreCommitment(crypto, round, c, h)
+          seen.add(codeOf(want))
+          expect(scoreCommitmentAcceptable(crypto, round, c, h)).toBe(Either.isRight(want))
+        }
+        for (const r of reveals) {
+          const want = applyScoreReveal(crypto, round, r, h)
+          seen.add(codeOf(want))
+          expect(scoreRevealAcceptable(crypto, round, r, h)).toBe(Either.isRight(want))
+        }
+      }
+    }
+    // every check was reached, so each one was compared
+    expect([...seen].sort()).toEqual(
+      [
+        "ok",
+        "SCORE_BAD_CHAIN",
+        "SCORE_BAD_SIGNATURE",
+        "SCORE_COMMIT_CLOSED",
+        "SCORE_DUPLICATE_COMMIT",
+        "SCORE_DUPLICATE_REVEAL",
+        "SCORE_LATE_REVEAL",
+        "SCORE_MALFORMED",
+        "SCORE_NOT_ON_COMMITTEE",
+        "SCORE_NO_COMMIT",
+        "SCORE_OUT_OF_RANGE",
+        "SCORE_REVEAL_MISMATCH",
+        "SCORE_REVEAL_TOO_EARLY",
+        "SCORE_ROUND_NOT_OPEN",
+        "SCORE_WRONG_CLAIM",
+      ].sort(),
+    )
   })
 })
