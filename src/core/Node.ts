@@ -400,8 +400,10 @@ const addVote = (run: Run, v: Vote): void => {
   const k = toHex(v.validator)
   const add = (book: VoteBook): VoteBook => {
     const slot = book.get(v.round) ?? new Map<Hex, ReadonlyArray<Vote>>()
-    const next = setIn(slot, k, [...(slot.get(k) ?? []), v])
-    carrySums(slot, next, k, v, c.table)
+    const prev = slot.get(k) ?? []
+    // NODE-MEMPOOL.4: a slot of N validators is a PersistentMap, so a vote does not copy it
+    const next = poolSet(slot, k, [...prev, v])
+    carrySums(slot, next, prev, k, v, c.table)
     return setIn(book, v.round, next)
   }
   if (v.type === "prevote") c.prevotes = add(c.prevotes)
@@ -791,10 +793,9 @@ const tally = (votes: Slot | undefined, table: Table, value: Hex | null | "any")
 }
 
 /** NODE-TALLY.1: the sums of `next` = `slot` plus validator k's vote v, from the sums of `slot` if known. */
-const carrySums = (slot: Slot, next: Slot, k: Hex, v: Vote, table: Table): void => {
+const carrySums = (slot: Slot, next: Slot, prev: ReadonlyArray<Vote>, k: Hex, v: Vote, table: Table): void => {
   const s = sumsOf.get(slot)
   if (s === undefined || s.table !== table) return
-  const prev = slot.get(k) ?? []
   const p = BigInt(table.power.get(k) ?? 0)
   const t = targetKey(v.blockHash)
   const by = new Map(s.by)
