@@ -190,8 +190,16 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
         : state
     return [hinted, [{ type: "rejected", error: err }, ...sends]]
   }
-  progress(run)
+  // NODE-STEP.11: the upon-rules read only the consensus state and the chain; an input that changed
+  // neither leaves the previous step's fixpoint a fixpoint, so there is nothing to fire
+  if (run.w.chain !== state.chain || run.w.started !== state.started || !sameFields(state.cons, run.w.cons)) progress(run)
   return [run.w, run.out]
+}
+
+/** NODE-STEP.11: every field of `a` is identical (===) in `b`. */
+const sameFields = (a: object, b: object): boolean => {
+  for (const k in a) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false
+  return true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,7 +375,24 @@ const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): Pr
 /** CONS-ROUNDSKIP.1: remember the highest round a validator has been seen at. */
 const noteRound = (run: Run, k: Hex, round: number): void => {
   const c = run.w.cons
-  if ((c.roundHints.get(k) ?? -1) < round) c.roundHints = setIn(c.roundHints, k, round)
+  if ((c.roundHints.get(k) ?? -1) < round) {
+    // NODE-TALLY.2: a PersistentMap (no copy of N hints), and its highest round carried over
+    const top = Math.max(maxHint(c.roundHints), round)
+    c.roundHints = poolSet(c.roundHints, k, round)
+    maxHints.set(c.roundHints, top)
+  }
+}
+
+/** NODE-TALLY.2: the highest round in a hint map, memoized by the (immutable) map's identity. */
+const maxHints = new WeakMap<ReadonlyMap<Hex, number>, number>()
+const maxHint = (m: ReadonlyMap<Hex, number>): number => {
+  let top = maxHints.get(m)
+  if (top === undefined) {
+    top = -1
+    for (const r of m.values()) if (r > top) top = r
+    maxHints.set(m, top)
+  }
+  return top
 }
 
 const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
@@ -921,10 +946,8 @@ const fireOne = (run: Run): boolean => {
  * 1/3 of the power (at least one of them is correct, so the network has moved on to R); -1 if none.
  */
 const skipRound = (c: ConsensusState): number => {
-  // NODE-TALLY.2: with no validator seen beyond this round there is nothing to skip to (one pass, no sort)
-  let ahead = false
-  for (const r of c.roundHints.values()) if (r > c.round) ahead = true
-  if (!ahead) return -1
+  // NODE-TALLY.2: with no validator seen beyond this round there is nothing to skip to (no pass, no sort)
+  if (maxHint(c.roundHints) <= c.round) return -1
   const seen = [...c.roundHints.entries()].sort((a, b) => b[1] - a[1])
   let p = 0n
   for (const [k, r] of seen) {
