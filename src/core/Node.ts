@@ -554,10 +554,7 @@ const bufferScore = (run: Run, m: Message, e: ProtocolError, signer: Uint8Array,
 }
 
 /** NODE-SCORE.2: a score item's mempool key, evaluator || claim id in hex (QUAL-SCORE.13: hex memoized per item). */
-const scoreItemKey = (m: ScoreCommitment | ScoreReveal): Hex => {
-  const ids = idsOf(m)
-  return ids.who + ids.claim
-}
+const scoreItemKey = (m: ScoreCommitment | ScoreReveal): Hex => idsOf(m).key
 
 const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError | undefined => {
   const w = run.w

@@ -259,12 +259,18 @@ export const openScoringRound = (chainId: string, committee: Committee, schedule
   }
 }
 
-/** QUAL-SCORE.13: an item's claim id and evaluator in hex, memoized per (immutable) item object. */
-const hexIds = new WeakMap<object, { readonly claim: Hex; readonly who: Hex }>()
-export const idsOf = (m: ScoreCommitment | ScoreReveal): { readonly claim: Hex; readonly who: Hex } => {
+/**
+ * QUAL-SCORE.13: an item's claim id and evaluator in hex, and its pool key evaluator || claim id
+ * (NODE-SCORE.2), memoized per (immutable) item object (one string object each, so its hash is
+ * computed once).
+ */
+const hexIds = new WeakMap<object, { readonly claim: Hex; readonly who: Hex; readonly key: Hex }>()
+export const idsOf = (m: ScoreCommitment | ScoreReveal): { readonly claim: Hex; readonly who: Hex; readonly key: Hex } => {
   let ids = hexIds.get(m)
   if (ids === undefined) {
-    ids = { claim: toHex(m.claimId), who: toHex(m.evaluator) }
+    const claim = toHex(m.claimId)
+    const who = toHex(m.evaluator)
+    ids = { claim, who, key: toHex(concatBytes(m.evaluator, m.claimId)) }
     hexIds.set(m, ids)
   }
   return ids
