@@ -51,7 +51,7 @@ if (unknown.length > 0) {
   process.exit(2)
 }
 
-emit({ bench: "meta", node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (await import("node:os")).cpus().length, quick })
+emit({ bench: "meta", node: process.version, platform: `${process.platform}-${process.arch}`, cpus: (await import("node:os")).cpus().length, quick, execArgv: process.execArgv.filter((a) => !a.startsWith("--import") && !a.startsWith("--require")) })
 for (const [name, run] of SUITES) {
   if (only !== undefined && !only.has(name)) continue
   progress(name)

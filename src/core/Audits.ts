@@ -12,6 +12,10 @@ import type { AuditReport } from "../domain/Work.ts"
 import { type AuditCandidate, assignAuditor, isAuditSelected } from "../verification/Audit.ts"
 import { type ChainState, type DraftState, type Hex, accountOf } from "./ChainState.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
+import { itemMemo } from "./ItemMemo.ts"
+
+/** NODE-STEP.10: an audit report's signature check, memoized per report object and crypto service. */
+const reportSignature = itemMemo<boolean>()
 import { credit } from "./Ledger.ts"
 
 type Readable = ChainState | DraftState
@@ -60,7 +64,7 @@ export const checkAuditStateless = (crypto: CryptoService, s: Readable, a: Audit
   if (a.chainId !== s.chainId) return reject("AUDIT_BAD_CHAIN", a.chainId)
   // VER-VERDICT.4: a pass names no reason; a fail names one
   if ((a.verdict === "pass") !== (a.reason === "NONE")) return reject("AUDIT_MALFORMED", `${a.verdict} with reason ${a.reason}`)
-  if (!crypto.ed25519.verify(a.signature, SigningBytes.auditReport(omitSignature(a)), a.auditor))
+  if (!reportSignature(crypto, a, () => crypto.ed25519.verify(a.signature, SigningBytes.auditReport(omitSignature(a)), a.auditor)))
     return reject("AUDIT_BAD_SIGNATURE")
   return undefined
 }

@@ -7,6 +7,10 @@ import { type Account, type ChainState, type DraftState, type Hex, accountOf } f
 import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
 import { PPM } from "../domain/Primitives.ts"
+import { itemMemo } from "./ItemMemo.ts"
+
+/** NODE-STEP.10: a transfer's signature check, memoized per transfer object and crypto service. */
+const txSignature = itemMemo<boolean>()
 
 type Readable = ChainState | DraftState
 
@@ -15,7 +19,7 @@ export const checkTransferStateless = (ctx: CoreContext, s: Readable, tx: Transf
   if (tx.chainId !== s.chainId) return reject("TX_BAD_CHAIN", tx.chainId)
   if (tx.amount === 0) return reject("TX_ZERO_AMOUNT")
   if (tx.fee < s.params.minFee) return reject("TX_FEE_TOO_LOW", `fee ${tx.fee} < ${s.params.minFee}`)
-  if (!ctx.crypto.ed25519.verify(tx.signature, SigningBytes.transfer(omitSignature(tx)), tx.from))
+  if (!txSignature(ctx.crypto, tx, () => ctx.crypto.ed25519.verify(tx.signature, SigningBytes.transfer(omitSignature(tx)), tx.from)))
     return reject("TX_BAD_SIGNATURE")
   return undefined
 }

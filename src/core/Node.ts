@@ -14,7 +14,7 @@ import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from
 import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
-import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScores } from "../quality/Scoring.ts"
+import { idsOf, scoreCommitSigningBytes, scoreRevealSigningBytes, sealScoreCommitment, sealScoreReveal } from "../quality/Scoring.ts"
 import { auditSeed } from "../verification/Audit.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { checkAuditStateful, checkAuditStateless } from "./Audits.ts"
@@ -23,10 +23,11 @@ import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
 import { PersistentMap } from "./PersistentMap.ts"
+import { itemMemo } from "./ItemMemo.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
-import { checkScoreCommit, checkScoreReveal } from "./QualityRounds.ts"
+import { checkScoreCommit, checkScoreReveal, scoreCommitOk, scoreRevealOk } from "./QualityRounds.ts"
 import { checkTransferStateless } from "./Ledger.ts"
 import { type BlockRef, type ConsensusState, GOSSIP_BACKOFF_MAX_EXP, MAX_OWN_PENDING_COMMITMENTS, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
@@ -191,8 +192,16 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
         : state
     return [hinted, [{ type: "rejected", error: err }, ...sends]]
   }
-  progress(run)
+  // NODE-STEP.11: the upon-rules read only the consensus state and the chain; an input that changed
+  // neither leaves the previous step's fixpoint a fixpoint, so there is nothing to fire
+  if (run.w.chain !== state.chain || run.w.started !== state.started || !sameFields(state.cons, run.w.cons)) progress(run)
   return [run.w, run.out]
+}
+
+/** NODE-STEP.11: every field of `a` is identical (===) in `b`. */
+const sameFields = (a: object, b: object): boolean => {
+  for (const k in a) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false
+  return true
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -368,7 +377,24 @@ const onProposal = (run: Run, p: ProposalHeader, block: Block, from: number): Pr
 /** CONS-ROUNDSKIP.1: remember the highest round a validator has been seen at. */
 const noteRound = (run: Run, k: Hex, round: number): void => {
   const c = run.w.cons
-  if ((c.roundHints.get(k) ?? -1) < round) c.roundHints = setIn(c.roundHints, k, round)
+  if ((c.roundHints.get(k) ?? -1) < round) {
+    // NODE-TALLY.2: a PersistentMap (no copy of N hints), and its highest round carried over
+    const top = Math.max(maxHint(c.roundHints), round)
+    c.roundHints = poolSet(c.roundHints, k, round)
+    maxHints.set(c.roundHints, top)
+  }
+}
+
+/** NODE-TALLY.2: the highest round in a hint map, memoized by the (immutable) map's identity. */
+const maxHints = new WeakMap<ReadonlyMap<Hex, number>, number>()
+const maxHint = (m: ReadonlyMap<Hex, number>): number => {
+  let top = maxHints.get(m)
+  if (top === undefined) {
+    top = -1
+    for (const r of m.values()) if (r > top) top = r
+    maxHints.set(m, top)
+  }
+  return top
 }
 
 const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
@@ -401,8 +427,10 @@ const addVote = (run: Run, v: Vote): void => {
   const k = toHex(v.validator)
   const add = (book: VoteBook): VoteBook => {
     const slot = book.get(v.round) ?? new Map<Hex, ReadonlyArray<Vote>>()
-    const next = setIn(slot, k, [...(slot.get(k) ?? []), v])
-    carrySums(slot, next, k, v, c.table)
+    const prev = slot.get(k) ?? []
+    // NODE-MEMPOOL.4: a slot of N validators is a PersistentMap, so a vote does not copy it
+    const next = poolSet(slot, k, [...prev, v])
+    carrySums(slot, next, prev, k, v, c.table)
     return setIn(book, v.round, next)
   }
   if (v.type === "prevote") c.prevotes = add(c.prevotes)
@@ -440,7 +468,7 @@ const mempoolRoom = (run: Run, m: ReadonlyMap<Hex, unknown>): ProtocolError | un
 /** NODE-MEMPOOL.1: admit a transfer with a valid signature whose nonce is not already used. */
 const onTx = (run: Run, tx: Transfer, gossip: boolean): ProtocolError | undefined => {
   const w = run.w
-  const id = toHex(Hashes.txId(run.ctx.crypto.sha256, tx))
+  const id = txKey(run, tx)
   if (w.mempool.txs.has(id)) return reject("TX_DUPLICATE")
   const full = mempoolRoom(run, w.mempool.txs)
   if (full) return full
@@ -468,7 +496,12 @@ const onCommitment = (run: Run, c: WorkCommitment): ProtocolError | undefined =>
 
 /** Mempool key of a reveal: the registry key of the commitment it opens (WORK-CR.1). */
 const revealId = (run: Run, r: WorkReveal): Hex =>
-  commitmentKey(toHex(r.worker), toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt)))
+  // NODE-STEP.10: memoized per reveal object and hash function
+  revealKeys(run.ctx.crypto.sha256, r, () => commitmentKey(toHex(r.worker), toHex(Hashes.workCommitment(run.ctx.crypto.sha256, r.claim, r.worker, r.salt))))
+const revealKeys = itemMemo<Hex>()
+/** NODE-STEP.10: a transfer's mempool key (its id), memoized per transfer object and hash function. */
+const txKeys = itemMemo<Hex>()
+const txKey = (run: Run, tx: Transfer): Hex => txKeys(run.ctx.crypto.sha256, tx, () => toHex(Hashes.txId(run.ctx.crypto.sha256, tx)))
 
 const onReveal = (run: Run, r: WorkReveal): ProtocolError | undefined => {
   const w = run.w
@@ -522,15 +555,19 @@ const bufferScore = (run: Run, m: Message, e: ProtocolError, signer: Uint8Array,
   return bad ?? bufferFuture(run, m, -1)
 }
 
+/** NODE-SCORE.2: a score item's mempool key, evaluator || claim id in hex (QUAL-SCORE.13: hex memoized per item). */
+const scoreItemKey = (m: ScoreCommitment | ScoreReveal): Hex => idsOf(m).key
+
 const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError | undefined => {
   const w = run.w
   if (run.ctx.scoring === undefined) return reject("SCORE_INVALID", "this chain scores no claims")
-  const id = toHex(c.evaluator) + toHex(c.claimId)
+  const id = scoreItemKey(c)
   if (w.mempool.scoreCommits.has(id)) return reject("SCORE_DUPLICATE", "commitment")
   const full = mempoolRoom(run, w.mempool.scoreCommits)
   if (full) return full
-  const r = checkScoreCommit(run.ctx.crypto, w.chain, c, w.cons.height)
-  if (Either.isLeft(r)) {
+  // QUAL-SCORE.13: the accept path builds no round; a rejection is checked again for its error
+  const r = scoreCommitOk(run.ctx.crypto, w.chain, c, w.cons.height) ? undefined : checkScoreCommit(run.ctx.crypto, w.chain, c, w.cons.height)
+  if (r !== undefined && Either.isLeft(r)) {
     if (m === undefined) return r.left
     const { signature, ...u } = c
     return bufferScore(run, m, r.left, c.evaluator, () => run.ctx.crypto.ed25519.verify(signature, scoreCommitSigningBytes(u), c.evaluator))
@@ -542,12 +579,12 @@ const onScoreCommit = (run: Run, c: ScoreCommitment, m?: Message): ProtocolError
 const onScoreReveal = (run: Run, r: ScoreReveal, m?: Message): ProtocolError | undefined => {
   const w = run.w
   if (run.ctx.scoring === undefined) return reject("SCORE_INVALID", "this chain scores no claims")
-  const id = toHex(r.evaluator) + toHex(r.claimId)
+  const id = scoreItemKey(r)
   if (w.mempool.scoreReveals.has(id)) return reject("SCORE_DUPLICATE", "reveal")
   const full = mempoolRoom(run, w.mempool.scoreReveals)
   if (full) return full
-  const x = checkScoreReveal(run.ctx.crypto, w.chain, r, w.cons.height)
-  if (Either.isLeft(x)) {
+  const x = scoreRevealOk(run.ctx.crypto, w.chain, r, w.cons.height) ? undefined : checkScoreReveal(run.ctx.crypto, w.chain, r, w.cons.height)
+  if (x !== undefined && Either.isLeft(x)) {
     if (m === undefined) return x.left
     // a reveal one block early (SCORE_REVEAL_TOO_EARLY at this node's height) is buffered likewise
     const early = x.left.scoring === "SCORE_REVEAL_TOO_EARLY"
@@ -791,10 +828,9 @@ const tally = (votes: Slot | undefined, table: Table, value: Hex | null | "any")
 }
 
 /** NODE-TALLY.1: the sums of `next` = `slot` plus validator k's vote v, from the sums of `slot` if known. */
-const carrySums = (slot: Slot, next: Slot, k: Hex, v: Vote, table: Table): void => {
+const carrySums = (slot: Slot, next: Slot, prev: ReadonlyArray<Vote>, k: Hex, v: Vote, table: Table): void => {
   const s = sumsOf.get(slot)
   if (s === undefined || s.table !== table) return
-  const prev = slot.get(k) ?? []
   const p = BigInt(table.power.get(k) ?? 0)
   const t = targetKey(v.blockHash)
   const by = new Map(s.by)
@@ -920,6 +956,8 @@ const fireOne = (run: Run): boolean => {
  * 1/3 of the power (at least one of them is correct, so the network has moved on to R); -1 if none.
  */
 const skipRound = (c: ConsensusState): number => {
+  // NODE-TALLY.2: with no validator seen beyond this round there is nothing to skip to (no pass, no sort)
+  if (maxHint(c.roundHints) <= c.round) return -1
   const seen = [...c.roundHints.entries()].sort((a, b) => b[1] - a[1])
   let p = 0n
   for (const [k, r] of seen) {
@@ -988,7 +1026,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
 const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): Mempool => {
   const sha = run.ctx.crypto.sha256
   const txs = new Map(mp.txs)
-  for (const tx of block.body.txs) txs.delete(toHex(Hashes.txId(sha, tx)))
+  for (const tx of block.body.txs) txs.delete(txKey(run, tx))
   for (const [id, tx] of txs) {
     const a = chain.accounts.get(toHex(tx.from))
     if (a === undefined || tx.nonce < a.nonce) txs.delete(id)
@@ -1010,9 +1048,10 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
   // NODE-SCORE.2: score items stay only while they would still be accepted in the next block
   const crypto = run.ctx.crypto
   const scoreCommits = new Map(mp.scoreCommits)
-  for (const [id, c] of scoreCommits) if (Either.isLeft(checkScoreCommit(crypto, chain, c, chain.height + 1))) scoreCommits.delete(id)
+  // QUAL-SCORE.13: the same checks without building rounds or errors
+  for (const [id, c] of scoreCommits) if (!scoreCommitOk(crypto, chain, c, chain.height + 1)) scoreCommits.delete(id)
   const scoreReveals = new Map(mp.scoreReveals)
-  for (const [id, r] of scoreReveals) if (Either.isLeft(checkScoreReveal(crypto, chain, r, chain.height + 1))) scoreReveals.delete(id)
+  for (const [id, r] of scoreReveals) if (!scoreRevealOk(crypto, chain, r, chain.height + 1)) scoreReveals.delete(id)
   return { txs, commitments, reveals, evidence, audits, scoreCommits, scoreReveals }
 }
 
@@ -1105,18 +1144,16 @@ const scoringDuty = (run: Run): void => {
     const inReveal = next > r.schedule.commitDeadline && next <= r.schedule.revealDeadline
     if (!(inCommit && !r.commits.has(me) && !w.mempool.scoreCommits.has(key)) && !(inReveal && r.commits.has(me) && !r.reveals.has(me) && !w.mempool.scoreReveals.has(key)))
       continue
-    const sealed = sealScores(run.ctx.crypto, {
-      chainId: w.chain.chainId,
-      secretKey: w.keys.secretKey,
-      claimId: hexBytes(claimId),
-      scores: evaluate(claim, rec.worker),
-    })
+    const seal = { chainId: w.chain.chainId, secretKey: w.keys.secretKey, claimId: hexBytes(claimId), scores: evaluate(claim, rec.worker) }
+    // QUAL-SCORE.12: each phase signs only the item it publishes
     if (inCommit) {
-      w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, sealed.commitment) }
-      emit(run, { type: "score-commit", commitment: sealed.commitment })
+      const commitment = sealScoreCommitment(run.ctx.crypto, seal)
+      w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, commitment) }
+      emit(run, { type: "score-commit", commitment })
     } else {
-      w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, sealed.reveal) }
-      emit(run, { type: "score-reveal", reveal: sealed.reveal })
+      const reveal = sealScoreReveal(run.ctx.crypto, seal)
+      w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, reveal) }
+      emit(run, { type: "score-reveal", reveal })
     }
   }
 }

@@ -1,92 +1,123 @@
-// spec: NODE-MEMPOOL.4 (spec/03-consensus.md). An immutable map with cheap updates, for the mempool.
-// A node state is immutable (NODE-STEP.1): adding one item used to copy the whole map (`new Map(m).set`),
-// O(size) per gossiped message (15 % of the simulator's CPU at N = 64, issue 12). A PersistentMap is
-// a shared, never-mutated base Map plus a small overlay of changes; an update copies only the overlay,
-// and the overlay is folded into a new base once it exceeds about sqrt(size) entries, so an update
-// costs O(sqrt(size)) amortized. It iterates in exactly the order a native Map would after the same
-// sequence of set/delete calls (insertion order; a replaced value keeps its key's place), so nothing
-// that iterates a mempool (gossip order, NODE-RETRANSMIT.1) can tell the two apart.
+// spec: NODE-MEMPOOL.4 (spec/03-consensus.md). An immutable map with cheap updates, for the mempool
+// and the vote books. A node state is immutable (NODE-STEP.1): adding one item used to copy the whole
+// map (`new Map(m).set`), O(size) per gossiped message (15 % of the simulator's CPU at N = 64, issue 12).
+//
+// Representation (NODE-MEMPOOL.4, "shallow binding", Baker 1978 / Conchon and Filliâtre 2007): all
+// versions derived from one another share one native Map, the store, which holds the entries of one
+// version, the head. Every other version is the version it points to with one key restored to an
+// older value (or absent). `set` on the head mutates the store in O(1) and leaves the old head as a
+// one-entry diff; reading an older version first "reroots" the store onto it, undoing and re-pointing
+// the diffs on the path (O(path length), then O(1) for further reads of that version). Every version
+// therefore reads exactly as its own immutable value, whichever version was touched last.
+//
+// Order: a native Map iterates in insertion order (a replaced value keeps its key's place; a deleted
+// key set again goes last). A diff only ever adds a key at the end or replaces a value, and undoing it
+// deletes that key (which was the last one added on top of the older version) or restores the value
+// in place, so every version iterates exactly as a native Map after the same set/delete sequence.
+// `delete` copies (a key restored in the middle would go last): the mempool deletes only when it is
+// pruned after a decision (NODE-MEMPOOL.2), where it copied anyway. Iteration takes a snapshot of the
+// entries, so reading other versions while iterating is safe.
 
-const GONE: unique symbol = Symbol("gone")
-type Slot<V> = V | typeof GONE
+const ABSENT: unique symbol = Symbol("absent")
+type Old<V> = V | typeof ABSENT
+
+interface Store<K, V> {
+  readonly map: Map<K, V>
+  head: PersistentMap<K, V>
+}
 
 export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
+  /** When this version is not the head: it equals `to` with `key` restored to `old`. */
+  private to: PersistentMap<K, V> | undefined = undefined
+  private key: K | undefined = undefined
+  private old: Old<V> = ABSENT
+
   private constructor(
-    /** Never mutated once this map exists. */
-    private readonly base: ReadonlyMap<K, V>,
-    /** Changes on top of base: a base key's new value or GONE (deleted); a new key's value. Never mutated. */
-    private readonly over: ReadonlyMap<K, Slot<V>>,
+    private readonly store: Store<K, V>,
     readonly size: number,
   ) {}
 
-  static empty<K, V>(): PersistentMap<K, V> {
-    return new PersistentMap<K, V>(new Map(), new Map(), 0)
+  private static owning<K, V>(map: Map<K, V>): PersistentMap<K, V> {
+    const store: Store<K, V> = { map, head: undefined as unknown as PersistentMap<K, V> }
+    const p = new PersistentMap<K, V>(store, map.size)
+    store.head = p
+    return p
   }
 
-  /** A persistent view of `m`, which the caller must never mutate afterwards (no copy is made). */
+  static empty<K, V>(): PersistentMap<K, V> {
+    return PersistentMap.owning(new Map())
+  }
+
+  /** A persistent copy of `m` (O(size) once; `m` itself is never written). A PersistentMap is returned as is. */
   static of<K, V>(m: ReadonlyMap<K, V>): PersistentMap<K, V> {
-    return m instanceof PersistentMap ? m : new PersistentMap<K, V>(m, new Map(), m.size)
+    return m instanceof PersistentMap ? m : PersistentMap.owning(new Map(m))
+  }
+
+  /** Make this version the head: the store then holds exactly its entries. */
+  private reroot(): Map<K, V> {
+    const store = this.store
+    if (store.head === this) return store.map
+    const path: PersistentMap<K, V>[] = []
+    for (let v: PersistentMap<K, V> = this; v !== store.head; v = v.to as PersistentMap<K, V>) path.push(v)
+    const map = store.map
+    // undo from the version next to the head back to this one; each undone diff is re-pointed the other way
+    for (let i = path.length - 1; i >= 0; i--) {
+      const v = path[i] as PersistentMap<K, V>
+      const newer = v.to as PersistentMap<K, V>
+      const k = v.key as K
+      const cur: Old<V> = map.has(k) ? (map.get(k) as V) : ABSENT
+      if (v.old === ABSENT) map.delete(k)
+      else map.set(k, v.old)
+      newer.to = v
+      newer.key = k
+      newer.old = cur
+      v.to = undefined
+      v.key = undefined
+      v.old = ABSENT
+    }
+    store.head = this
+    return map
   }
 
   get(k: K): V | undefined {
-    if (this.over.has(k)) {
-      const o = this.over.get(k) as Slot<V>
-      return o === GONE ? undefined : o
-    }
-    return this.base.get(k)
+    return this.reroot().get(k)
   }
 
   has(k: K): boolean {
-    return this.over.has(k) ? this.over.get(k) !== GONE : this.base.has(k)
+    return this.reroot().has(k)
   }
 
   /** This map with k set to v (a native Map's `set` on a copy). */
   set(k: K, v: V): PersistentMap<K, V> {
-    const inBase = this.base.has(k)
-    // a deleted base key set again moves to the end in a native Map: fold first, then append
-    if (inBase && this.over.get(k) === GONE) return this.flat().set(k, v)
-    const had = this.has(k)
-    const over = new Map(this.over).set(k, v)
-    return this.next(over, had ? this.size : this.size + 1)
+    const map = this.reroot()
+    const had = map.has(k)
+    const next = new PersistentMap<K, V>(this.store, had ? this.size : this.size + 1)
+    this.to = next
+    this.key = k
+    this.old = had ? (map.get(k) as V) : ABSENT
+    map.set(k, v)
+    this.store.head = next
+    return next
   }
 
-  /** This map without k (a native Map's `delete` on a copy). */
+  /** This map without k (a native Map's `delete` on a copy; O(size)). */
   delete(k: K): PersistentMap<K, V> {
     if (!this.has(k)) return this
-    const over = new Map(this.over)
-    if (this.base.has(k)) over.set(k, GONE)
-    else over.delete(k)
-    return this.next(over, this.size - 1)
+    const m = new Map(this.reroot())
+    m.delete(k)
+    return PersistentMap.owning(m)
   }
 
-  private next(over: Map<K, Slot<V>>, size: number): PersistentMap<K, V> {
-    const m = new PersistentMap<K, V>(this.base, over, size)
-    return over.size * over.size > Math.max(256, m.size) ? m.flat() : m
+  entries(): MapIterator<[K, V]> {
+    return [...this.reroot().entries()][Symbol.iterator]() as unknown as MapIterator<[K, V]>
   }
 
-  /** The same map with an empty overlay. */
-  private flat(): PersistentMap<K, V> {
-    return new PersistentMap<K, V>(new Map(this.entries()), new Map(), this.size)
+  keys(): MapIterator<K> {
+    return [...this.reroot().keys()][Symbol.iterator]() as unknown as MapIterator<K>
   }
 
-  *entries(): MapIterator<[K, V]> {
-    const over = this.over
-    for (const [k, v] of this.base) {
-      if (!over.has(k)) yield [k, v]
-      else {
-        const o = over.get(k) as Slot<V>
-        if (o !== GONE) yield [k, o]
-      }
-    }
-    for (const [k, o] of over) if (o !== GONE && !this.base.has(k)) yield [k, o]
-  }
-
-  *keys(): MapIterator<K> {
-    for (const [k] of this.entries()) yield k
-  }
-
-  *values(): MapIterator<V> {
-    for (const [, v] of this.entries()) yield v
+  values(): MapIterator<V> {
+    return [...this.reroot().values()][Symbol.iterator]() as unknown as MapIterator<V>
   }
 
   [Symbol.iterator](): MapIterator<[K, V]> {

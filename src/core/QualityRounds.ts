@@ -17,7 +17,7 @@ import { settleRound } from "../quality/Incentives.ts"
 import { quality, type AuditFact } from "../quality/Quality.ts"
 import type { QualityParams } from "../quality/QualityParams.ts"
 import { splitBlockReward } from "../quality/Rewards.ts"
-import { applyScoreCommitment, applyScoreReveal, finalizeScoring, openScoringRound, scoringSchedule, type ScoringErrorCode, type ScoringRound } from "../quality/Scoring.ts"
+import { applyScoreCommitment, applyScoreReveal, finalizeScoring, idsOf, openScoringRound, scoreCommitmentAcceptable, scoreRevealAcceptable, scoringSchedule, type ScoringErrorCode, type ScoringRound } from "../quality/Scoring.ts"
 import { type ChainState, type DraftState, type Hex, type OpenRound, accountOf } from "./ChainState.ts"
 import { ProtocolError } from "./Errors.ts"
 import { credit } from "./Ledger.ts"
@@ -88,6 +88,20 @@ export const checkScoreCommit = (crypto: CryptoService, s: Readable, c: ScoreCom
   if (open === undefined) return Either.left(scoreError("SCORE_WRONG_CLAIM", "no open scoring round for this claim id"))
   const r = applyScoreCommitment(crypto, open.round, c, height)
   return Either.isLeft(r) ? Either.left(scoreError(r.left.code, r.left.detail)) : Either.right(r.right)
+}
+
+/**
+ * QUAL-SCORE.13: whether checkScoreCommit / checkScoreReveal would accept the item (same checks, same
+ * order), without building the round or an error: the mempool's re-check after each decision
+ * (NODE-SCORE.2) and a delivery's accept path.
+ */
+export const scoreCommitOk = (crypto: CryptoService, s: Readable, c: ScoreCommitment, height: number): boolean => {
+  const open = s.scoring.get(idsOf(c).claim)
+  return open !== undefined && scoreCommitmentAcceptable(crypto, open.round, c, height)
+}
+export const scoreRevealOk = (crypto: CryptoService, s: Readable, r: ScoreReveal, height: number): boolean => {
+  const open = s.scoring.get(idsOf(r).claim)
+  return open !== undefined && scoreRevealAcceptable(crypto, open.round, r, height)
 }
 
 /** QUAL-WIRE.2: a score reveal carried in block `height`. */

@@ -11,12 +11,17 @@ import type { CoreContext } from "./Context.ts"
 import { type ProtocolError, reject } from "./Errors.ts"
 import { checkClaimAttestation } from "../verification/Audit.ts"
 import { penalize } from "./Audits.ts"
+import { itemMemo } from "./ItemMemo.ts"
+
+/** NODE-STEP.10: signature checks of work commitments and reveals, memoized per item object and crypto service. */
+const commitmentSignature = itemMemo<boolean>()
+const revealSignature = itemMemo<boolean>()
 
 type Readable = ChainState | DraftState
 
 export const checkCommitmentStateless = (ctx: CoreContext, s: Readable, c: WorkCommitment): ProtocolError | undefined => {
   if (c.chainId !== s.chainId) return reject("WORK_BAD_CHAIN", c.chainId)
-  if (!ctx.crypto.ed25519.verify(c.signature, SigningBytes.workCommitment(omitSignature(c)), c.worker))
+  if (!commitmentSignature(ctx.crypto, c, () => ctx.crypto.ed25519.verify(c.signature, SigningBytes.workCommitment(omitSignature(c)), c.worker)))
     return reject("WORK_BAD_SIGNATURE", "commitment")
   return undefined
 }
@@ -64,7 +69,7 @@ export const applyCommitment = (
 
 export const checkRevealStateless = (ctx: CoreContext, s: Readable, r: WorkReveal): ProtocolError | undefined => {
   if (r.chainId !== s.chainId) return reject("WORK_BAD_CHAIN", r.chainId)
-  if (!ctx.crypto.ed25519.verify(r.signature, SigningBytes.workReveal(omitSignature(r)), r.worker))
+  if (!revealSignature(ctx.crypto, r, () => ctx.crypto.ed25519.verify(r.signature, SigningBytes.workReveal(omitSignature(r)), r.worker)))
     return reject("WORK_BAD_SIGNATURE", "reveal")
   return undefined
 }

@@ -12,6 +12,7 @@ const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex")
 const MAX_CACHED_KEYS = 4096
 const privCache = new Map<string, nodeCrypto.KeyObject>()
 const pubCache = new Map<string, nodeCrypto.KeyObject>()
+const pubOfSecret = new Map<string, Uint8Array>()
 const cached = (cache: Map<string, nodeCrypto.KeyObject>, key: string, make: () => nodeCrypto.KeyObject) => {
   let k = cache.get(key)
   if (k === undefined) {
@@ -58,8 +59,16 @@ const canonicalY = (pk: Uint8Array): boolean => {
 export const nodeEd25519: SignatureScheme = {
   publicKey: (sk) => {
     if (sk.length !== 32) throw new Error("ed25519 secret key must be 32 bytes")
-    const der = nodeCrypto.createPublicKey(privateKey(sk)).export({ format: "der", type: "spki" })
-    return new Uint8Array(der.subarray(der.length - 32))
+    // CRYPTO-4: a pure function of the seed, derived once per seed (a copy each call: callers own it)
+    const hex = toHex(sk)
+    let pk = pubOfSecret.get(hex)
+    if (pk === undefined) {
+      const der = nodeCrypto.createPublicKey(privateKey(sk)).export({ format: "der", type: "spki" })
+      pk = new Uint8Array(der.subarray(der.length - 32))
+      if (pubOfSecret.size >= MAX_CACHED_KEYS) pubOfSecret.clear()
+      pubOfSecret.set(hex, pk)
+    }
+    return pk.slice()
   },
   sign: (msg, sk) => {
     if (sk.length !== 32) throw new Error("ed25519 secret key must be 32 bytes")

@@ -101,22 +101,39 @@ export interface SealInput {
   readonly salt?: Uint8Array
 }
 
-/** An evaluator's signed commitment and the matching signed reveal (to be published only after the commit phase). */
-export const sealScores = (crypto: CryptoService, i: SealInput): { readonly commitment: ScoreCommitment; readonly reveal: ScoreReveal } => {
+const sealParts = (crypto: CryptoService, i: SealInput) => {
   const evaluator = crypto.ed25519.publicKey(i.secretKey)
   const salt = i.salt ?? scoreSalt(crypto.sha256, i.secretKey, i.claimId)
+  return { evaluator, salt }
+}
+
+/**
+ * QUAL-SCORE.12: an evaluator's signed commitment alone (what the commit phase publishes). Equal to
+ * `sealScores(crypto, i).commitment` (Ed25519 signing is deterministic), without signing the reveal.
+ */
+export const sealScoreCommitment = (crypto: CryptoService, i: SealInput): ScoreCommitment => {
+  const { evaluator, salt } = sealParts(crypto, i)
   const uc: UnsignedScoreCommitment = {
     chainId: i.chainId,
     evaluator,
     claimId: i.claimId,
     commitment: scoreCommitmentValue(crypto.sha256, i.scores, salt, evaluator, i.claimId),
   }
-  const ur: UnsignedScoreReveal = { chainId: i.chainId, evaluator, claimId: i.claimId, scores: i.scores, salt }
-  return {
-    commitment: { ...uc, signature: crypto.ed25519.sign(scoreCommitSigningBytes(uc), i.secretKey) },
-    reveal: { ...ur, signature: crypto.ed25519.sign(scoreRevealSigningBytes(ur), i.secretKey) },
-  }
+  return { ...uc, signature: crypto.ed25519.sign(scoreCommitSigningBytes(uc), i.secretKey) }
 }
+
+/** QUAL-SCORE.12: the signed reveal alone (what the reveal phase publishes); equal to `sealScores(crypto, i).reveal`. */
+export const sealScoreReveal = (crypto: CryptoService, i: SealInput): ScoreReveal => {
+  const { evaluator, salt } = sealParts(crypto, i)
+  const ur: UnsignedScoreReveal = { chainId: i.chainId, evaluator, claimId: i.claimId, scores: i.scores, salt }
+  return { ...ur, signature: crypto.ed25519.sign(scoreRevealSigningBytes(ur), i.secretKey) }
+}
+
+/** An evaluator's signed commitment and the matching signed reveal (to be published only after the commit phase). */
+export const sealScores = (crypto: CryptoService, i: SealInput): { readonly commitment: ScoreCommitment; readonly reveal: ScoreReveal } => ({
+  commitment: sealScoreCommitment(crypto, i),
+  reveal: sealScoreReveal(crypto, i),
+})
 
 /** Decode untrusted bytes (SCORE_MALFORMED on any failure). Never throws. */
 export const decodeScoreCommitment = (bytes: Uint8Array): Either.Either<ScoreCommitment, ScoringError> =>
@@ -152,6 +169,25 @@ const signatureOk = (crypto: CryptoService, item: object, verify: () => boolean)
     m.set(item, ok)
   }
   return ok
+}
+
+/**
+ * QUAL-SCORE.11: the commitment value a reveal opens (scoreCommitmentValue of its scores, salt,
+ * evaluator and claim id), memoized by the identity of the reveal object and of the hash function.
+ */
+const openingMemo = new WeakMap<Sha256, WeakMap<object, Uint8Array>>()
+const openingOf = (sha256: Sha256, r: ScoreReveal): Uint8Array => {
+  let m = openingMemo.get(sha256)
+  if (m === undefined) {
+    m = new WeakMap()
+    openingMemo.set(sha256, m)
+  }
+  let v = m.get(r)
+  if (v === undefined) {
+    v = scoreCommitmentValue(sha256, r.scores, r.salt, r.evaluator, r.claimId)
+    m.set(r, v)
+  }
+  return v
 }
 
 const asCommitment = (m: ScoreCommitment | Uint8Array): Either.Either<ScoreCommitment, ScoringError> =>
@@ -224,6 +260,64 @@ export const openScoringRound = (chainId: string, committee: Committee, schedule
 }
 
 /**
+ * QUAL-SCORE.13: an item's claim id and evaluator in hex, and its pool key evaluator || claim id
+ * (NODE-SCORE.2), memoized per (immutable) item object (one string object each, so its hash is
+ * computed once).
+ */
+const hexIds = new WeakMap<object, { readonly claim: Hex; readonly who: Hex; readonly key: Hex }>()
+export const idsOf = (m: ScoreCommitment | ScoreReveal): { readonly claim: Hex; readonly who: Hex; readonly key: Hex } => {
+  let ids = hexIds.get(m)
+  if (ids === undefined) {
+    const claim = toHex(m.claimId)
+    const who = toHex(m.evaluator)
+    ids = { claim, who, key: toHex(concatBytes(m.evaluator, m.claimId)) }
+    hexIds.set(m, ids)
+  }
+  return ids
+}
+
+/**
+ * QUAL-SCORE.13: the first failing check of QUAL-SCORE.6 after the schema (SCORE_BAD_CHAIN ..
+ * SCORE_DUPLICATE_COMMIT) of a schema-valid commitment, or undefined. Allocates nothing; the
+ * error's detail is built only when an error is returned (commitDetail).
+ */
+const commitVerdict = (crypto: CryptoService, round: ScoringRound, c: ScoreCommitment, height: number): ScoringErrorCode | undefined => {
+  if (c.chainId !== round.chainId) return "SCORE_BAD_CHAIN"
+  const { claim, who } = idsOf(c)
+  if (claim !== round.claimId) return "SCORE_WRONG_CLAIM"
+  if (!round.seats.has(who)) return "SCORE_NOT_ON_COMMITTEE"
+  // QUAL-SCORE.11: memoized per item object
+  if (!signatureOk(crypto, c, () => { const { signature, ...unsigned } = c; return crypto.ed25519.verify(signature, scoreCommitSigningBytes(unsigned), c.evaluator) }))
+    return "SCORE_BAD_SIGNATURE"
+  if (height < round.schedule.openHeight) return "SCORE_ROUND_NOT_OPEN"
+  if (height > round.schedule.commitDeadline) return "SCORE_COMMIT_CLOSED"
+  if (round.commits.has(who)) return "SCORE_DUPLICATE_COMMIT"
+  return undefined
+}
+
+const commitDetail = (code: ScoringErrorCode, round: ScoringRound, c: ScoreCommitment, height: number): string => {
+  switch (code) {
+    case "SCORE_BAD_CHAIN":
+      return c.chainId
+    case "SCORE_WRONG_CLAIM":
+      return idsOf(c).claim
+    case "SCORE_ROUND_NOT_OPEN":
+      return `height ${height} < ${round.schedule.openHeight}`
+    case "SCORE_COMMIT_CLOSED":
+      return `height ${height} > ${round.schedule.commitDeadline}`
+    default:
+      return idsOf(c).who
+  }
+}
+
+/**
+ * QUAL-SCORE.13: whether applyScoreCommitment would accept `msg` (the same checks, in the same order),
+ * without building the new round or an error.
+ */
+export const scoreCommitmentAcceptable = (crypto: CryptoService, round: ScoringRound, msg: ScoreCommitment, height: number): boolean =>
+  Either.isRight(asCommitment(msg)) && commitVerdict(crypto, round, msg, height) === undefined
+
+/**
  * QUAL-SCORE.6: accept a commitment included in block `height`, or return the first failing check in
  * this order: SCORE_MALFORMED, SCORE_BAD_CHAIN, SCORE_WRONG_CLAIM, SCORE_NOT_ON_COMMITTEE,
  * SCORE_BAD_SIGNATURE, SCORE_ROUND_NOT_OPEN, SCORE_COMMIT_CLOSED, SCORE_DUPLICATE_COMMIT.
@@ -237,21 +331,53 @@ export const applyScoreCommitment = (
   const d = asCommitment(msg)
   if (Either.isLeft(d)) return Either.left(d.left)
   const c = d.right
-  if (c.chainId !== round.chainId) return fail("SCORE_BAD_CHAIN", c.chainId)
-  const claim = toHex(c.claimId)
-  if (claim !== round.claimId) return fail("SCORE_WRONG_CLAIM", claim)
-  const who = toHex(c.evaluator)
-  if (!round.seats.has(who)) return fail("SCORE_NOT_ON_COMMITTEE", who)
-  // QUAL-SCORE.11: memoized per item object
-  if (!signatureOk(crypto, c, () => { const { signature, ...unsigned } = c; return crypto.ed25519.verify(signature, scoreCommitSigningBytes(unsigned), c.evaluator) }))
-    return fail("SCORE_BAD_SIGNATURE", who)
-  if (height < round.schedule.openHeight) return fail("SCORE_ROUND_NOT_OPEN", `height ${height} < ${round.schedule.openHeight}`)
-  if (height > round.schedule.commitDeadline) return fail("SCORE_COMMIT_CLOSED", `height ${height} > ${round.schedule.commitDeadline}`)
-  if (round.commits.has(who)) return fail("SCORE_DUPLICATE_COMMIT", who)
+  const code = commitVerdict(crypto, round, c, height)
+  if (code !== undefined) return fail(code, commitDetail(code, round, c, height))
   const commits = new Map(round.commits)
-  commits.set(who, { commitment: c.commitment, height })
+  commits.set(idsOf(c).who, { commitment: c.commitment, height })
   return Either.right({ ...round, commits })
 }
+
+/** QUAL-SCORE.13: the checks of QUAL-SCORE.7 after the schema, like commitVerdict. */
+const revealVerdict = (crypto: CryptoService, round: ScoringRound, r: ScoreReveal, height: number): ScoringErrorCode | undefined => {
+  if (r.chainId !== round.chainId) return "SCORE_BAD_CHAIN"
+  const { claim, who } = idsOf(r)
+  if (claim !== round.claimId) return "SCORE_WRONG_CLAIM"
+  if (!round.seats.has(who)) return "SCORE_NOT_ON_COMMITTEE"
+  // QUAL-SCORE.11: memoized per item object
+  if (!signatureOk(crypto, r, () => { const { signature, ...unsigned } = r; return crypto.ed25519.verify(signature, scoreRevealSigningBytes(unsigned), r.evaluator) }))
+    return "SCORE_BAD_SIGNATURE"
+  if (height <= round.schedule.commitDeadline) return "SCORE_REVEAL_TOO_EARLY"
+  if (height > round.schedule.revealDeadline) return "SCORE_LATE_REVEAL"
+  const committed = round.commits.get(who)
+  if (committed === undefined) return "SCORE_NO_COMMIT"
+  if (round.reveals.has(who)) return "SCORE_DUPLICATE_REVEAL"
+  if (!scoresInRange(r.scores)) return "SCORE_OUT_OF_RANGE"
+  // QUAL-SCORE.11: memoized per reveal object
+  if (!bytesEqual(openingOf(crypto.sha256, r), committed.commitment)) return "SCORE_REVEAL_MISMATCH"
+  return undefined
+}
+
+const revealDetail = (code: ScoringErrorCode, round: ScoringRound, r: ScoreReveal, height: number): string => {
+  switch (code) {
+    case "SCORE_BAD_CHAIN":
+      return r.chainId
+    case "SCORE_WRONG_CLAIM":
+      return idsOf(r).claim
+    case "SCORE_REVEAL_TOO_EARLY":
+      return `height ${height} <= ${round.schedule.commitDeadline}`
+    case "SCORE_LATE_REVEAL":
+      return `height ${height} > ${round.schedule.revealDeadline}`
+    case "SCORE_OUT_OF_RANGE":
+      return JSON.stringify(r.scores)
+    default:
+      return idsOf(r).who
+  }
+}
+
+/** QUAL-SCORE.13: whether applyScoreReveal would accept `msg`, without building the new round or an error. */
+export const scoreRevealAcceptable = (crypto: CryptoService, round: ScoringRound, msg: ScoreReveal, height: number): boolean =>
+  Either.isRight(asReveal(msg)) && revealVerdict(crypto, round, msg, height) === undefined
 
 /**
  * QUAL-SCORE.7: accept a reveal included in block `height`, or return the first failing check in
@@ -268,24 +394,10 @@ export const applyScoreReveal = (
   const d = asReveal(msg)
   if (Either.isLeft(d)) return Either.left(d.left)
   const r = d.right
-  if (r.chainId !== round.chainId) return fail("SCORE_BAD_CHAIN", r.chainId)
-  const claim = toHex(r.claimId)
-  if (claim !== round.claimId) return fail("SCORE_WRONG_CLAIM", claim)
-  const who = toHex(r.evaluator)
-  if (!round.seats.has(who)) return fail("SCORE_NOT_ON_COMMITTEE", who)
-  // QUAL-SCORE.11: memoized per item object
-  if (!signatureOk(crypto, r, () => { const { signature, ...unsigned } = r; return crypto.ed25519.verify(signature, scoreRevealSigningBytes(unsigned), r.evaluator) }))
-    return fail("SCORE_BAD_SIGNATURE", who)
-  if (height <= round.schedule.commitDeadline) return fail("SCORE_REVEAL_TOO_EARLY", `height ${height} <= ${round.schedule.commitDeadline}`)
-  if (height > round.schedule.revealDeadline) return fail("SCORE_LATE_REVEAL", `height ${height} > ${round.schedule.revealDeadline}`)
-  const committed = round.commits.get(who)
-  if (committed === undefined) return fail("SCORE_NO_COMMIT", who)
-  if (round.reveals.has(who)) return fail("SCORE_DUPLICATE_REVEAL", who)
-  if (!scoresInRange(r.scores)) return fail("SCORE_OUT_OF_RANGE", JSON.stringify(r.scores))
-  const opened = scoreCommitmentValue(crypto.sha256, r.scores, r.salt, r.evaluator, r.claimId)
-  if (!bytesEqual(opened, committed.commitment)) return fail("SCORE_REVEAL_MISMATCH", who)
+  const code = revealVerdict(crypto, round, r, height)
+  if (code !== undefined) return fail(code, revealDetail(code, round, r, height))
   const reveals = new Map(round.reveals)
-  reveals.set(who, { scores: { correctness: r.scores.correctness, utility: r.scores.utility, novelty: r.scores.novelty }, height })
+  reveals.set(idsOf(r).who, { scores: { correctness: r.scores.correctness, utility: r.scores.utility, novelty: r.scores.novelty }, height })
   return Either.right({ ...round, reveals })
 }
 

@@ -40,6 +40,46 @@ describe("PersistentMap (NODE-MEMPOOL.4)", () => {
     )
   })
 
+  it("versions branch: updating any earlier version, in any order, gives that version's native copy and changes no other version", () => {
+    type Step = { readonly from: number; readonly del: boolean; readonly k: number; readonly v: number; readonly read: number }
+    const steps = fc.array(
+      fc.record({ from: fc.nat(), del: fc.boolean(), k: fc.integer({ min: 0, max: 12 }), v: fc.integer(), read: fc.nat() }),
+      { maxLength: 200 },
+    )
+    fc.assert(
+      fc.property(steps, (xs: ReadonlyArray<Step>) => {
+        const versions: Array<readonly [PersistentMap<number, number>, Map<number, number>]> = [[PersistentMap.empty<number, number>(), new Map()]]
+        for (const s of xs) {
+          const [p, native] = versions[s.from % versions.length] as (typeof versions)[number]
+          const n = new Map(native)
+          if (s.del) n.delete(s.k)
+          else n.set(s.k, s.v)
+          const q = s.del ? p.delete(s.k) : p.set(s.k, s.v)
+          versions.push([q, n])
+          // read some version (rerooting the shared store there), then the new one
+          const [r, rn] = versions[s.read % versions.length] as (typeof versions)[number]
+          expect(r.get(s.k)).toBe(rn.get(s.k))
+          expect(snapshot(q)).toEqual(snapshot(n))
+        }
+        for (const [v, want] of versions) expect(snapshot(v)).toEqual(snapshot(want))
+      }),
+      { numRuns: 200, seed: 20261205 },
+    )
+  })
+
+  it("iterating one version while reading and updating others sees that version only", () => {
+    const a = PersistentMap.of(new Map([[1, 1], [2, 2]]))
+    const b = a.set(3, 3)
+    const seen: number[] = []
+    for (const [k] of a) {
+      seen.push(k)
+      b.get(3)
+      a.set(k + 10, 0)
+    }
+    expect(seen).toEqual([1, 2])
+    expect([...b.keys()]).toEqual([1, 2, 3])
+  })
+
   it("a deleted key set again moves to the end, as in a native Map", () => {
     const base = PersistentMap.of(new Map([["a", 1], ["b", 2], ["c", 3]]))
     const m = base.delete("a").set("a", 9)

@@ -118,6 +118,18 @@ describe("ed25519: layers agree", () => {
     }
   })
 
+  it("CRYPTO-4: node's publicKey is derived once per seed and each call returns a fresh copy (a caller's write cannot change the next answer)", () => {
+    const sk = seedBytes(7)
+    const want = toHex(nobleCrypto.ed25519.publicKey(sk))
+    const a = nodeCryptoService.ed25519.publicKey(sk)
+    a.fill(0)
+    const b = nodeCryptoService.ed25519.publicKey(sk)
+    expect(b).not.toBe(a)
+    expect(toHex(b)).toBe(want)
+    // a different seed of the same length never gets another seed's key
+    expect(toHex(nodeCryptoService.ed25519.publicKey(seedBytes(8)))).toBe(toHex(nobleCrypto.ed25519.publicKey(seedBytes(8))))
+  })
+
   it("both reject tampered message, signature and key", () => {
     for (let i = 0; i < 16; i++) {
       const sk = seedBytes(i)

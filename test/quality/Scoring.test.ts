@@ -20,6 +20,10 @@ import {
   scoreRevealSigningBytes,
   scoreSalt,
   scoringSchedule,
+  scoreCommitmentAcceptable,
+  scoreRevealAcceptable,
+  sealScoreCommitment,
+  sealScoreReveal,
   sealScores,
   type ScoringErrorCode,
   type ScoringRound,
@@ -244,5 +248,101 @@ describe("memoized item checks (QUAL-SCORE.11)", () => {
     expect(codeOf(applyScoreReveal(counting, after, r, 15))).toBe("ok")
     expect(calls).toBe(3)
     expect(codeOf(applyScoreReveal(counting, after, { ...r, signature: sig }, 14))).toBe("SCORE_BAD_SIGNATURE")
+  })
+
+  it("a reveal's opening is hashed once per reveal object and hash function; another opening still mismatches", () => {
+    let hashes = 0
+    const counting = { ...crypto, sha256: (d: Uint8Array) => (hashes++, crypto.sha256(d)) }
+    const c = sealed(e3).commitment
+    const r = sealed(e3).reveal
+    const after = ok(commit(round0, c, 12))
+    expect(codeOf(applyScoreReveal(counting, after, r, 14))).toBe("ok")
+    const once = hashes
+    expect(once).toBeGreaterThan(0)
+    for (let i = 0; i < 3; i++) expect(codeOf(applyScoreReveal(counting, after, r, 15))).toBe("ok")
+    expect(hashes).toBe(once)
+    // other scores under a valid signature: a new object, hashed anew, and it does not open the commitment
+    const other = resign({ ...r, scores: scores(1, 2, 3) }, e3.secretKey)
+    expect(codeOf(applyScoreReveal(counting, after, other, 14))).toBe("SCORE_REVEAL_MISMATCH")
+    expect(hashes).toBeGreaterThan(once)
+  })
+})
+
+describe("sealing by phase (QUAL-SCORE.12)", () => {
+  it("sealScoreCommitment and sealScoreReveal are exactly sealScores' two items, with the derived or a given salt", () => {
+    const hexOf = (x: object) => JSON.stringify(x, (_k, v) => (v instanceof Uint8Array ? toHex(v) : v))
+    for (const salt of [undefined, bytes32("given-salt")]) {
+      const i = { chainId, secretKey: e1.secretKey, claimId, scores: s1, ...(salt ? { salt } : {}) }
+      const both = sealScores(crypto, i)
+      expect(hexOf(sealScoreCommitment(crypto, i))).toBe(hexOf(both.commitment))
+      expect(hexOf(sealScoreReveal(crypto, i))).toBe(hexOf(both.reveal))
+    }
+  })
+})
+
+describe("acceptance without building (QUAL-SCORE.13)", () => {
+  it("scoreCommitmentAcceptable / scoreRevealAcceptable agree with applyScoreCommitment / applyScoreReveal on every error and every height", () => {
+    const flip = (b: Uint8Array) => {
+      const x = b.slice()
+      x[1] = (x[1] as number) ^ 1
+      return x
+    }
+    const c1 = sealed(e1).commitment
+    const r1 = ok(commit(round0, c1, 12))
+    const commits: ScoreCommitment[] = [
+      c1,
+      sealed(e2).commitment,
+      { ...c1, chainId: "other" },
+      sealed(e1, s1, bytes32("other")).commitment,
+      sealed(outsider).commitment,
+      { ...c1, signature: flip(c1.signature) },
+      { ...c1, commitment: new Uint8Array(3) }, // schema: SCORE_MALFORMED
+    ]
+    const reveals: ScoreReveal[] = [
+      sealed(e1).reveal,
+      sealed(e2).reveal, // no commit
+      sealed(e1, scores(1, 2, 3)).reveal, // mismatch
+      resign({ ...sealed(e1).reveal, scores: scores(2_000_000, 0, 0) }, e1.secretKey), // out of range
+      { ...sealed(e1).reveal, chainId: "other" },
+      sealed(e1, s1, bytes32("zz")).reveal,
+      sealed(outsider).reveal,
+      { ...sealed(e1).reveal, signature: flip(sealed(e1).reveal.signature) },
+    ]
+    const revealed = ok(reveal(r1, sealed(e1).reveal, 14))
+    const seen = new Set<string>()
+    for (let h = 10; h <= 17; h++) {
+      for (const round of [round0, r1, revealed]) {
+        for (const c of commits) {
+          const want = applyScoreCommitment(crypto, round, c, h)
+          seen.add(codeOf(want))
+          expect(scoreCommitmentAcceptable(crypto, round, c, h)).toBe(Either.isRight(want))
+        }
+        for (const r of reveals) {
+          const want = applyScoreReveal(crypto, round, r, h)
+          seen.add(codeOf(want))
+          expect(scoreRevealAcceptable(crypto, round, r, h)).toBe(Either.isRight(want))
+        }
+      }
+    }
+    // every check was reached, so each one was compared
+    expect([...seen].sort()).toEqual(
+      [
+        "ok",
+        "SCORE_BAD_CHAIN",
+        "SCORE_BAD_SIGNATURE",
+        "SCORE_COMMIT_CLOSED",
+        "SCORE_DUPLICATE_COMMIT",
+        "SCORE_DUPLICATE_REVEAL",
+        "SCORE_LATE_REVEAL",
+        "SCORE_MALFORMED",
+        "SCORE_NOT_ON_COMMITTEE",
+        "SCORE_NO_COMMIT",
+        "SCORE_OUT_OF_RANGE",
+        "SCORE_REVEAL_MISMATCH",
+        "SCORE_REVEAL_TOO_EARLY",
+        "SCORE_ROUND_NOT_OPEN",
+        "SCORE_WRONG_CLAIM",
+      ].sort(),
+    )
   })
 })
