@@ -1,4 +1,4 @@
-// spec: NODE-P2P.1..9 (spec/20-node.md §Network (libp2p))
+// spec: NODE-P2P.1..8 (spec/20-node.md §Network (libp2p))
 // The transport of a node process: libp2p 2.10 (TCP, noise, yamux, identify) with gossipsub 14 for
 // the broadcast outputs of the core, and a one-frame-per-stream protocol for its `send` outputs
 // (sync-request / sync-response). Inbound bytes that are too large, that do not decode, that arrive
