@@ -226,7 +226,11 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
         const u = clientRng.int(users.length)
         const user = users[u] as (typeof users)[number]
         const node = clientRng.pick(ids)
-        const acct = (await getJson(apiPort(node), `/account/${toHex(user.pubKey)}`).catch(() => undefined)) as { nonce: number } | undefined
+        // the sender's next nonce is the highest any live node reports: a node still catching up (a
+        // restarted one) reports a stale nonce and would accept a transfer that can never commit
+        const accts = (await Promise.all(ids.map((i) => getJson(apiPort(i), `/account/${toHex(user.pubKey)}`).catch(() => undefined)))) as Array<{ nonce: number } | undefined>
+        const nonces = accts.flatMap((a) => (a === undefined ? [] : [a.nonce]))
+        const acct = nonces.length === 0 ? undefined : { nonce: Math.max(...nonces) }
         const p = pending.get(u)
         if (acct !== undefined && (p === undefined || acct.nonce > p.nonce)) {
           const to = users[clientRng.int(users.length)] as (typeof users)[number]

@@ -1,0 +1,33 @@
+// spec: DEVNET.1..7 (spec/20-node.md §Devnet), NODE-PROC.1..4, NODE-P2P.7
+// A 4-node devnet of real `poai node` processes on loopback: 20 blocks, one node killed with SIGKILL
+// and restarted. Ends with agreement, every node (the restarted one too) at 20, no double sign, and
+// every transfer the API accepted committed exactly once. Bounded; it kills its children and removes
+// its run directory.
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
+import { runDevnet, type DevnetSummary } from "../../src/drivers/node/Devnet.ts"
+
+describe("devnet: 4 node processes, 20 blocks, one SIGKILL and restart (DEVNET)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "poai-devnet-test-"))
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+  it("agrees, catches the restarted node up, loses and duplicates no transfer, never double-signs", { timeout: 200_000 }, async () => {
+    const s: DevnetSummary = await runDevnet(nodeCryptoService, { nodes: 4, blocks: 20, kill: 1, seed: 3, dir, timeoutSec: 180, txPerSec: 10, workPerSec: 1 })
+    const msg = JSON.stringify(s)
+    expect(s.error, msg).toBeNull()
+    expect(s.agreement, msg).toBe(true)
+    expect(s.restarts, msg).toBe(1)
+    expect(s.completed, msg).toBe(true)
+    for (const h of s.heights) expect(h, msg).toBeGreaterThanOrEqual(20)
+    expect(s.doubleSigns, msg).toBe(0)
+    expect(s.guardRefusals, msg).toBe(0)
+    expect(s.txAccepted, msg).toBeGreaterThan(0)
+    expect(s.lostTx, msg).toBe(0)
+    expect(s.duplicateTx, msg).toBe(0)
+    // no child outlives the run: each home's node.log ends with the stop line or a kill
+    for (let i = 0; i < 4; i++) expect(fs.existsSync(path.join(dir, `node-${i}`, "node.log"))).toBe(true)
+  })
+})
