@@ -9,7 +9,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { toHex } from "../../codec/Bytes.ts"
-import { SigningBytes } from "../../codec/Hashing.ts"
+import { Hashes, SigningBytes } from "../../codec/Hashing.ts"
 import { Codecs } from "../../codec/index.ts"
 import type { CryptoService } from "../../crypto/Crypto.ts"
 import { SIM_STAKE } from "../InProcessNetwork.ts"
@@ -59,6 +59,8 @@ export interface DevnetSummary {
   readonly txCommitted: number
   /** Transfers the API accepted that no block up to finalizedHeight holds. */
   readonly lostTx: number
+  /** Up to 8 lost transfers: id, sender (test account index), nonce, and the node that accepted it. */
+  readonly lostSample: ReadonlyArray<{ readonly id: string; readonly user: number; readonly nonce: number; readonly node: number }>
   /** Accepted transfers found in more than one block. */
   readonly duplicateTx: number
   readonly workAccepted: number
@@ -185,7 +187,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
   let restarts = 0
   let txAccepted = 0
   let workAccepted = 0
-  const accepted = new Map<string, { user: number; nonce: number }>()
+  const accepted = new Map<string, { user: number; nonce: number; node: number }>()
   const pending = new Map<number, { nonce: number; body: unknown; at: number; id: string }>()
   let error: string | null = null
   let stuck = false
@@ -232,22 +234,29 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
         const nonces = accts.flatMap((a) => (a === undefined ? [] : [a.nonce]))
         const acct = nonces.length === 0 ? undefined : { nonce: Math.max(...nonces) }
         const p = pending.get(u)
+        const send = async (q: { nonce: number; body: unknown; id: string }) => {
+          const r = await postJson(apiPort(node), "/tx", q.body).catch(() => undefined)
+          if (r?.status === 202 && !accepted.has(q.id)) {
+            accepted.set(q.id, { user: u, nonce: q.nonce, node })
+            txAccepted++
+          } else if (r?.status === 400 && r.json.error !== "TX_DUPLICATE" && !accepted.has(q.id)) {
+            // refused and never accepted anywhere (e.g. a stale nonce): the user may sign a new one
+            pending.delete(u)
+          }
+        }
         if (acct !== undefined && (p === undefined || acct.nonce > p.nonce)) {
           const to = users[clientRng.int(users.length)] as (typeof users)[number]
           const unsigned = { chainId: gf.genesis.chainId, from: user.pubKey, to: to.pubKey, amount: clientRng.range(1, 1000), fee: gf.genesis.params.minFee, nonce: acct.nonce }
           const tx = { ...unsigned, signature: crypto.ed25519.sign(SigningBytes.transfer(unsigned), user.secretKey) }
-          const body = { hex: toHex(Codecs.Transfer.encode(tx)) }
-          const r = await postJson(apiPort(node), "/tx", body).catch(() => undefined)
-          if (r?.status === 202) {
-            const id = String(r.json.id)
-            accepted.set(id, { user: u, nonce: acct.nonce })
-            txAccepted++
-            pending.set(u, { nonce: acct.nonce, body, at: now, id })
-          }
+          const q = { nonce: acct.nonce, body: { hex: toHex(Codecs.Transfer.encode(tx)) }, at: now, id: toHex(Hashes.txId(crypto.sha256, tx)) }
+          // in flight from the moment it is signed: a request that times out may still have been
+          // accepted, so the next attempt re-sends these bytes, never a second transfer of this nonce
+          pending.set(u, q)
+          await send(q)
         } else if (acct !== undefined && p !== undefined && now - p.at > 3000) {
-          // NODE-RETRANSMIT.1's client side: a stale transfer is sent again (same bytes, same id) to another node
+          // NODE-RETRANSMIT.1's client side: a stale transfer is sent again (same bytes, same id) to a random node
           pending.set(u, { ...p, at: now })
-          await postJson(apiPort(node), "/tx", p.body).catch(() => undefined)
+          await send(p)
         }
       }
       if (o.workPerSec > 0 && now - lastWork >= 1000 / o.workPerSec) {
@@ -261,6 +270,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
 
     let lastProgress = Date.now()
     let lastMin = -1
+    let lastHeights = [...heights]
     for (;;) {
       if (o.signal?.aborted) throw new Error("interrupted")
       if (Date.now() > deadline) {
@@ -272,12 +282,14 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
         if (s !== undefined) heights[i] = s.finalizedHeight
       })
       const minH = Math.min(...heights)
-      if (minH > lastMin) {
-        lastMin = minH
+      const sumH = heights.reduce((a, b) => a + b, 0)
+      if (sumH > lastMin) {
+        if (minH > Math.min(...lastHeights) || Math.max(...heights) >= Math.max(...lastHeights) + 5) log(`heights ${heights.join(",")}`)
+        lastMin = sumH
+        lastHeights = [...heights]
         lastProgress = Date.now()
-        log(`heights ${heights.join(",")}`)
       }
-      // DEVNET.6: a node (or the net) that finalizes nothing for 30 s is stuck
+      // DEVNET.6: a network in which no node finalizes anything for 30 s is stuck
       if (Date.now() - lastProgress > 30_000) {
         stuck = true
         throw new Error(`no progress for 30s at heights ${heights.join(",")}`)
@@ -355,7 +367,8 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
     const guardRefusals = finalStatus.reduce((a, s) => a + (s?.refusedSignatures ?? 0), 0)
     const txCommitted = [...committedIds.values()].reduce((a, k) => a + k, 0)
     const duplicateTx = [...accepted.keys()].filter((id) => (committedIds.get(id) ?? 0) > 1).length
-    const lostTx = [...accepted.keys()].filter((id) => !committedIds.has(id)).length
+    const lost = [...accepted.entries()].filter(([id]) => !committedIds.has(id))
+    const lostTx = lost.length
     evidence = new Set([...evidence])
     return {
       nodes: n,
@@ -373,6 +386,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
       txAccepted,
       txCommitted,
       lostTx,
+      lostSample: lost.slice(0, 8).map(([id, a]) => ({ id, ...a })),
       duplicateTx,
       workAccepted,
       wallSeconds: (Date.now() - t0) / 1000,
@@ -397,6 +411,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
       txAccepted,
       txCommitted: 0,
       lostTx: 0,
+      lostSample: [],
       duplicateTx: 0,
       workAccepted,
       wallSeconds: (Date.now() - t0) / 1000,

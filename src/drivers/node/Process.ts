@@ -1,4 +1,4 @@
-// spec: NODE-PROC.1..7 (spec/20-node.md §Node process)
+// spec: NODE-PROC.1..8 (spec/20-node.md §Node process)
 // One validator as an operating-system process: the host (state + store) behind a queue, libp2p in
 // front, timers from the core's `timer` outputs, the HTTP API and metrics, and optional own work.
 import "./Polyfill.ts"
@@ -151,6 +151,15 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
     }
   }
 
+  // NODE-PROC.8: a block adopted from a sync-response means this node is behind: ask the same peer for
+  // the next height at once, instead of waiting for the next message from a peer ahead (NODE-SYNC.2)
+  const catchUp = (input: NodeInput, outs: ReadonlyArray<NodeOutput>) => {
+    if (input.type !== "receive" || !outs.some((x) => x.type === "commit")) return
+    const m = decodeMessage(input.bytes)
+    if (Either.isLeft(m) || m.right.type !== "sync-response" || input.from === home.index) return
+    void p2p?.send(input.from, Codecs.Message.encode({ type: "sync-request", height: host.state().cons.height }))
+  }
+
   // NODE-PROC.1: one input at a time; the queue is bounded for network input
   let queue: Promise<unknown> = Promise.resolve()
   let queued = 0
@@ -166,6 +175,7 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
       if (stopped || failed) return []
       const outs = await host.handle(input)
       act(outs)
+      catchUp(input, outs)
       return outs
     })
     queue = p.then(
