@@ -14,8 +14,8 @@ describe("devnet: 4 node processes, 20 blocks, one SIGKILL and restart (DEVNET)"
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "poai-devnet-test-"))
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-  it("agrees, catches the restarted node up, loses and duplicates no transfer, never double-signs", { timeout: 200_000 }, async () => {
-    const s: DevnetSummary = await runDevnet(nodeCryptoService, { nodes: 4, blocks: 20, kill: 1, seed: 3, dir, timeoutSec: 180, txPerSec: 10, workPerSec: 1 })
+  it("agrees, catches the restarted node up, loses and duplicates no transfer, never double-signs", { timeout: 240_000 }, async () => {
+    const s: DevnetSummary = await runDevnet(nodeCryptoService, { nodes: 4, blocks: 20, kill: 1, seed: 3, dir, timeoutSec: 200, txPerSec: 10, workPerSec: 1 })
     const msg = JSON.stringify(s)
     expect(s.error, msg).toBeNull()
     expect(s.agreement, msg).toBe(true)

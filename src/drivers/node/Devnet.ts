@@ -217,6 +217,8 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
 
     // DEVNET.3: client workload: each user has at most one transfer in flight, re-sent to another node when stale
     let lastTx = 0
+    /** DEVNET.5: while accepted transfers settle, nothing new is submitted; stale ones are re-sent. */
+    let settling = false
     let lastWork = 0
     const workers = makeSimWorkers(crypto, gf.simSeed ?? 0, n)
     const clientTick = async () => {
@@ -244,7 +246,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
             pending.delete(u)
           }
         }
-        if (acct !== undefined && (p === undefined || acct.nonce > p.nonce)) {
+        if (acct !== undefined && !settling && (p === undefined || acct.nonce > p.nonce)) {
           const to = users[clientRng.int(users.length)] as (typeof users)[number]
           const unsigned = { chainId: gf.genesis.chainId, from: user.pubKey, to: to.pubKey, amount: clientRng.range(1, 1000), fee: gf.genesis.params.minFee, nonce: acct.nonce }
           const tx = { ...unsigned, signature: crypto.ed25519.sign(SigningBytes.transfer(unsigned), user.secretKey) }
@@ -259,7 +261,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
           await send(p)
         }
       }
-      if (o.workPerSec > 0 && now - lastWork >= 1000 / o.workPerSec) {
+      if (o.workPerSec > 0 && !settling && now - lastWork >= 1000 / o.workPerSec) {
         lastWork = now
         const node = workRng.pick(ids)
         const claim = simWorkClaim(crypto, gf.genesis, node, fromHex(pubs[node]?.pubKey ?? ""), workers, workRng)
@@ -319,6 +321,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
 
     // DEVNET.5: let the accepted transfers settle (grace 15 s), then read every node's blocks
     const settleEnd = Date.now() + 15_000
+    settling = true
     let committedIds = new Map<string, number>()
     let finalH = 0
     let evidence = new Set<string>()
