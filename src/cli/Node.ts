@@ -44,6 +44,27 @@ export const NODE_FLAGS = {
   "stdin-lifeline": { kind: "bool" },
 } as const satisfies Record<string, FlagSpec>
 
+export const NODE_USAGE = `usage:
+  poai init --home DIR [--index I] [--seed S] [--listen MA] [--api-port P] [--json]
+      create a validator home: keys.json (0600), public.json (public keys, libp2p peer id), config.json;
+      random keys, or with --seed the simulator's keys of validator I (reproducible devnets)
+  poai genesis --homes A,B,C [--out F] [--chain-id ID] [--seed S] [--users U] [--stake N]
+               [--no-attestation] [--no-scoring]
+      build a genesis from the directories' public.json (validators in that order), with U test
+      accounts and a sim-TEE from seed S, and write genesis.json into each directory (and F)
+  poai node --home DIR [--listen MA,..] [--peers MA,..] [--api-host H] [--api-port P]
+            [--work-interval-ms T] [--volatile]
+      run the validator: libp2p on --listen, dialing --peers (/ip4/../tcp/../p2p/<peer id>), the HTTP
+      API and /metrics on H:P (default 127.0.0.1:26657), until SIGTERM or SIGINT
+
+exit status: 0 ok; 1 a home or genesis that cannot be used, or a node that failed; 2 usage error`
+
+const help = (args: ReadonlyArray<string>, io: Io): boolean => {
+  if (args[0] !== "help" && args[0] !== "--help") return false
+  io.out(`${NODE_USAGE}\n`)
+  return true
+}
+
 const list = (s: string | undefined): string[] | undefined => (s === undefined ? undefined : s.split(",").map((x) => x.trim()).filter((x) => x.length > 0))
 const need = (v: string | undefined, flag: string): string => {
   if (v === undefined) throw new UsageError(`--${flag} is required`)
@@ -65,6 +86,7 @@ const homeErrors = async (io: Io, f: () => Promise<number>): Promise<number> => 
 
 /** CLI-NODE.1: `poai init --home DIR`: keys, public identity, settings. */
 export const initCommand = (args: ReadonlyArray<string>, io: Io): Promise<number> => {
+  if (help(args, io)) return Promise.resolve(0)
   const f = parseFlags(INIT_FLAGS, args)
   const home = need(f.home, "home")
   return homeErrors(io, async () => {
@@ -80,6 +102,7 @@ export const initCommand = (args: ReadonlyArray<string>, io: Io): Promise<number
 
 /** CLI-NODE.2: `poai genesis --homes A,B,C`: a genesis of these validators, in this order, written into each. */
 export const genesisCommand = (args: ReadonlyArray<string>, io: Io): Promise<number> => {
+  if (help(args, io)) return Promise.resolve(0)
   const f = parseFlags(GENESIS_FLAGS, args)
   const homes = list(need(f.homes, "homes")) ?? []
   if (homes.length === 0) throw new UsageError("--homes needs at least one directory")
@@ -109,6 +132,7 @@ const hostFor = (_volatile: boolean): ((o: HostOptions) => NodeHost | Promise<No
 
 /** CLI-NODE.3: `poai node --home DIR`: run one validator until SIGTERM / SIGINT (exit 0) or a host failure (exit 1). */
 export const nodeCommand = (args: ReadonlyArray<string>, io: Io): Promise<number> => {
+  if (help(args, io)) return Promise.resolve(0)
   const f = parseFlags(NODE_FLAGS, args)
   const dir = need(f.home, "home")
   return homeErrors(io, async () => {

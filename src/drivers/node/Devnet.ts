@@ -324,6 +324,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
     settling = true
     let committedIds = new Map<string, number>()
     let finalH = 0
+    let maxH = 0
     let evidence = new Set<string>()
     let agreement = true
     const disagreements: number[] = []
@@ -334,17 +335,21 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
         if (s !== undefined) heights[i] = s.finalizedHeight
       })
       finalH = Math.min(...heights)
-      committedIds = new Map()
-      for (let h = 1; h <= finalH; h++) {
-        for (let i = 0; i < n; i++) {
-          let byNode = scanned.get(i)
-          if (byNode === undefined) scanned.set(i, (byNode = new Map()))
+      // every node's blocks up to its own height; a transfer is committed when any node's block holds
+      // it (finality), the agreement check compares every height over the nodes that have it
+      for (let i = 0; i < n; i++) {
+        let byNode = scanned.get(i)
+        if (byNode === undefined) scanned.set(i, (byNode = new Map()))
+        for (let h = 1; h <= (heights[i] as number); h++)
           if (!byNode.has(h)) {
             const b = (await getJson(apiPort(i), `/block/${h}`).catch(() => undefined)) as BlockView | undefined
             if (b !== undefined) byNode.set(h, b)
           }
-        }
-        const ref = scanned.get(0)?.get(h)
+      }
+      maxH = Math.max(...heights)
+      committedIds = new Map()
+      for (let h = 1; h <= maxH; h++) {
+        const ref = [...scanned.values()].map((m) => m.get(h)).find((b) => b !== undefined)
         for (const id of ref?.txIds ?? []) committedIds.set(id, (committedIds.get(id) ?? 0) + 1)
       }
       const lost = [...accepted.keys()].filter((id) => !committedIds.has(id)).length
@@ -352,7 +357,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
       await clientTick().catch(() => undefined)
       await sleep(500, o.signal)
     }
-    for (let h = 1; h <= finalH; h++) {
+    for (let h = 1; h <= maxH; h++) {
       const hs = new Set<string>()
       for (let i = 0; i < n; i++) {
         const b = scanned.get(i)?.get(h)
@@ -360,7 +365,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
         hs.add(b.hash)
         for (const e of b.evidence) evidence.add(e)
       }
-      if (hs.size !== 1) {
+      if (hs.size > 1 || (h <= finalH && hs.size === 0)) {
         agreement = false
         disagreements.push(h)
       }
