@@ -77,6 +77,8 @@ export const simWorkClaim = (crypto: CryptoService, g: Genesis, index: number, w
 export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
   const { crypto, home } = o
   const log = o.log ?? (() => undefined)
+  /** POAI_NODE_DEBUG=1: log addressed messages and connection counts (diagnosis of catch-up). */
+  const debug = process.env.POAI_NODE_DEBUG === "1"
   const g = home.genesisFile.genesis
   // NODE-STEP.6: a gossiped message is checked by the transport and then stepped; decode it once
   const decoded = new WeakMap<Uint8Array, Either.Either<Message, DecodeError>>()
@@ -125,6 +127,7 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
           void p2p?.broadcast(x.message, x.bytes)
           break
         case "send":
+          if (debug) log(`send ${x.message.type}${x.message.type === "sync-request" ? ` ${x.message.height}` : ""} to ${x.to}`)
           if (x.to !== home.index) void p2p?.send(x.to, x.bytes)
           break
         case "commit": {
@@ -199,7 +202,13 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
     peers: o.peers ?? home.config.peers,
     peerIds: home.genesisFile.peerIds,
     decode: decodeMessage,
-    onMessage: (from, bytes) => void submit({ type: "receive", from, bytes }),
+    onMessage: (from, bytes) => {
+      if (debug && (bytes[0] ?? 0) !== 0) {
+        const m = decodeMessage(bytes)
+        if (Either.isRight(m) && (m.right.type === "sync-request" || m.right.type === "sync-response")) log(`recv ${m.right.type} from ${from} (height ${host.state().chain.height}, peers ${p2p?.peers()})`)
+      }
+      void submit({ type: "receive", from, bytes })
+    },
   })
   act(outs0)
 
