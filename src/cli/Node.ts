@@ -4,8 +4,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { nodeCryptoService } from "../crypto/NodeCrypto.ts"
-import { SIM_STAKE } from "../drivers/InProcessNetwork.ts"
-import { buildGenesis, DEFAULT_CONFIG, HomeError, initHome, loadHome, readPublic, writeGenesis } from "../drivers/node/Home.ts"
+import { buildGenesis, DEFAULT_CONFIG, DEVNET_STAKE, HomeError, initHome, loadHome, readPublic, writeGenesis } from "../drivers/node/Home.ts"
 import type { HostOptions, NodeHost } from "../drivers/node/Host.ts"
 import { startNode } from "../drivers/node/Process.ts"
 import { openVolatileHost } from "../drivers/node/VolatileHost.ts"
@@ -27,7 +26,7 @@ export const GENESIS_FLAGS = {
   "chain-id": { kind: "string", default: "poai-devnet" },
   seed: { kind: "int", min: 0, max: 4_294_967_295, default: 1 },
   users: { kind: "int", min: 0, max: 4096, default: 32 },
-  stake: { kind: "int", min: 1, max: 1_000_000_000_000, default: SIM_STAKE },
+  stake: { kind: "int", min: 1, max: 1_000_000_000_000, default: DEVNET_STAKE },
   "no-attestation": { kind: "bool" },
   "no-scoring": { kind: "bool" },
 } as const satisfies Record<string, FlagSpec>

@@ -12,10 +12,9 @@ import { toHex } from "../../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../../codec/Hashing.ts"
 import { Codecs } from "../../codec/index.ts"
 import type { CryptoService } from "../../crypto/Crypto.ts"
-import { SIM_STAKE } from "../InProcessNetwork.ts"
 import { Prng } from "../Prng.ts"
 import { makeSimWorkers } from "../SimWork.ts"
-import { buildGenesis, devUsers, DEFAULT_CONFIG, initHome, writeConfig, writeGenesis, type PublicInfo } from "./Home.ts"
+import { buildGenesis, DEVNET_STAKE, devUsers, DEFAULT_CONFIG, initHome, writeConfig, writeGenesis, type PublicInfo } from "./Home.ts"
 import { simWorkClaim } from "./Process.ts"
 import { fromHex } from "../../codec/Bytes.ts"
 
@@ -155,7 +154,7 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
       apiPort: apiPort(i),
     })
   const users = devUsers(crypto, o.seed, 16)
-  const gf = buildGenesis(crypto, pubs, { chainId: "poai-devnet", seed: o.seed, users: users.length, attested: true, scoring: true, stake: SIM_STAKE })
+  const gf = buildGenesis(crypto, pubs, { chainId: "poai-devnet", seed: o.seed, users: users.length, attested: true, scoring: true, stake: DEVNET_STAKE })
   for (const h of homes) writeGenesis(h, gf)
   log(`devnet ${dir}: ${n} nodes, genesis ${gf.hash.slice(0, 16)}`)
 

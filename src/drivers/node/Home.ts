@@ -155,6 +155,9 @@ export const readPublic = (dir: string): PublicInfo => {
 
 // --- genesis ----------------------------------------------------------------------------------------
 
+/** NODE-HOME.3: the default stake of a validator: SIM_STAKE of the simulator (SIM-NET.1), without loading the simulator. */
+export const DEVNET_STAKE = 1_000_000
+
 export interface GenesisOptions {
   readonly chainId: string
   /** Seed of the devnet's test accounts and of its sim-TEE (NODE-HOME.3). */
