@@ -147,6 +147,7 @@ const human = (s: SimSummary): string =>
   [
     `nodes             ${s.nodes} (${s.byzantine} Byzantine, strategy ${s.strategy}), seed ${s.seed}`,
     `finalized height  ${s.finalizedHeight} of ${s.targetBlocks}${s.completed ? "" : "  (target NOT reached)"}`,
+    ...stallLines(s),
     `agreement         ${s.agreement ? "yes" : "NO — honest nodes committed different blocks"}`,
     `state root        ${s.stateRoot}`,
     `transfers         ${s.txCommitted} committed`,
@@ -161,10 +162,22 @@ const human = (s: SimSummary): string =>
     `rewards           workers ${s.rewards.workers}, evaluators ${s.rewards.evaluators}, validators ${s.rewards.validators}, auditors ${s.rewards.auditors}`,
     `evidence          ${s.evidence} on chain, ${s.slashed} stake slashed`,
     `virtual time      ${s.virtualSeconds}s, highest round ${s.maxRound}`,
-    `messages          ${s.messagesDelivered} delivered, ${s.messagesRejected} rejected${s.messagesRejected > 0 ? " (by reason below)" : ""}`,
+    `messages          ${s.messagesDelivered} delivered; ${s.messagesRejected} inputs rejected (deliveries and local inputs)${s.messagesRejected > 0 ? ", by reason below" : ""}`,
     ...rejectionLines(s),
     "",
   ].join("\n")
+
+/** SIM-NET.9: why the target was not reached, in terms of voting power. */
+const stallLines = (s: SimSummary): string[] =>
+  s.stall === null
+    ? []
+    : [
+        `stalled at        height ${s.stall.height}: honest power ${s.stall.honestPower} of ${s.stall.totalPower} (Byzantine ${s.stall.byzantinePower}); ${
+          s.stall.quorumWithoutByzantine
+            ? "honest nodes hold a quorum (> 2/3): not explained by power"
+            : "no quorum without Byzantine votes (honest power <= 2/3, CONS-LIVE.1 item 1)"
+        }`,
+      ]
 
 /** CLI-RUN.5: one line per rejection reason, most frequent first (ties by code). */
 const rejectionLines = (s: SimSummary): string[] =>

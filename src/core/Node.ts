@@ -15,7 +15,7 @@ import type { Message } from "../domain/Message.ts"
 import type { Transfer } from "../domain/Transaction.ts"
 import type { AuditReport, WorkClaim, WorkCommitment, WorkReveal } from "../domain/Work.ts"
 import { scoreCommitSigningBytes, scoreRevealSigningBytes, sealScores } from "../quality/Scoring.ts"
-import { auditSeed } from "../verification/Verifiers.ts"
+import { auditSeed } from "../verification/Audit.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { checkAuditStateful, checkAuditStateless } from "./Audits.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
@@ -28,7 +28,7 @@ import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
 import { checkScoreCommit, checkScoreReveal } from "./QualityRounds.ts"
 import { checkTransferStateless } from "./Ledger.ts"
-import { type BlockRef, type ConsensusState, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
+import { type BlockRef, type ConsensusState, GOSSIP_BACKOFF_MAX_EXP, MAX_OWN_PENDING_COMMITMENTS, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
 import { checkCommitmentStateless, checkRevealStateless, commitmentKey, compareCommitmentKeys } from "./WorkClaims.ts"
 
@@ -130,6 +130,8 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
     evidenceSeen: new Set(),
     syncRequested: -1,
     aheadPeer: -1,
+    gossipQuiet: 0,
+    gossipMark: "",
     clientTxs: new Set(),
     auditable: new Map(),
   }
@@ -570,6 +572,13 @@ const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
   const commitment = Hashes.workCommitment(sha, claim, w.keys.pubKey, salt)
   const id = toHex(commitment)
   if (w.work.has(id)) return reject("WORK_DUPLICATE_COMMITMENT")
+  // NODE-MEMPOOL.5: a worker whose commitments no block includes (the chain is stalled) stops committing
+  // more, instead of re-sending an ever longer list at every gossip tick.
+  let own = 0
+  for (const cm of w.mempool.commitments.values()) if (toHex(cm.worker) === w.keys.pubHex) own++
+  if (own >= MAX_OWN_PENDING_COMMITMENTS) return reject("MSG_MEMPOOL_FULL", `${own} own commitments wait for a block`)
+  const full = mempoolRoom(run, w.mempool.commitments)
+  if (full) return full
   const unsigned = { chainId: w.chain.chainId, worker: w.keys.pubKey, commitment }
   const c: WorkCommitment = {
     ...unsigned,
@@ -626,8 +635,12 @@ const startRound = (run: Run, round: number): void => {
   c.round = round
   c.step = "propose"
   if (proposerKey(run, round) === run.w.keys.pubHex) {
-    const rec = c.validValue ?? buildOwnBlock(run, round)
-    broadcastProposal(run, rec, c.validValue !== null ? c.validRound : -1)
+    // NODE-RECOVER.3: a proposal this node already signed for this round (restored from its guard
+    // record after a restart, spec/20-node.md) is sent again, never replaced by a newly built one.
+    // Without a restart a node never holds its own proposal of a round before starting that round.
+    const held = c.proposals.get(round)
+    if (held !== undefined && toHex(held.header.proposer) === run.w.keys.pubHex) emit(run, { type: "proposal", proposal: held.header, block: held.block })
+    else broadcastProposal(run, c.validValue ?? buildOwnBlock(run, round), c.validValue !== null ? c.validRound : -1)
     if (c.validValue !== null) relayPolka(run, c.validRound, c.validValue.blockHash)
   }
   schedule(run, "propose", round)
@@ -954,6 +967,8 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   w.cons = { ...freshConsensus(chain) }
   w.syncRequested = -1
   w.aheadPeer = -1
+  w.gossipQuiet = 0
+  w.gossipMark = ""
   // NODE-MEMPOOL.3: forget equivocations too old to be punished any more.
   const oldest = w.cons.height - chain.params.evidenceMaxAge
   if ([...w.evidenceSeen].some((k) => Number(k.split("|")[1]) < oldest))
@@ -1116,7 +1131,13 @@ const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): 
   if (kind === "gossip") {
     // The gossip tick of the current height re-arms itself; ticks of earlier heights die out.
     retransmit(run)
-    schedule(run, "gossip", c.round)
+    // NODE-RETRANSMIT.9: back off while the height is quiet (nothing new since the last tick), so that a
+    // chain that cannot decide (no quorum is live, CONS-LIVE.1 item 1) is not flooded; anything new resets it.
+    const mark = heightMark(c)
+    const w = run.w
+    w.gossipQuiet = mark === w.gossipMark ? Math.min(w.gossipQuiet + 1, GOSSIP_BACKOFF_MAX_EXP) : 0
+    w.gossipMark = mark
+    run.out.push({ type: "timer", kind: "gossip", height: c.height, round: c.round, delayMs: gossipDelay(run) })
     return true
   }
   if (kind === "commit") {
@@ -1136,6 +1157,16 @@ const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): 
   } else return false
   return true
 }
+
+/** NODE-RETRANSMIT.9: what a node has seen of its height: its round and how many proposals and votes it holds. */
+const heightMark = (c: ConsensusState): string => {
+  let votes = 0
+  for (const book of [c.prevotes, c.precommits]) for (const byKey of book.values()) for (const vs of byKey.values()) votes += vs.length
+  return `${c.round}:${c.proposals.size}:${votes}`
+}
+
+/** NODE-RETRANSMIT.9: gossipIntervalMs · 2^gossipQuiet (gossipQuiet ≤ GOSSIP_BACKOFF_MAX_EXP). */
+const gossipDelay = (run: Run): number => run.w.chain.params.gossipIntervalMs * 2 ** run.w.gossipQuiet
 
 /** NODE-RETRANSMIT.1: re-gossip own proposal of the current round and own votes of every round of the height; ask peers to sync. */
 const retransmit = (run: Run): void => {

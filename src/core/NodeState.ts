@@ -33,6 +33,12 @@ export type VoteBook = ReadonlyMap<number, ReadonlyMap<Hex, ReadonlyArray<Vote>>
 /** CONS-VOTE.2: bound on distinct values kept per (validator, round, type). */
 export const MAX_VALUES_PER_SLOT = 4
 
+/** NODE-RETRANSMIT.9: the gossip tick backs off to at most gossipIntervalMs · 2^5 while a height is quiet. */
+export const GOSSIP_BACKOFF_MAX_EXP = 5
+
+/** NODE-MEMPOOL.5: at most this many of a node's own work commitments wait in its mempool for a block. */
+export const MAX_OWN_PENDING_COMMITMENTS = 16
+
 export interface ProposalRecord extends BlockRef {
   readonly header: ProposalHeader
 }
@@ -113,6 +119,15 @@ export interface NodeState {
   readonly syncRequested: number
   /** A peer seen sending messages for a later height (NODE-SYNC.2), -1 if none. */
   readonly aheadPeer: number
+  /**
+   * NODE-RETRANSMIT.9: consecutive gossip ticks of this height at which the node had seen nothing new
+   * of its height (same round, same votes and proposals as at the tick before); the next tick is
+   * delayed by gossipIntervalMs · 2^min(gossipQuiet, GOSSIP_BACKOFF_MAX_EXP). Scheduling, not protocol
+   * state: left out of nodeDigest, reset when a height is decided.
+   */
+  readonly gossipQuiet: number
+  /** NODE-RETRANSMIT.9: what the node had seen of its height at the last gossip tick ("" before the first). */
+  readonly gossipMark: string
   /**
    * NODE-AUDIT.1: the claims of finalized reveals whose audit is not settled yet (undecided or
    * pending) or whose scoring round is not finalized, by work id: what this node re-executes if the

@@ -24,8 +24,7 @@ import { aggregatorFor } from "../quality/Aggregation.ts"
 import { quality } from "../quality/Quality.ts"
 import { defaultQualityParams, type QualityParams } from "../quality/QualityParams.ts"
 import type { Scores } from "../quality/Scoring.ts"
-import { ML_CHEATS, type MlCheat, type MlJob, MlWorkshop, mlExecutorReady, nodeBackend } from "./MlWork.ts"
-import { DEFAULT_AUDIT_POLICY } from "../verification/Verifiers.ts"
+import { ML_CHEATS, type MlCheat, type MlJob, mlWorkshopFactory, nodeBackend } from "./MlCheats.ts"
 import type { LinkDelay, StepCost } from "./NetworkModel.ts"
 
 export interface SimConfig {
@@ -122,6 +121,13 @@ export interface SimSummary {
   /** SIM-NET.8: messagesRejected by reason: the ProtocolError code, or `DECODE:<reason>` for a DecodeError; sums to messagesRejected. */
   readonly rejectedByReason: Readonly<Record<string, number>>
   readonly completed: boolean
+  /**
+   * SIM-NET.9: when the target was not reached, the height the honest nodes were deciding and who held
+   * its voting power: honest (running the core unmodified) vs Byzantine. quorumWithoutByzantine is
+   * honestPower > 2/3 of totalPower: false means the chain cannot decide that height without Byzantine
+   * votes (CONS-LIVE.1 item 1), e.g. a silent third; true means the stall has another cause. Null when completed.
+   */
+  readonly stall: { readonly height: number; readonly honestPower: number; readonly byzantinePower: number; readonly totalPower: number; readonly quorumWithoutByzantine: boolean } | null
   /** Work verification (SIM-CHEAT.3), from the reference node's chain at finalizedHeight. */
   readonly claims: number
   readonly audited: number
@@ -311,7 +317,7 @@ export const simChain = (crypto: CryptoService, cfg: SimConfig): { readonly ctx:
 
 /** SIM-CHEAT.2: the workers' devices and the reference verifier of a simulated chain. */
 const simWorkers = (crypto: CryptoService, cfg: SimConfig) => {
-  if (cfg.executor === "ml" && !mlExecutorReady()) throw new Error("executor 'ml' needs initMlExecutor() (tfjs wasm and cpu backends) before the run")
+  if (cfg.executor === "ml" && mlWorkshopFactory() === undefined) throw new Error("executor 'ml' needs initMlExecutor() (tfjs wasm and cpu backends) before the run")
   return makeSimWorkers(crypto, cfg.seed, cfg.nodes)
 }
 
@@ -333,7 +339,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   byzantineIndices(n, cfg.byzantine).forEach((i, j) => byz.set(i, resolveStrategy(cfg.strategy, j)))
   const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !byz.has(i))
   // QUAL-NOVELTY.6: auditors check sketches with the chain's sketch parameters
-  const ml = cfg.executor === "ml" ? new MlWorkshop(crypto.sha256, cfg.seed, { ...DEFAULT_AUDIT_POLICY, sketch: ctx.scoring ?? defaultQualityParams }) : undefined
+  const mlFactory = cfg.executor === "ml" ? mlWorkshopFactory() : undefined
+  const ml = mlFactory?.(crypto.sha256, cfg.seed, ctx.scoring ?? defaultQualityParams)
   // SIM-ML.2: with real ML work every cheater fakes its work (its cheat class drawn per claim); forgers
   // (SIM-CHEAT.1) are exercised by the reference simulation
   const cheaters = cheaterKinds(cfg.cheaters ?? 0, n, honest, attested && ml === undefined)
@@ -660,6 +667,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     messagesRejected: rejected,
     rejectedByReason: Object.fromEntries([...rejectedBy.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
     completed: doneAt >= 0,
+    stall: doneAt >= 0 ? null : stallOf(states, honest, net.keys.map((k) => k.pubHex)),
     claims: final?.totals.claims ?? 0,
     audited: final?.totals.audited ?? 0,
     auditsPassed: final?.totals.auditsPassed ?? 0,
@@ -688,6 +696,20 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     qDeviation,
     byKind,
   }
+}
+
+/** SIM-NET.9: the voting power of the height the lowest honest node is deciding, split honest / Byzantine. */
+const stallOf = (states: ReadonlyArray<NodeState>, honest: ReadonlyArray<number>, keys: ReadonlyArray<string>): SimSummary["stall"] => {
+  const first = honest.map((i) => states[i] as NodeState).sort((a, b) => a.cons.height - b.cons.height)[0]
+  if (first === undefined) return null
+  const table = first.cons.table
+  const honestKeys = new Set(honest.map((i) => keys[i]))
+  let honestPower = 0
+  let byzantinePower = 0
+  for (const [k, p] of table.power) if (honestKeys.has(k)) honestPower += p
+    else byzantinePower += p
+  const totalPower = Number(table.total)
+  return { height: first.cons.height, honestPower, byzantinePower, totalPower, quorumWithoutByzantine: 3 * honestPower > 2 * totalPower }
 }
 
 /**

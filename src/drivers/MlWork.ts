@@ -70,38 +70,11 @@ export const ML_TRAINING = { datasetSize: 256, batchSize: 16, lrNano: 50_000_000
 export const ML_SESSIONS = 6
 export const ML_FABRICATED = 2
 
-/** SIM-ML.2: the cheat classes, per kind. */
-export const ML_CHEATS = {
-  inference: ["lazy-inference"],
-  training: ["skipped-step", "tampered-step", "wrong-lr"],
-  extraction: ["fabricated-records", "missing-records"],
-} as const satisfies Record<TaskKind, ReadonlyArray<string>>
-export type MlCheat = (typeof ML_CHEATS)[TaskKind][number]
+export { ML_CHEATS, type MlCheat, nodeBackend } from "./MlCheats.ts"
+import { type MlCheat, nodeBackend, registerMlWorkshop } from "./MlCheats.ts"
 
-/** SIM-ML.3: honest workers and auditors of node i run on wasm (even i) or cpu (odd i). */
-export const nodeBackend = (node: number): "wasm" | "cpu" => (node % 2 === 0 ? "wasm" : "cpu")
-
-/** A job's task fields, output hash and how it was made (SIM-ML.2). */
-export interface MlJob {
-  readonly kind: TaskKind
-  readonly taskId: Uint8Array
-  readonly modelHash: Uint8Array
-  readonly params: Uint8Array
-  readonly inputHash: Uint8Array
-  readonly outputHash: Uint8Array
-  readonly artefacts: WorkArtefacts
-  /** The output's novelty bytes (QUAL-NOVELTY.6), sketched into the claim's noveltySketch. */
-  readonly noveltyBytes: Uint8Array
-  readonly cheat: MlCheat | "honest"
-  readonly backend: BackendName
-  /**
-   * SIM-ML.5: the probability that one audit of this claim detects the cheat, derived from the spec's
-   * sampling (1 − C(n−m, k)/C(n, k) for inference spot checks, 1 for a canary; b/K of s = 1 segment
-   * for one tampered checkpoint; 1 − (1 − m/n)^k for extraction draws; 1 where a whole-claim check
-   * catches it); 0 for honest work.
-   */
-  readonly derived: number
-}
+export type { MlJob } from "./MlCheats.ts"
+import type { MlJob } from "./MlCheats.ts"
 
 let services: { readonly wasm: MlRuntimeService; readonly cpu: MlRuntimeService } | undefined
 
@@ -111,6 +84,8 @@ export const initMlExecutor = async (): Promise<void> => {
   const wasm = await Effect.runPromise(Effect.provide(MlRuntime, MlRuntimeWasm))
   const cpu = await Effect.runPromise(Effect.provide(MlRuntime, MlRuntimeCpu))
   services = { wasm, cpu }
+  // CLI-BUILD.2: the simulator reaches the workshop through this registration, not a static import
+  registerMlWorkshop((sha256, seed, sketch) => new MlWorkshop(sha256, seed, { ...DEFAULT_AUDIT_POLICY, sketch }))
 }
 
 export const mlExecutorReady = (): boolean => services !== undefined

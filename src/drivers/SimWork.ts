@@ -12,7 +12,7 @@ import type { AuditPort } from "../core/Context.ts"
 import { type AttestationConfig, AttestationCodecs } from "../verification/Attestation.ts"
 import { attestationNonce, simExecute } from "../verification/Audit.ts"
 import { SimTee, simAdapter, type SimDevice } from "../verification/SimTee.ts"
-import { simAudit } from "../verification/Verifiers.ts"
+import { simAudit } from "../verification/Verdicts.ts"
 
 /** How a simulated worker produces its claims (SIM-CHEAT.1). */
 export type WorkerKind = "honest" | "lazy" | "forger"

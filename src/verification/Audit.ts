@@ -104,3 +104,11 @@ export const checkClaimAttestation = (
   })
   return Either.isLeft(r) ? r.left : undefined
 }
+
+/**
+ * VER-VERDICT.5: the audit seed of a claim whose audit was decided in block d:
+ * SHA-256(tagged("POAI/v1/audit-seed", beacon_d || workId)). beacon_d is unknown when the worker commits,
+ * so the worker cannot know which items, segments or records will be checked.
+ */
+export const auditSeed = (sha256: Sha256, beacon: Uint8Array, workId: Uint8Array): Uint8Array =>
+  sha256(tagged(DOMAIN.auditSeed, concatBytes(beacon, workId)))

@@ -93,7 +93,7 @@ describe("a write that fails during the run: the summary is still printed, one l
   })
 })
 
-type Sums = { [K in "audited" | "auditsPassed" | "auditsFailed" | "auditsMissed" | "auditsPending" | "slashedWork" | "slashedWorkWorkers" | "slashedWorkAuditors" | "messagesRejected"]: number } & {
+type Sums = { [K in "audited" | "auditsPassed" | "auditsFailed" | "auditsMissed" | "auditsPending" | "slashedWork" | "slashedWorkWorkers" | "slashedWorkAuditors" | "messagesRejected" | "messagesDelivered"]: number } & {
   rejectedByReason: Record<string, number>
 }
 
@@ -123,7 +123,7 @@ describe("the summary adds up and says what it counts (CLI-RUN.5, SIM-NET.8)", (
     expect(h.code).toBe(0)
     expect(h.stdout).toContain(`audits            ${s.audited} selected = ${s.auditsPassed} passed + ${s.auditsFailed} failed + ${s.auditsMissed} missed + ${s.auditsPending} still pending`)
     expect(h.stdout).toContain(`${s.slashedWork} units burned = workers ${s.slashedWorkWorkers} + auditors ${s.slashedWorkAuditors}`)
-    expect(h.stdout).toContain(`${s.messagesRejected} rejected (by reason below)`)
+    expect(h.stdout).toContain(`${s.messagesDelivered} delivered; ${s.messagesRejected} inputs rejected (deliveries and local inputs), by reason below`)
     for (const [code, k] of Object.entries(s.rejectedByReason)) expect(h.stdout).toMatch(new RegExp(`\\n  ${code} +${k}  \\S`))
   })
 })
@@ -154,9 +154,16 @@ describe("poai help loads nothing heavy (CLI-BUILD.2)", () => {
     expect(c.filter((f) => f.startsWith("drivers/"))).toEqual(["drivers/Strategies.ts"])
   })
 
-  it("the check can fail: Run.ts reaches tfjs", () => {
-    const c = closure("cli/Run.ts")
+  it("poai run loads tfjs only with --executor ml: src/cli/Run.ts statically reaches no @tensorflow package (CLI-BUILD.3)", () => {
+    const c = [...closure("cli/Run.ts")]
+    expect(c.filter((f) => f.startsWith("package:@tensorflow") || f.startsWith("ml/"))).toEqual([])
+    expect(c).toContain("core/Node.ts")
+  })
+
+  it("the check can fail: drivers/MlWork.ts (what --executor ml imports) reaches tfjs", () => {
+    const c = closure("drivers/MlWork.ts")
     expect(c.has("ml/Runtime.ts")).toBe(true)
+    expect(c.has("package:@tensorflow/tfjs")).toBe(true)
   })
 })
 

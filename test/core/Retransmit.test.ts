@@ -93,3 +93,49 @@ describe("NODE-RETRANSMIT.1: own commitments, reveals and client transfers are r
     expect(sent(outs, "tx")).toHaveLength(0)
   })
 })
+
+describe("NODE-RETRANSMIT.9: the gossip tick backs off while the height is quiet", () => {
+  const tickDelay = (outs: ReadonlyArray<NodeOutput>) => outs.filter((o) => o.type === "timer" && o.kind === "gossip").map((o) => (o as { delayMs: number }).delayMs)
+  // 4 equal validators: node 0 alone can decide nothing, so its height stays quiet
+  const quiet = testnet({ nodes: 4, seed: 13 })
+
+  it("doubles the delay at each quiet tick up to gossipIntervalMs · 2^GOSSIP_BACKOFF_MAX_EXP; a new vote of the height resets it", () => {
+    const base = quiet.genesis.params?.gossipIntervalMs ?? 1000
+    let s = run(initNode(ctx, quiet.genesis, quiet.keys[0]!), { type: "start" })[0]
+    s = run(s, { type: "timeout", kind: "commit", height: 1, round: 0 })[0]
+    const delays: number[] = []
+    let outs: ReadonlyArray<NodeOutput>
+    for (let tick = 0; tick < 9; tick++) {
+      ;[s, outs] = gossip(s)
+      delays.push(...tickDelay(outs))
+    }
+    // the first tick sees the height for the first time; then 2, 4, ... 32 times the interval, and no more
+    expect(delays).toEqual([1, 2, 4, 8, 16, 32, 32, 32, 32].map((k) => k * base))
+    // a peer's prevote is something new: the next tick is at the base interval again
+    let [p] = run(initNode(ctx, quiet.genesis, quiet.keys[1]!), { type: "start" })
+    let pOuts: ReadonlyArray<NodeOutput>
+    ;[p, pOuts] = run(p, { type: "timeout", kind: "commit", height: 1, round: 0 })
+    ;[p, pOuts] = run(p, { type: "timeout", kind: "propose", height: 1, round: 0 })
+    expect(pOuts.some((o) => o.type === "broadcast" && o.message.type === "vote")).toBe(true)
+    s = deliver(s, pOuts, 1)
+    ;[s, outs] = gossip(s)
+    expect(tickDelay(outs)).toEqual([base])
+    ;[s, outs] = gossip(s)
+    expect(tickDelay(outs)).toEqual([2 * base])
+  })
+})
+
+describe("NODE-MEMPOOL.5: a node holds at most MAX_OWN_PENDING_COMMITMENTS of its own commitments waiting for a block", () => {
+  it("the 17th work input while 16 own commitments wait is rejected MSG_MEMPOOL_FULL and changes nothing", () => {
+    let w = run(initNode(ctx, net.genesis, net.keys[1]!), { type: "start" })[0]
+    for (let i = 0; i < 16; i++) {
+      const [next, outs] = run(w, { type: "work", claim: workClaim(`backlog-${i}`) })
+      expect(outs.some((o) => o.type === "rejected")).toBe(false)
+      w = next
+    }
+    expect(w.mempool.commitments.size).toBe(16)
+    const [after, outs] = run(w, { type: "work", claim: workClaim("backlog-16") })
+    expect(outs.flatMap((o) => (o.type === "rejected" && o.error._tag === "ProtocolError" ? [o.error.code] : []))).toEqual(["MSG_MEMPOOL_FULL"])
+    expect(after).toBe(w)
+  })
+})

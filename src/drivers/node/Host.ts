@@ -1,6 +1,6 @@
 /**
  * The seam between a node process's persistence (Store, WAL, double-sign guard, recovery: NODE-STORE.*,
- * NODE-WAL.*) and its transport (libp2p, timers, HTTP API: NODE-P2P.*, NODE-API.*). spec/20-node.md.
+ * NODE-WAL.*) and its transport (libp2p, timers, HTTP API: NODE-P2P.*, NODE-API.*).
  *
  * A NodeHost owns the node's pure state and its store. The transport feeds it inputs one at a time
  * (never concurrently: it queues them) and transmits only what `handle` returns, after the promise
