@@ -6,6 +6,7 @@ import * as path from "node:path"
 import { nodeCryptoService } from "../crypto/NodeCrypto.ts"
 import { buildGenesis, DEFAULT_CONFIG, DEVNET_STAKE, HomeError, initHome, loadHome, readPublic, writeGenesis } from "../drivers/node/Home.ts"
 import type { HostOptions, NodeHost } from "../drivers/node/Host.ts"
+import { openHost } from "../drivers/node/NodeHost.ts"
 import { startNode } from "../drivers/node/Process.ts"
 import { openVolatileHost } from "../drivers/node/VolatileHost.ts"
 import { parseFlags, type FlagSpec, UsageError } from "./Flags.ts"
@@ -123,11 +124,8 @@ export const genesisCommand = (args: ReadonlyArray<string>, io: Io): Promise<num
   })
 }
 
-/**
- * The host `poai node` runs on. Until the persistent store (Store.ts) is on this branch, every node is
- * volatile (NODE-PROC.6).
- */
-const hostFor = (_volatile: boolean): ((o: HostOptions) => NodeHost | Promise<NodeHost>) => openVolatileHost
+/** CLI-NODE.3, NODE-PROC.6: the persistent host (store, WAL, double-sign guard), or with --volatile the in-memory one. */
+const hostFor = (volatile: boolean): ((o: HostOptions) => NodeHost | Promise<NodeHost>) => (volatile ? openVolatileHost : openHost)
 
 /** CLI-NODE.3: `poai node --home DIR`: run one validator until SIGTERM / SIGINT (exit 0) or a host failure (exit 1). */
 export const nodeCommand = (args: ReadonlyArray<string>, io: Io): Promise<number> => {

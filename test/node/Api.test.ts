@@ -148,3 +148,23 @@ describe("poai help does not load libp2p or fastify (CLI-BUILD.2)", () => {
     expect(out).toContain("poai devnet")
   })
 })
+
+describe("poai node loads neither the simulator nor tfjs (CLI-BUILD.2)", () => {
+  it("the static closure of cli/Node.ts and cli/Devnet.ts has no @tensorflow and no InProcessNetwork", () => {
+    const closure = (file: string, seen = new Set<string>()): Set<string> => {
+      if (seen.has(file)) return seen
+      seen.add(file)
+      const text = fs.readFileSync(path.join(ROOT, "src", file), "utf8")
+      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?\sfrom\s+"([^"]+)"/g)) {
+        const spec = m[1] as string
+        if (spec.startsWith(".")) closure(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)), seen)
+        else seen.add(`package:${spec}`)
+      }
+      return seen
+    }
+    for (const f of ["cli/Node.ts", "cli/Devnet.ts"]) {
+      const c = [...closure(f)]
+      expect(c.filter((x) => x.startsWith("package:@tensorflow") || x === "drivers/InProcessNetwork.ts"), f).toEqual([])
+    }
+  })
+})

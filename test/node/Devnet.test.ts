@@ -35,5 +35,9 @@ describe("devnet: 4 node processes, 20 blocks, one SIGKILL and restart (DEVNET)"
     }
     const starts = [0, 1, 2, 3].map((i) => fs.readFileSync(path.join(dir, `node-${i}`, "node.log"), "utf8").match(/ peer 12D3/g)?.length ?? 0)
     expect(starts.sort()).toEqual([1, 1, 1, 2])
+    // NODE-RECOVER: the killed node came back from its store, not from genesis
+    const victim = [0, 1, 2, 3].find((i) => (fs.readFileSync(path.join(dir, `node-${i}`, "node.log"), "utf8").match(/ peer 12D3/g)?.length ?? 0) === 2) as number
+    const restart = fs.readFileSync(path.join(dir, `node-${victim}`, "node.log"), "utf8").split("\n").filter((l) => / peer 12D3/.test(l))[1] ?? ""
+    expect(Number(/ height (\d+) /.exec(restart)?.[1]), restart).toBeGreaterThan(0)
   })
 })
