@@ -20,8 +20,9 @@ describe("the API refuses bad input with a typed 4xx (NODE-API.2..4)", { timeout
   const metrics = makeMetrics(() => ({ height: 3, round: 1, peers: 2, messagesIn: 10, messagesOut: 7, dropped: new Map([["FRAME_TOO_LARGE", 1]]) }))
   metrics.rejected.inc({ code: "TX_BAD_SIGNATURE" })
   metrics.commitLatency.observe(0.25)
+  metrics.hostHandle.observe(0.003)
   const fake: ApiNode = {
-    status: () => ({ chainId: "c", genesisHash: "00", index: 0, peerId: "p", height: 4, round: 0, step: "propose", finalizedHeight: 3, peers: 2, refusedSignatures: 0, evidence: [], rejected: {}, dropped: {} }),
+    status: () => ({ chainId: "c", genesisHash: "00", index: 0, peerId: "p", height: 4, round: 0, step: "propose", finalizedHeight: 3, peers: 2, refusedSignatures: 0, evidence: [], rejected: {}, dropped: {}, inputs: 0, hostHandleMsMean: 0 }),
     block: async (h) => (h === 1 ? { height: 1, hash: "ab" } : undefined),
     account: (a) => (a === toHex(pk) ? { balance: 5, stake: 0, nonce: 0 } : undefined),
     // like the core: a transfer whose signature does not verify is rejected with TX_BAD_SIGNATURE
@@ -114,7 +115,7 @@ describe("the API refuses bad input with a typed 4xx (NODE-API.2..4)", { timeout
   it("NODE-API.5: /metrics renders the node's gauges, counters and the commit latency histogram", async () => {
     const m = await get("/metrics")
     expect(m.status).toBe(200)
-    for (const s of ["poai_height 3", "poai_round 1", "poai_peers 2", "poai_messages_in_total 10", "poai_messages_out_total 7", 'poai_dropped_total{reason="FRAME_TOO_LARGE"} 1', 'poai_rejected_total{code="TX_BAD_SIGNATURE"} 1', "poai_commit_latency_seconds_count 1"])
+    for (const s of ["poai_height 3", "poai_round 1", "poai_peers 2", "poai_messages_in_total 10", "poai_messages_out_total 7", 'poai_dropped_total{reason="FRAME_TOO_LARGE"} 1', 'poai_rejected_total{code="TX_BAD_SIGNATURE"} 1', "poai_commit_latency_seconds_count 1", "poai_host_handle_seconds_count 1"])
       expect(m.text).toContain(s)
   })
 })

@@ -21,6 +21,9 @@ export interface ApiStatus {
   readonly evidence: ReadonlyArray<string>
   readonly rejected: Readonly<Record<string, number>>
   readonly dropped: Readonly<Record<string, number>>
+  /** Inputs the host handled, and the mean time of one (ms): step plus the store's synced writes. */
+  readonly inputs: number
+  readonly hostHandleMsMean: number
 }
 
 /** The answer to a submission: accepted (id of the transfer or work) or rejected with a typed code. */
@@ -143,5 +146,11 @@ export const makeMetrics = (sample: () => { height: number; round: number; peers
     buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
     registers: [registry],
   })
-  return { registry, rejected, commitLatency }
+  const hostHandle = new Histogram({
+    name: "poai_host_handle_seconds",
+    help: "time the host takes for one input: step, write-ahead log, store and guard writes (NODE-PROC.1)",
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1],
+    registers: [registry],
+  })
+  return { registry, rejected, commitLatency, hostHandle }
 }

@@ -64,6 +64,9 @@ export interface DevnetSummary {
   readonly duplicateTx: number
   readonly workAccepted: number
   readonly wallSeconds: number
+  /** Per node at the end: inputs handled and the mean host time of one (ms; NODE-API.1). */
+  readonly hostHandleMsMean: ReadonlyArray<number>
+  readonly inputs: ReadonlyArray<number>
   /** (time all nodes reached targetBlocks - time all APIs answered) / targetBlocks. */
   readonly secondsPerBlock: number
   readonly error: string | null
@@ -120,6 +123,8 @@ interface Status {
   readonly finalizedHeight: number
   readonly refusedSignatures: number
   readonly evidence: ReadonlyArray<string>
+  readonly inputs: number
+  readonly hostHandleMsMean: number
 }
 interface BlockView {
   readonly hash: string
@@ -396,6 +401,8 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
       lostSample: lost.slice(0, 8).map(([id, a]) => ({ id, ...a })),
       duplicateTx,
       workAccepted,
+      hostHandleMsMean: finalStatus.map((x) => x?.hostHandleMsMean ?? 0),
+      inputs: finalStatus.map((x) => x?.inputs ?? 0),
       wallSeconds: (Date.now() - t0) / 1000,
       secondsPerBlock: reachedAt > 0 ? (reachedAt - readyAt) / 1000 / o.blocks : 0,
       error,
@@ -421,6 +428,8 @@ export const runDevnet = async (crypto: CryptoService, o: DevnetOptions): Promis
       lostSample: [],
       duplicateTx: 0,
       workAccepted,
+      hostHandleMsMean: [],
+      inputs: [],
       wallSeconds: (Date.now() - t0) / 1000,
       secondsPerBlock: 0,
       error,

@@ -166,6 +166,8 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
   // NODE-PROC.1: one input at a time; the queue is bounded for network input
   let queue: Promise<unknown> = Promise.resolve()
   let queued = 0
+  let handled = 0
+  let handleSecs = 0
   let failed = false
   const submit = (input: NodeInput): Promise<ReadonlyArray<NodeOutput>> => {
     if (stopped || failed) return Promise.resolve([])
@@ -176,7 +178,12 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
     queued++
     const p = queue.then(async () => {
       if (stopped || failed) return []
+      const t = process.hrtime.bigint()
       const outs = await host.handle(input)
+      const secs = Number(process.hrtime.bigint() - t) / 1e9
+      metrics.hostHandle.observe(secs)
+      handleSecs += secs
+      handled++
       act(outs)
       catchUp(input, outs)
       return outs
@@ -233,6 +240,8 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
       evidence: [...evidence],
       rejected: Object.fromEntries(rejectedBy),
       dropped: Object.fromEntries([...(p2p?.drops ?? []), ...transportDrops]),
+      inputs: handled,
+      hostHandleMsMean: handled === 0 ? 0 : Math.round((handleSecs / handled) * 1e6) / 1e3,
     }
   }
   const apiNode: ApiNode = {
