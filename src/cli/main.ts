@@ -16,6 +16,10 @@ usage:
   poai forensics FILE...    convict the culprits of a fork from honest nodes' transcripts (poai forensics help)
   poai conformance run      run the conformance vectors against an implementation (poai conformance help)
   poai reproduce [options]  run the paper's §8 evaluation and write a report beside Table 1 and §8.4 (poai reproduce help)
+  poai init --home DIR      create a validator home: keys, public identity, settings (poai node help)
+  poai genesis --homes A,B  build a genesis from homes' public keys and write it into each
+  poai node --home DIR      run one validator process: libp2p, HTTP API, metrics (poai node help)
+  poai devnet [options]     run N node processes on 127.0.0.1, with crashes, and check agreement (poai devnet help)
   poai help                 this text
   poai --version            print the version
 
@@ -80,6 +84,14 @@ export const main = async (argv: ReadonlyArray<string>, io: Io = defaultIo): Pro
         return await (await import("./Conformance.ts")).conformanceCommand(rest, io)
       case "reproduce":
         return await (await import("./Reproduce.ts")).reproduceCommand(rest, io, io === defaultIo && process.stderr.isTTY === true)
+      case "init":
+        return await (await import("./Node.ts")).initCommand(rest, io)
+      case "genesis":
+        return await (await import("./Node.ts")).genesisCommand(rest, io)
+      case "node":
+        return await (await import("./Node.ts")).nodeCommand(rest, io)
+      case "devnet":
+        return await (await import("./Devnet.ts")).devnetCommand(rest, io)
       default:
         throw new UsageError(`unknown command '${cmd}'`)
     }
