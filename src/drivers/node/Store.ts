@@ -537,6 +537,12 @@ export class MemoryStore extends KvNodeStore {
     await this.mem.write(ops, true)
   }
 
+  /** Test hook: delete every snapshot (NODE-STORE.8): the same store recovered from genesis. */
+  async forgetSnapshots(): Promise<void> {
+    const ops: KvOp[] = [...this.mem.map.values()].filter((e) => e.key[0] === SNAP).map((e) => ({ type: "del", key: e.key }))
+    await this.mem.write(ops, true)
+  }
+
   /** Test hook: overwrite one raw value (to check corruption is reported, NODE-STORE.5). */
   async poke(key: Uint8Array, value: Uint8Array): Promise<void> {
     await this.mem.write([{ type: "put", key, value }], true)
