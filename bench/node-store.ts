@@ -3,7 +3,7 @@
 // 1. restart: one node's store after a 4-node run of BLOCKS heights (snapshot interval 16) is copied
 //    into two LevelDB directories, one with its snapshots and one without (recovery from genesis);
 //    openHost + start + close is timed on each, interleaved A/B, CPU (process.cpuUsage) and wall.
-// 2. writes per input: the node's logged inputs (its WAL entries, in order) are fed to a fresh host on
+// 2. writes per input: the inputs the run delivered to the node, in order, are fed to a fresh host on
 //    a LevelStore (CPU and wall per input) and on a MemoryStore (synced writes per input: every write
 //    of the store is one synced batch, NODE-WAL.2).
 // Usage: node bin/run-ts.js bench/node-store.ts [blocks=200] [reps=3]
@@ -14,7 +14,7 @@ import path from "node:path"
 import { genesisHash } from "../src/core/Genesis.ts"
 import type { NodeInput } from "../src/core/Node.ts"
 import { hostOn, openHost } from "../src/drivers/node/NodeHost.ts"
-import { MemoryStore, type MemoryWrite, decodeInput } from "../src/drivers/node/Store.ts"
+import { MemoryStore, type MemoryWrite } from "../src/drivers/node/Store.ts"
 import { hostNetChain, runHostNet } from "../properties/support/HostNet.ts"
 
 const BLOCKS = Number(process.argv[2] ?? 200)
@@ -45,7 +45,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 try {
   const t = performance.now()
-  const run = await runHostNet({ nodes: 4, chainSeed: 1, seed: 7, blocks: BLOCKS, latencyMs: { min: 5, max: 200 }, snapshotInterval: INTERVAL, maxVirtualMs: 10_000_000 })
+  const inputs: NodeInput[] = []
+  const run = await runHostNet({
+    nodes: 4,
+    chainSeed: 1,
+    seed: 7,
+    blocks: BLOCKS,
+    latencyMs: { min: 5, max: 200 },
+    snapshotInterval: INTERVAL,
+    maxVirtualMs: 10_000_000,
+    onInput: (node, input) => {
+      if (node === 0) inputs.push(input)
+    },
+  })
   const mem = (run.stores[0] as MemoryStore).durable()
   const height = await mem.committedHeight()
   process.stderr.write(`run: ${height} blocks in ${((performance.now() - t) / 1000).toFixed(1)} s\n`)
@@ -76,14 +88,17 @@ try {
   console.log(JSON.stringify({ bench: "node-store", op: "restart", height, from: "genesis", snapshotHeight: b[0]?.from, cpuMs: median(b.map((x) => x.cpuMs)), wallMs: median(b.map((x) => x.wallMs)), reps: REPS }))
 
   // 2. writes per input
-  const inputs: NodeInput[] = []
-  for (const w of log) for (const o of w.ops) if (o.type === "put" && o.key[0] === 0x02) inputs.push(decodeInput("wal", o.value))
   const gh = genesisHash(ctx.crypto.sha256, net.genesis)
   const m = await MemoryStore.open(gh)
   const hm = hostOn(m, opts)
   await hm.start()
   const w0 = m.writes()
-  for (const x of inputs) await hm.handle(x)
+  let changed = 0
+  for (const x of inputs) {
+    const before = hm.state()
+    await hm.handle(x)
+    if (hm.state() !== before) changed++
+  }
   const writes = m.writes() - w0
   await hm.close()
   const feed = await (async () => {
@@ -101,8 +116,11 @@ try {
       bench: "node-store",
       op: "handle",
       inputs: inputs.length,
+      logged: changed,
       heights: hm.state().chain.height,
+      syncedWrites: writes,
       syncedWritesPerInput: +(writes / inputs.length).toFixed(3),
+      syncedWritesPerLoggedInput: +(writes / changed).toFixed(3),
       cpuUsPerInput: Math.round((feed.cpuMs * 1000) / inputs.length),
       wallUsPerInput: Math.round((feed.wallMs * 1000) / inputs.length),
     }),

@@ -46,6 +46,8 @@ export interface HostNetConfig {
   readonly params?: Partial<Params>
   /** NODE-STORE.8: every host's snapshot interval (the host's default when absent). */
   readonly snapshotInterval?: number
+  /** Called with every input delivered to a live host, before it is handled (benchmarks replay them). */
+  readonly onInput?: (node: number, input: NodeInput) => void
 }
 
 export interface HostNetResult {
@@ -207,6 +209,7 @@ export const runHostNet = async (cfg: HostNetConfig): Promise<HostNetResult> => 
     switch (ev.kind) {
       case "input":
         if (ev.epoch !== epoch[ev.to]) break
+        if (hosts[ev.to] !== undefined) cfg.onInput?.(ev.to, ev.input)
         await call(ev.to, (h) => h.handle(ev.input))
         if (hosts[ev.to] !== undefined) maxRound = Math.max(maxRound, (hosts[ev.to] as NodeHost).state().cons.round)
         break
