@@ -1,4 +1,4 @@
-// spec: NODE-STORE.8, NODE-RECOVER.7, NODE-WAL.2 (spec/20-node.md)
+// spec: NODE-STORE.8, NODE-RECOVER.7, NODE-WAL.2, NODE-WAL.4 (spec/20-node.md)
 // Node store costs, on LevelStore (classic-level) in a tmp dir:
 // 1. restart: one node's store after a 4-node run of BLOCKS heights (snapshot interval 16) is copied
 //    into two LevelDB directories, one with its snapshots and one without (recovery from genesis);

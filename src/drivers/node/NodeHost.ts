@@ -1,4 +1,4 @@
-// spec: NODE-WAL.2, NODE-GUARD.1..4, NODE-STORE.8, NODE-RECOVER.1..8 (spec/20-node.md)
+// spec: NODE-WAL.2, NODE-WAL.4, NODE-GUARD.1..4, NODE-STORE.8, NODE-RECOVER.1..8 (spec/20-node.md)
 // The NodeHost of Host.ts over a NodeStore: the pure core (step) behind a write-ahead log, a store of
 // committed blocks and the double-sign guard. Everything handle returns is safe to act on: the inputs
 // that led to it are logged, its commits stored, and every own vote or proposal in it recorded by the
@@ -13,7 +13,7 @@ import { decodeSnapshot, encodeSnapshot, snapshotRoot } from "../../core/Snapsho
 import type { NodeState } from "../../core/NodeState.ts"
 import type { Message } from "../../domain/Message.ts"
 import type { CommittedBlock, HostOptions, NodeHost, RecoveryInfo } from "./Host.ts"
-import { type Carry, type GuardRecord, LevelStore, type NodeStore, StoreError, type StoredSnapshot } from "./Store.ts"
+import { type Carry, type GuardRecord, LevelStore, type NodeStore, type StepWrite, StoreError, type StoredSnapshot } from "./Store.ts"
 
 /** NODE-STORE.8: default snapshot interval, in committed heights. */
 export const DEFAULT_SNAPSHOT_INTERVAL = 16
@@ -129,13 +129,34 @@ class Host implements NodeHost {
     const [next, outs] = step(this.opts.ctx, prev, input)
     // NODE-WAL.2: an input that changed nothing (NODE-STEP.2) needs no log entry: replay without it is
     // the same. Any other is logged (synced) before anything of its step is stored or leaves.
-    if (next !== prev) {
-      await this.store.appendWal(prev.cons.height, this.seq, input)
-      this.seq++
-      this.s = next
-      await this.persistCommits(prev, outs)
-    }
-    return this.release(outs)
+    if (next === prev) return this.release(outs)
+    // NODE-WAL.4: the log entry, the decision and the guard records of the step in one synced batch,
+    // written before anything is returned
+    const commit = this.commitOf(prev, next, outs)
+    const [out, fresh] = this.screen(outs)
+    await this.store.writeStep({ wal: { height: prev.cons.height, seq: this.seq, input }, commit, signed: fresh })
+    this.s = next
+    this.seq++
+    if (commit !== undefined) this.decided(commit.blocks)
+    return out
+  }
+
+  /** NODE-STORE.3, NODE-WAL.3: what a step that decided writes: its blocks, the next height's carry, a due snapshot. */
+  private commitOf(prev: NodeState, next: NodeState, outs: ReadonlyArray<NodeOutput>): StepWrite["commit"] {
+    const commits = outs.filter((o): o is Commit => o.type === "commit")
+    const last = commits[commits.length - 1]
+    if (last === undefined) return undefined
+    // NODE-WAL.3: the messages buffered for the next height before this step are replayed by the
+    // decision (NODE-BUFFER.1); they were logged under the height just decided, so they are carried
+    const carry: Carry = { height: last.height + 1, messages: commits.length === 1 ? prev.future.map((m) => Codecs.Message.encode(m)) : [] }
+    return { blocks: commits.map((c) => ({ block: c.block, cert: c.cert })), carry, snapshot: this.snapshotOf(next, last) }
+  }
+
+  /** After a decision is durable: the next height's log starts at 0, the guard forgets decided heights. */
+  private decided(blocks: ReadonlyArray<CommittedBlock>): void {
+    const top = blocks[blocks.length - 1]?.block.header.height ?? -1
+    this.seq = 0
+    for (const [k, r] of this.signed) if (r.height <= top) this.signed.delete(k)
   }
 
   /**
@@ -159,8 +180,7 @@ class Host implements NodeHost {
    * NODE-STORE.8: the snapshot of the state the step left, when it decided a height that is a multiple
    * of the interval (and the state is at that height).
    */
-  private snapshotOf(last: Commit): StoredSnapshot | undefined {
-    const s = this.s
+  private snapshotOf(s: NodeState, last: Commit): StoredSnapshot | undefined {
     if (this.interval === 0 || last.height % this.interval !== 0 || s.chain.height !== last.height) return undefined
     const sha = this.opts.ctx.crypto.sha256
     const mine = <V>(m: ReadonlyMap<string, V>, who: (v: V) => Uint8Array) => [...m.entries()].filter(([, v]) => toHex(who(v)) === this.me)
@@ -178,19 +198,10 @@ class Host implements NodeHost {
 
   /** NODE-STORE.3, NODE-WAL.3: store the blocks a step committed, the next height's carry, and prune. */
   private async persistCommits(prev: NodeState, outs: ReadonlyArray<NodeOutput>): Promise<void> {
-    const commits = outs.filter((o): o is Commit => o.type === "commit")
-    const last = commits[commits.length - 1]
-    if (last === undefined) return
-    // NODE-WAL.3: the messages buffered for the next height before this step are replayed by the
-    // decision (NODE-BUFFER.1); they were logged under the height just decided, so they are carried
-    const carry: Carry = { height: last.height + 1, messages: commits.length === 1 ? prev.future.map((m) => Codecs.Message.encode(m)) : [] }
-    await this.store.commit(
-      commits.map((c) => ({ block: c.block, cert: c.cert })),
-      carry,
-      this.snapshotOf(last),
-    )
-    this.seq = 0
-    for (const [k, r] of this.signed) if (r.height <= last.height) this.signed.delete(k)
+    const commit = this.commitOf(prev, this.s, outs)
+    if (commit === undefined) return
+    await this.store.commit(commit.blocks, commit.carry, commit.snapshot)
+    this.decided(commit.blocks)
   }
 
   /**
@@ -199,6 +210,13 @@ class Host implements NodeHost {
    * before anything is returned. A conflicting one is dropped and counted, never released.
    */
   private async release(outs: ReadonlyArray<NodeOutput>): Promise<ReadonlyArray<NodeOutput>> {
+    const [out, fresh] = this.screen(outs)
+    await this.store.recordSigned(fresh)
+    return out
+  }
+
+  /** NODE-GUARD.2: the outputs that may leave, and the new guard records to write before they do. */
+  private screen(outs: ReadonlyArray<NodeOutput>): readonly [ReadonlyArray<NodeOutput>, ReadonlyArray<GuardRecord>] {
     const out: NodeOutput[] = []
     const fresh: GuardRecord[] = []
     for (const o of outs) {
@@ -216,8 +234,7 @@ class Host implements NodeHost {
       }
       out.push(o)
     }
-    await this.store.recordSigned(fresh)
-    return out
+    return [out, fresh]
   }
 
   // -------------------------------------------------------------------------------------------

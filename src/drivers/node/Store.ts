@@ -1,4 +1,4 @@
-// spec: NODE-STORE.1..8, NODE-WAL.1, NODE-WAL.3, NODE-GUARD.1 (spec/20-node.md)
+// spec: NODE-STORE.1..8, NODE-WAL.1, NODE-WAL.3, NODE-WAL.4, NODE-GUARD.1 (spec/20-node.md)
 // The node's persistence: committed blocks and certificates by height, the write-ahead log of the
 // inputs of the height being decided, the carry (messages buffered for that height before it began)
 // and the double-sign guard's records of the node's own signed votes and proposals. One key space,
@@ -73,6 +73,13 @@ export interface StoredSnapshot {
   readonly scoreReveals: ReadonlyArray<readonly [string, ScoreReveal]>
 }
 
+/** NODE-WAL.4: the writes of one step. */
+export interface StepWrite {
+  readonly wal?: { readonly height: number; readonly seq: number; readonly input: NodeInput }
+  readonly commit?: { readonly blocks: ReadonlyArray<CommittedBlock>; readonly carry: Carry; readonly snapshot?: StoredSnapshot | undefined } | undefined
+  readonly signed: ReadonlyArray<GuardRecord>
+}
+
 /** NODE-STORE.8: snapshots kept: the newest and the one before it. */
 export const SNAPSHOTS_KEPT = 2
 
@@ -101,6 +108,12 @@ export interface NodeStore {
   readonly snapshot: (height: number) => Promise<StoredSnapshot | undefined>
   /** NODE-GUARD.2: record own signatures (one synced batch). */
   readonly recordSigned: (records: ReadonlyArray<GuardRecord>) => Promise<void>
+  /**
+   * NODE-WAL.4: everything one step writes, as one atomic synced batch: its WAL entry (left out when
+   * the step decides that entry's height: the decision deletes that height's log), its decision
+   * (NODE-STORE.3) and the guard records of its own signatures (applied last).
+   */
+  readonly writeStep: (step: StepWrite) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -386,8 +399,23 @@ export class KvNodeStore implements NodeStore {
   }
 
   readonly commit = async (blocks: ReadonlyArray<CommittedBlock>, carry: Carry, snapshot?: StoredSnapshot): Promise<void> => {
+    const ops = await this.commitOps(blocks, carry, snapshot)
+    if (ops.length > 0) await io(() => this.kv.write(ops, true))
+  }
+
+  readonly writeStep = async (x: StepWrite): Promise<void> => {
+    const ops: KvOp[] = []
+    // NODE-WAL.4: the entry of a step that decides its height would go with that height's log at once
+    const top = x.commit?.blocks[x.commit.blocks.length - 1]?.block.header.height ?? -1
+    if (x.wal !== undefined && x.wal.height > top) ops.push({ type: "put", key: walKey(x.wal.height, x.wal.seq), value: encodeInput(x.wal.input) })
+    if (x.commit !== undefined) ops.push(...(await this.commitOps(x.commit.blocks, x.commit.carry, x.commit.snapshot)))
+    for (const r of x.signed) ops.push({ type: "put", key: guardKey(r), value: encodeGuard(r) })
+    if (ops.length > 0) await io(() => this.kv.write(ops, true))
+  }
+
+  private readonly commitOps = async (blocks: ReadonlyArray<CommittedBlock>, carry: Carry, snapshot?: StoredSnapshot): Promise<KvOp[]> => {
     const last = blocks[blocks.length - 1]
-    if (last === undefined) return
+    if (last === undefined) return []
     const top = last.block.header.height
     const ops: KvOp[] = blocks.map((b) => ({ type: "put", key: blockKey(b.block.header.height), value: encodeBlock(b) }))
     ops.push({ type: "put", key: META_HEIGHT, value: canonicalEncode(top) })
@@ -404,7 +432,7 @@ export class KvNodeStore implements NodeStore {
       for (const h of kept.slice(SNAPSHOTS_KEPT - 1)) ops.push({ type: "del", key: snapKey(h) })
       ops.push({ type: "put", key: snapKey(snapshot.height), value: encodeSnap(snapshot) })
     }
-    await io(() => this.kv.write(ops, true))
+    return ops
   }
 
   readonly recordSigned = async (records: ReadonlyArray<GuardRecord>): Promise<void> => {
