@@ -1,4 +1,4 @@
-// spec: NODE-GUARD.4, NODE-GUARD.2/3, NODE-WAL.2, NODE-RECOVER.1..5 (spec/20-node.md)
+// spec: NODE-GUARD.4, NODE-GUARD.2/3, NODE-WAL.2, NODE-RECOVER.1..5, NODE-RECOVER.7, NODE-STORE.8 (spec/20-node.md)
 //
 // Crash recovery never double-signs. One generator draws: the chain (key) seed from a small pool, the
 // schedule seed (delays, client transfers), a latency range whose maximum reaches past the propose
@@ -18,6 +18,9 @@
 //    - no guard refused a signature (NODE-GUARD.3: the replay re-derived exactly what was signed).
 // 2. Can fail (no shrinking: the first violation ends it): the same generator, with the victim restarted on a store whose WAL, carry and guard
 //    records are wiped (a node that keeps neither), must find a double-sign: fc.check must report one.
+//
+// Every host writes a snapshot every 2 heights (NODE-STORE.8), so crash points fall on snapshot writes
+// too and restarts recover from snapshots (NODE-RECOVER.7); the runs that did are counted.
 //
 // Runs (CI default): 30 for (1) (POAI_PROPERTY_RUNS overrides); (2) stops at its first violation and
 // runs at least 30 cases. Seeds fixed below; POAI_PROPERTY_SEED overrides both.
@@ -59,6 +62,9 @@ const runArb: fc.Arbitrary<HostNetConfig> = fc.record({
   blocks: fc.constant(BLOCKS),
   latencyMs: fc.integer({ min: 60, max: 600 }).map((max) => ({ min: 5, max })),
   crash: crashArb,
+  // NODE-STORE.8: a snapshot every 2 heights, so crashes also hit commit batches with snapshots and
+  // restarts recover from them (NODE-RECOVER.7)
+  snapshotInterval: fc.constant(2),
 })
 
 const noDoubleSign = (r: Awaited<ReturnType<typeof runHostNet>>) => {
@@ -67,7 +73,7 @@ const noDoubleSign = (r: Awaited<ReturnType<typeof runHostNet>>) => {
 
 describe("crash recovery (NODE-GUARD.4)", () => {
   it("a node killed at any write and restarted never signs two different votes for one (height, round, type), catches up, and agrees", async () => {
-    const seen = { crashed: 0, twice: 0 }
+    const seen = { crashed: 0, twice: 0, fromSnapshot: 0 }
     await fc.assert(
       fc.asyncProperty(runArb, async (cfg) => {
         await yieldToEventLoop()
@@ -78,13 +84,15 @@ describe("crash recovery (NODE-GUARD.4)", () => {
         expect(r.refused).toEqual([0, 0, 0, 0])
         if (r.crashed) seen.crashed++
         if (r.restarts >= 2) seen.twice++
+        if (r.fromSnapshot > 0) seen.fromSnapshot++
       }),
       { numRuns: RUNS, seed: propertySeed(20261204) },
     )
     // not vacuous: most runs crashed their victim, some twice
     if (RUNS >= 30) expect(seen.crashed).toBeGreaterThanOrEqual(RUNS / 2)
     if (RUNS >= 30) expect(seen.twice).toBeGreaterThan(0)
-    process.stdout.write(`[crash] ${RUNS} runs: ${seen.crashed} crashed, ${seen.twice} of them twice\n`)
+    if (RUNS >= 30) expect(seen.fromSnapshot).toBeGreaterThan(0)
+    process.stdout.write(`[crash] ${RUNS} runs: ${seen.crashed} crashed, ${seen.twice} of them twice, ${seen.fromSnapshot} recovered from a snapshot\n`)
   }, testTimeoutMs(RUNS, 4_000))
 
   it("can fail: a victim restarted without its WAL and guard records double-signs", async () => {

@@ -44,6 +44,10 @@ export interface HostNetConfig {
   readonly amnesia?: boolean
   readonly maxVirtualMs?: number
   readonly params?: Partial<Params>
+  /** NODE-STORE.8: every host's snapshot interval (the host's default when absent). */
+  readonly snapshotInterval?: number
+  /** Called with every input delivered to a live host, before it is handled (benchmarks replay them). */
+  readonly onInput?: (node: number, input: NodeInput) => void
 }
 
 export interface HostNetResult {
@@ -61,6 +65,10 @@ export interface HostNetResult {
   readonly maxRound: number
   /** Writes of each node's (last) store. */
   readonly writes: ReadonlyArray<number>
+  /** Restarts whose recovery began at a snapshot (NODE-RECOVER.7), not at genesis. */
+  readonly fromSnapshot: number
+  /** Each node's (last) store, for inspection after the run. */
+  readonly stores: ReadonlyArray<MemoryStore>
 }
 
 type Ev =
@@ -90,9 +98,11 @@ export const runHostNet = async (cfg: HostNetConfig): Promise<HostNetResult> => 
   const clientRng = rng.fork("client")
   const maxT = cfg.maxVirtualMs ?? 120_000
 
+  const snapOpt = cfg.snapshotInterval !== undefined ? { snapshotInterval: cfg.snapshotInterval } : {}
+  let fromSnapshot = 0
   const stores: MemoryStore[] = []
   for (let i = 0; i < n; i++) stores.push(await MemoryStore.open(gh))
-  const hosts: Array<NodeHost | undefined> = stores.map((s, i) => hostOn(s, { ctx: coreCtx, genesis: net.genesis, keys: net.keys[i] as (typeof net.keys)[number] }))
+  const hosts: Array<NodeHost | undefined> = stores.map((s, i) => hostOn(s, { ctx: coreCtx, genesis: net.genesis, keys: net.keys[i] as (typeof net.keys)[number], ...snapOpt }))
   /** A node's epoch: events scheduled before its crash (timers, in-flight messages to it) die with it. */
   const epoch = hosts.map(() => 0)
   const released = hosts.map(() => new Map<string, Set<string>>())
@@ -199,6 +209,7 @@ export const runHostNet = async (cfg: HostNetConfig): Promise<HostNetResult> => 
     switch (ev.kind) {
       case "input":
         if (ev.epoch !== epoch[ev.to]) break
+        if (hosts[ev.to] !== undefined) cfg.onInput?.(ev.to, ev.input)
         await call(ev.to, (h) => h.handle(ev.input))
         if (hosts[ev.to] !== undefined) maxRound = Math.max(maxRound, (hosts[ev.to] as NodeHost).state().cons.round)
         break
@@ -214,8 +225,9 @@ export const runHostNet = async (cfg: HostNetConfig): Promise<HostNetResult> => 
         stores[i] = store
         restarts++
         if (restarts === 1 && crash !== undefined && (crash.again ?? -1) >= 0) store.crashAfter(store.writes() + (crash.again as number))
-        hosts[i] = hostOn(store, { ctx: coreCtx, genesis: net.genesis, keys: net.keys[i] as (typeof net.keys)[number] })
+        hosts[i] = hostOn(store, { ctx: coreCtx, genesis: net.genesis, keys: net.keys[i] as (typeof net.keys)[number], ...snapOpt })
         await call(i, (h) => h.start())
+        if ((hosts[i]?.recovery?.()?.from ?? 0) > 0) fromSnapshot++
         break
       }
     }
@@ -251,5 +263,7 @@ export const runHostNet = async (cfg: HostNetConfig): Promise<HostNetResult> => 
     signatures,
     maxRound,
     writes: stores.map((s) => s.writes()),
+    fromSnapshot,
+    stores,
   }
 }

@@ -1,4 +1,4 @@
-// spec: NODE-STEP.1..5, CONS-RULE.1..9, CONS-TIMEOUT.1..4, CONS-COMMITWAIT.1, CONS-HALT.1 (spec/03-consensus.md)
+// spec: NODE-STEP.1..5, NODE-STATE.2, CONS-RULE.1..9, CONS-TIMEOUT.1..4, CONS-COMMITWAIT.1, CONS-HALT.1 (spec/03-consensus.md)
 // A PoAI node as a pure state machine: step(ctx, state, input) -> [state, outputs]. The consensus
 // rules are those of Tendermint (Buchman, Kwon, Milosevic 2018, Algorithm 1) with stake-weighted
 // thresholds; the proposer function is PoAI's quality-weighted leader election.
@@ -136,6 +136,60 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
     clientTxs: new Set(),
     auditable: new Map(),
   }
+}
+
+/**
+ * NODE-STATE.2: what a node restored at a committed state needs besides its chain: the certificate of
+ * chain.height, the claims it keeps for audit and scoring (NODE-AUDIT.1), and its own audit reports and
+ * score items pooled by the duties of earlier decisions (NODE-AUDIT.1, NODE-SCORE.1), by their pool keys.
+ */
+export interface ResumePoint {
+  readonly chain: ChainState
+  readonly lastCommit: CommitCertificate
+  readonly auditable: ReadonlyMap<Hex, WorkClaim>
+  readonly audits: ReadonlyMap<Hex, AuditReport>
+  readonly scoreCommits: ReadonlyMap<Hex, ScoreCommitment>
+  readonly scoreReveals: ReadonlyMap<Hex, ScoreReveal>
+}
+
+/**
+ * NODE-STATE.2: a started node at a committed state, exactly as the decision of chain.height leaves it
+ * (NODE-COMMIT.1, CONS-COMMITWAIT.1): fresh consensus for chain.height + 1 in its commit wait, the given
+ * certificate as lastCommit, no committed blocks in memory, a mempool holding only the given own items,
+ * no buffered message, no own work, no sync hint; then the messages `buffered` for chain.height + 1 are
+ * delivered as the decision delivers them (from -1), and the rules run. Returns the state and the
+ * outputs of that decision's tail: the commit-wait and gossip timers (or `halted`), and whatever the
+ * buffered messages caused. A genesis this node cannot run (LEDGER-GENESIS.4) yields the unstarted
+ * genesis node and a rejection, as `start` does.
+ */
+export const resumeNode = (
+  ctx: CoreContext,
+  genesis: Genesis,
+  keys: NodeKeys,
+  at: ResumePoint,
+  buffered: ReadonlyArray<Message>,
+): readonly [NodeState, ReadonlyArray<NodeOutput>] => {
+  const bad = genesisMismatch(ctx, genesis)
+  if (bad !== undefined) return [initNode(ctx, genesis, keys), [{ type: "rejected", error: reject("GENESIS_MISMATCH", bad) }]]
+  const base = initNode(ctx, genesis, keys)
+  const chain = at.chain
+  const w: W = {
+    ...base,
+    started: true,
+    chain,
+    cons: { ...freshConsensus(chain) },
+    mempool: { ...emptyMempool, audits: new Map(at.audits), scoreCommits: new Map(at.scoreCommits), scoreReveals: new Map(at.scoreReveals) },
+    lastCommit: at.lastCommit,
+    auditable: new Map(at.auditable),
+  }
+  const run: Run = { ctx, w, out: [] }
+  // as decide (CONS-COMMITWAIT.1, CONS-HALT.1)
+  if (w.cons.table.total === 0n) run.out.push({ type: "halted", height: w.cons.height, error: reject("CHAIN_HALTED", `height ${w.cons.height}`) })
+  else schedule(run, "commit", 0)
+  schedule(run, "gossip", 0)
+  for (const m of buffered) onMessage(run, m, -1)
+  progress(run)
+  return [run.w, run.out]
 }
 
 // ---------------------------------------------------------------------------------------------

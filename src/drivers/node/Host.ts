@@ -32,6 +32,8 @@ export interface NodeHost {
   readonly block: (height: number) => Promise<CommittedBlock | undefined>
   /** Own signatures the guard refused to release (must stay 0 for an honest node; counted for metrics). */
   readonly refusedSignatures: () => number
+  /** NODE-RECOVER.7: what the last `start` recovered from (undefined before it). */
+  readonly recovery?: () => RecoveryInfo | undefined
   readonly close: () => Promise<void>
 }
 
@@ -41,4 +43,12 @@ export interface HostOptions {
   readonly keys: NodeKeys
   /** Directory of the node's database (created when missing). */
   readonly dbPath: string
+  /** NODE-STORE.8: write a state snapshot every this many committed heights (default 16; 0: never). */
+  readonly snapshotInterval?: number
+}
+
+/** NODE-RECOVER.7: where the last recovery started: the snapshot height used (0: genesis) and the snapshots it had to skip. */
+export interface RecoveryInfo {
+  readonly from: number
+  readonly skipped: ReadonlyArray<{ readonly height: number; readonly code: string; readonly detail: string }>
 }

@@ -1,4 +1,4 @@
-// spec: NODE-STORE.1..7, NODE-WAL.1, NODE-WAL.3, NODE-GUARD.1 (spec/20-node.md)
+// spec: NODE-STORE.1..8, NODE-WAL.1, NODE-WAL.3, NODE-WAL.4, NODE-GUARD.1 (spec/20-node.md)
 // The node's persistence: committed blocks and certificates by height, the write-ahead log of the
 // inputs of the height being decided, the carry (messages buffered for that height before it began)
 // and the double-sign guard's records of the node's own signed votes and proposals. One key space,
@@ -11,10 +11,14 @@ import { bytesEqual, compareBytes, concatBytes, toHex, u64be } from "../../codec
 import { MAX_WIRE_BYTES, canonicalDecode, canonicalEncode } from "../../codec/Canonical.ts"
 import { Codecs } from "../../codec/index.ts"
 import type { NodeInput, TimeoutKind } from "../../core/Node.ts"
+import type { CommitCertificate } from "../../domain/Consensus.ts"
+import type { ScoreCommitment, ScoreReveal } from "../../domain/Scoring.ts"
+import type { AuditReport, WorkClaim } from "../../domain/Work.ts"
 import type { CommittedBlock } from "./Host.ts"
 
 export const STORE_ERROR_CODES = {
   STORE_CORRUPT: "a stored value is not what its key says it holds (undecodable, wrong shape, or missing)",
+  STORE_SNAPSHOT_MISMATCH: "a stored snapshot's state does not match its root, height or certificate",
   STORE_IO: "the database could not be opened, read or written",
   STORE_GENESIS_MISMATCH: "the database belongs to another genesis",
   STORE_CLOSED: "the store is closed",
@@ -52,6 +56,33 @@ export interface Carry {
   readonly messages: ReadonlyArray<Uint8Array>
 }
 
+/**
+ * NODE-STORE.8: a state snapshot: the chain state after the decision of `height` (its SNAP-encoding,
+ * encodeSnapshot), its state root, the commit certificate of `height`, and what NODE-STATE.2 restores
+ * besides the chain (the node's auditable claims and own pooled audit reports and score items, by their
+ * hex keys).
+ */
+export interface StoredSnapshot {
+  readonly height: number
+  readonly root: Uint8Array
+  readonly state: Uint8Array
+  readonly cert: CommitCertificate
+  readonly auditable: ReadonlyArray<readonly [string, WorkClaim]>
+  readonly audits: ReadonlyArray<readonly [string, AuditReport]>
+  readonly scoreCommits: ReadonlyArray<readonly [string, ScoreCommitment]>
+  readonly scoreReveals: ReadonlyArray<readonly [string, ScoreReveal]>
+}
+
+/** NODE-WAL.4: the writes of one step. */
+export interface StepWrite {
+  readonly wal?: { readonly height: number; readonly seq: number; readonly input: NodeInput }
+  readonly commit?: { readonly blocks: ReadonlyArray<CommittedBlock>; readonly carry: Carry; readonly snapshot?: StoredSnapshot | undefined } | undefined
+  readonly signed: ReadonlyArray<GuardRecord>
+}
+
+/** NODE-STORE.8: snapshots kept: the newest and the one before it. */
+export const SNAPSHOTS_KEPT = 2
+
 /** NODE-STORE.1: the node's persistence (async; every method may fail with a StoreError). */
 export interface NodeStore {
   /** Height of the last committed block stored (0: none). */
@@ -67,11 +98,22 @@ export interface NodeStore {
   /**
    * NODE-STORE.3: one atomic, synced batch: the blocks (consecutive heights after the stored one), the
    * new committed height, the carry of the next height, and the WAL and guard records of every height
-   * up to the last block deleted.
+   * up to the last block deleted; with a snapshot (NODE-STORE.8), the snapshot, and every older
+   * snapshot but the newest one deleted.
    */
-  readonly commit: (blocks: ReadonlyArray<CommittedBlock>, carry: Carry) => Promise<void>
+  readonly commit: (blocks: ReadonlyArray<CommittedBlock>, carry: Carry, snapshot?: StoredSnapshot) => Promise<void>
+  /** NODE-STORE.8: heights of the stored snapshots, newest first. */
+  readonly snapshotHeights: () => Promise<ReadonlyArray<number>>
+  /** NODE-STORE.8: the snapshot stored at `height` (STORE_CORRUPT when it does not decode). */
+  readonly snapshot: (height: number) => Promise<StoredSnapshot | undefined>
   /** NODE-GUARD.2: record own signatures (one synced batch). */
   readonly recordSigned: (records: ReadonlyArray<GuardRecord>) => Promise<void>
+  /**
+   * NODE-WAL.4: everything one step writes, as one atomic synced batch: its WAL entry (left out when
+   * the step decides that entry's height: the decision deletes that height's log), its decision
+   * (NODE-STORE.3) and the guard records of its own signatures (applied last).
+   */
+  readonly writeStep: (step: StepWrite) => Promise<void>
   readonly close: () => Promise<void>
 }
 
@@ -95,6 +137,7 @@ const META = 0x00
 const BLOCK = 0x01
 const WAL = 0x02
 const GUARD = 0x03
+const SNAP = 0x04
 const META_GENESIS = Uint8Array.of(META, 0x67)
 const META_HEIGHT = Uint8Array.of(META, 0x68)
 const META_CARRY = Uint8Array.of(META, 0x63)
@@ -102,6 +145,7 @@ const blockKey = (h: number) => concatBytes(Uint8Array.of(BLOCK), u64be(h))
 const walPrefix = (h: number) => concatBytes(Uint8Array.of(WAL), u64be(h))
 const walKey = (h: number, seq: number) => concatBytes(walPrefix(h), u64be(seq))
 const guardPrefix = (h: number) => concatBytes(Uint8Array.of(GUARD), u64be(h))
+const snapKey = (h: number) => concatBytes(Uint8Array.of(SNAP), u64be(h))
 const guardKey = (r: GuardRecord) => concatBytes(guardPrefix(r.height), u64be(r.round), Uint8Array.of(KIND_BYTE[r.kind]))
 
 /** NODE-STORE.6: bounds on what one read may return. */
@@ -201,6 +245,39 @@ const decodeGuard = (bytes: Uint8Array): GuardRecord => {
     signed: field(what, m, "signed", isBytes),
     message: field(what, m, "message", isBytes),
   }
+}
+
+const encodeSnap = (x: StoredSnapshot): Uint8Array =>
+  canonicalEncode({
+    height: x.height,
+    root: x.root,
+    state: x.state,
+    cert: Codecs.CommitCertificate.encode(x.cert),
+    auditable: x.auditable.map(([k, c]) => [k, Codecs.WorkClaim.encode(c)]),
+    audits: x.audits.map(([k, a]) => [k, Codecs.AuditReport.encode(a)]),
+    scoreCommits: x.scoreCommits.map(([k, c]) => [k, Codecs.ScoreCommitment.encode(c)]),
+    scoreReveals: x.scoreReveals.map(([k, r]) => [k, Codecs.ScoreReveal.encode(r)]),
+  })
+const decodeSnap = (h: number, bytes: Uint8Array): StoredSnapshot => {
+  const what = `snapshot ${h}`
+  const m = cbor(what, bytes)
+  const pairs = <A>(k: string, dec: (b: Uint8Array) => Either.Either<A, { readonly message: string }>): ReadonlyArray<readonly [string, A]> =>
+    field(what, m, k, isList).map((e) => {
+      if (!Array.isArray(e) || e.length !== 2 || !isStr(e[0]) || !isBytes(e[1])) throw corrupt(what, k)
+      return [e[0], decoded(what, dec(e[1]))] as const
+    })
+  const x: StoredSnapshot = {
+    height: field(what, m, "height", isNat),
+    root: field(what, m, "root", isBytes),
+    state: field(what, m, "state", isBytes),
+    cert: decoded(what, Codecs.CommitCertificate.decode(field(what, m, "cert", isBytes))),
+    auditable: pairs("auditable", Codecs.WorkClaim.decode),
+    audits: pairs("audits", Codecs.AuditReport.decode),
+    scoreCommits: pairs("scoreCommits", Codecs.ScoreCommitment.decode),
+    scoreReveals: pairs("scoreReveals", Codecs.ScoreReveal.decode),
+  }
+  if (x.height !== h || x.cert.height !== h) throw corrupt(what, "height")
+  return x
 }
 
 const encodeCarry = (c: Carry): Uint8Array => canonicalEncode({ height: c.height, messages: [...c.messages] })
@@ -306,9 +383,39 @@ export class KvNodeStore implements NodeStore {
   readonly appendWal = (height: number, seq: number, input: NodeInput): Promise<void> =>
     io(() => this.kv.write([{ type: "put", key: walKey(height, seq), value: encodeInput(input) }], true))
 
-  readonly commit = async (blocks: ReadonlyArray<CommittedBlock>, carry: Carry): Promise<void> => {
+  readonly snapshotHeights = async (): Promise<ReadonlyArray<number>> => {
+    const p = Uint8Array.of(SNAP)
+    const rows = await io(() => this.kv.range(p, upper(p), 64))
+    return rows.map(([k]) => {
+      if (k.length !== 9) throw corrupt("snapshot", "key length")
+      return Number(new DataView(k.buffer, k.byteOffset + 1, 8).getBigUint64(0))
+    }).sort((a, b) => b - a)
+  }
+
+  readonly snapshot = async (height: number): Promise<StoredSnapshot | undefined> => {
+    if (!isNat(height)) return undefined
+    const v = await io(() => this.kv.get(snapKey(height)))
+    return v === undefined ? undefined : decodeSnap(height, v)
+  }
+
+  readonly commit = async (blocks: ReadonlyArray<CommittedBlock>, carry: Carry, snapshot?: StoredSnapshot): Promise<void> => {
+    const ops = await this.commitOps(blocks, carry, snapshot)
+    if (ops.length > 0) await io(() => this.kv.write(ops, true))
+  }
+
+  readonly writeStep = async (x: StepWrite): Promise<void> => {
+    const ops: KvOp[] = []
+    // NODE-WAL.4: the entry of a step that decides its height would go with that height's log at once
+    const top = x.commit?.blocks[x.commit.blocks.length - 1]?.block.header.height ?? -1
+    if (x.wal !== undefined && x.wal.height > top) ops.push({ type: "put", key: walKey(x.wal.height, x.wal.seq), value: encodeInput(x.wal.input) })
+    if (x.commit !== undefined) ops.push(...(await this.commitOps(x.commit.blocks, x.commit.carry, x.commit.snapshot)))
+    for (const r of x.signed) ops.push({ type: "put", key: guardKey(r), value: encodeGuard(r) })
+    if (ops.length > 0) await io(() => this.kv.write(ops, true))
+  }
+
+  private readonly commitOps = async (blocks: ReadonlyArray<CommittedBlock>, carry: Carry, snapshot?: StoredSnapshot): Promise<KvOp[]> => {
     const last = blocks[blocks.length - 1]
-    if (last === undefined) return
+    if (last === undefined) return []
     const top = last.block.header.height
     const ops: KvOp[] = blocks.map((b) => ({ type: "put", key: blockKey(b.block.header.height), value: encodeBlock(b) }))
     ops.push({ type: "put", key: META_HEIGHT, value: canonicalEncode(top) })
@@ -319,7 +426,13 @@ export class KvNodeStore implements NodeStore {
       const rows = await io(() => this.kv.range(from, concatBytes(from, u64be(top + 1)), MAX_WAL_ENTRIES))
       for (const [key] of rows) ops.push({ type: "del", key })
     }
-    await io(() => this.kv.write(ops, true))
+    if (snapshot !== undefined) {
+      // NODE-STORE.8: the new snapshot, and of the older ones only the newest stays
+      const kept = (await this.snapshotHeights()).filter((h) => h < snapshot.height)
+      for (const h of kept.slice(SNAPSHOTS_KEPT - 1)) ops.push({ type: "del", key: snapKey(h) })
+      ops.push({ type: "put", key: snapKey(snapshot.height), value: encodeSnap(snapshot) })
+    }
+    return ops
   }
 
   readonly recordSigned = async (records: ReadonlyArray<GuardRecord>): Promise<void> => {
@@ -452,6 +565,12 @@ export class MemoryStore extends KvNodeStore {
     await this.mem.write(ops, true)
   }
 
+  /** Test hook: delete every snapshot (NODE-STORE.8): the same store recovered from genesis. */
+  async forgetSnapshots(): Promise<void> {
+    const ops: KvOp[] = [...this.mem.map.values()].filter((e) => e.key[0] === SNAP).map((e) => ({ type: "del", key: e.key }))
+    await this.mem.write(ops, true)
+  }
+
   /** Test hook: overwrite one raw value (to check corruption is reported, NODE-STORE.5). */
   async poke(key: Uint8Array, value: Uint8Array): Promise<void> {
     await this.mem.write([{ type: "put", key, value }], true)
@@ -459,4 +578,7 @@ export class MemoryStore extends KvNodeStore {
 }
 
 /** Raw keys, for tests that corrupt a value (NODE-STORE.2). */
-export const StoreKeys = { genesis: META_GENESIS, height: META_HEIGHT, carry: META_CARRY, block: blockKey, wal: walKey } as const
+export const StoreKeys = { genesis: META_GENESIS, height: META_HEIGHT, carry: META_CARRY, block: blockKey, wal: walKey, snapshot: snapKey } as const
+
+/** Test hook: a snapshot value as stored (NODE-STORE.8), to plant a corrupt or mismatching one. */
+export const encodeStoredSnapshot = encodeSnap

@@ -1,4 +1,4 @@
-// spec: NODE-WAL.2, NODE-GUARD.1/2, NODE-RECOVER.1..5, NODE-STORE.4/5 (spec/20-node.md)
+// spec: NODE-WAL.2, NODE-WAL.4, NODE-GUARD.1/2, NODE-RECOVER.1..5, NODE-STORE.4/5 (spec/20-node.md)
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
@@ -11,7 +11,7 @@ import { proposerFor } from "../../../src/core/LeaderElection.ts"
 import type { NodeHost } from "../../../src/drivers/node/Host.ts"
 import { hostOn, openHost, ownSignature } from "../../../src/drivers/node/NodeHost.ts"
 import { MemoryStore, StoreError } from "../../../src/drivers/node/Store.ts"
-import { hostNetChain } from "../../../properties/support/HostNet.ts"
+import { hostNetChain, runHostNet } from "../../../properties/support/HostNet.ts"
 import { simulate } from "../../../src/drivers/InProcessNetwork.ts"
 import type { NodeState } from "../../../src/core/NodeState.ts"
 import { testCrypto } from "../../fixtures/core.ts"
@@ -246,4 +246,30 @@ describe("openHost on a LevelStore (NODE-STORE.1, NODE-STORE.4)", () => {
     const other = hostNetChain(2, 4).net.genesis
     expect(await codeOf(openHost({ ...opts(NODE), genesis: other, dbPath }))).toBe("STORE_GENESIS_MISMATCH")
   })
+})
+
+describe("one synced batch per step (NODE-WAL.4)", () => {
+  it("a live step that changed the state writes exactly one synced batch, one that did not writes none or one", async () => {
+    const inputs: NodeInput[] = []
+    await runHostNet({ nodes: 4, chainSeed: 1, seed: 3, blocks: 4, latencyMs: { min: 5, max: 300 }, onInput: (n, x) => (n === NODE ? inputs.push(x) : undefined) })
+    const store = await MemoryStore.open(GH)
+    const host = hostOn(store, opts(NODE))
+    await host.start()
+    let decided = 0
+    for (const x of inputs) {
+      const [s0, w0] = [host.state(), store.writes()]
+      const outs = await host.handle(x)
+      const n = store.writes() - w0
+      if (host.state() !== s0) expect(n).toBe(1)
+      else expect(n).toBeLessThanOrEqual(1)
+      if (outs.some((o) => o.type === "commit")) {
+        decided++
+        // the deciding step's own entry is not left behind in the decided height's log
+        expect(await store.wal(host.state().chain.height)).toEqual([])
+      }
+    }
+    expect(decided).toBeGreaterThanOrEqual(4)
+    expect(store.log().every((w) => w.sync)).toBe(true)
+    await host.close()
+  }, 60_000)
 })
