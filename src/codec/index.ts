@@ -58,4 +58,22 @@ export const Codecs = {
 } as const
 export type CodecName = keyof typeof Codecs
 
+/**
+ * NODE-STEP.6, SIM-NET.7: a Message decoder memoized by the identity of the byte array, for drivers
+ * that hand one array to several steps (a simulated broadcast to N nodes; a gossiped message checked by
+ * the transport, then stepped). Sound because bytes in flight are never written to, so an array's
+ * identity names its content; returns exactly what Codecs.Message.decode returns.
+ */
+export const memoizedMessageDecoder = (): ((bytes: Uint8Array) => ReturnType<typeof Codecs.Message.decode>) => {
+  const decoded = new WeakMap<Uint8Array, ReturnType<typeof Codecs.Message.decode>>()
+  return (bytes) => {
+    let r = decoded.get(bytes)
+    if (r === undefined) {
+      r = Codecs.Message.decode(bytes)
+      decoded.set(bytes, r)
+    }
+    return r
+  }
+}
+
 export { DecodeError, makeCodec, type Codec } from "./Codec.ts"

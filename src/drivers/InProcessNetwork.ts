@@ -4,7 +4,7 @@
 import { Effect, type Either } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
-import { Codecs } from "../codec/index.ts"
+import { Codecs, memoizedMessageDecoder } from "../codec/index.ts"
 import { Crypto, type CryptoService } from "../crypto/Crypto.ts"
 import { memoizeVerification } from "../crypto/MemoCrypto.ts"
 import { validateBlock } from "../core/BlockExecution.ts"
@@ -354,15 +354,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const isCorrect: Correctness = ml === undefined ? simCorrectness(crypto) : (claim) => !cheats.has(toHex(Hashes.workId(crypto.sha256, claim)))
   // SIM-NET.7: a broadcast's bytes are one Uint8Array shared by all its deliveries; decode it once.
   // Bytes in flight are never written to, so the array's identity names its content.
-  const decoded = new WeakMap<Uint8Array, ReturnType<typeof Codecs.Message.decode>>()
-  const decodeMessage = (bytes: Uint8Array) => {
-    let r = decoded.get(bytes)
-    if (r === undefined) {
-      r = Codecs.Message.decode(bytes)
-      decoded.set(bytes, r)
-    }
-    return r
-  }
+  const decodeMessage = memoizedMessageDecoder()
   // SIM-NET.7: a block is executed once per (parent state, block): the parent is named by its height
   // and last block hash (every node runs the one genesis and the same deterministic execution, and the
   // hash chain commits to the whole history, so states that share them are equal), the block by the

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url"
 import { describe, expect, it } from "vitest"
 import { main, type Io } from "../../src/cli/main.ts"
 import { nodeOutputFs, type OutputFs } from "../../src/cli/Outputs.ts"
+import { importClosure } from "../fixtures/imports.ts"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
 
@@ -129,23 +130,7 @@ describe("the summary adds up and says what it counts (CLI-RUN.5, SIM-NET.8)", (
 })
 
 describe("poai help loads nothing heavy (CLI-BUILD.2)", () => {
-  /** The static imports of `file` and everything they import, as paths under src/. */
-  const closure = (file: string): Set<string> => {
-    const seen = new Set<string>()
-    const walk = (f: string) => {
-      if (seen.has(f)) return
-      seen.add(f)
-      const text = fs.readFileSync(path.join(ROOT, "src", f), "utf8")
-      // type-only imports are erased from the JavaScript; they load nothing
-      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?\sfrom\s+"([^"]+)"/g)) {
-        const spec = m[1] as string
-        if (spec.startsWith(".")) walk(path.posix.normalize(path.posix.join(path.posix.dirname(f), spec)))
-        else seen.add(`package:${spec}`)
-      }
-    }
-    walk(file)
-    return seen
-  }
+  const closure = importClosure
 
   it("src/cli/main.ts statically imports no package (node: built-ins aside) and no core, ml or driver code but the strategy names", () => {
     const c = [...closure("cli/main.ts")]

@@ -9,6 +9,7 @@ import { toHex } from "../../src/codec/Bytes.ts"
 import { SigningBytes } from "../../src/codec/Hashing.ts"
 import { Codecs } from "../../src/codec/index.ts"
 import { nodeCryptoService as crypto } from "../../src/crypto/NodeCrypto.ts"
+import { importClosure } from "../fixtures/imports.ts"
 import { MAX_BODY_BYTES, makeMetrics, startApi, type ApiNode } from "../../src/drivers/node/Api.ts"
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..")
@@ -121,21 +122,7 @@ describe("the API refuses bad input with a typed 4xx (NODE-API.2..4)", { timeout
 })
 
 describe("poai help does not load libp2p or fastify (CLI-BUILD.2)", () => {
-  const closure = (file: string): Set<string> => {
-    const seen = new Set<string>()
-    const walk = (f: string) => {
-      if (seen.has(f)) return
-      seen.add(f)
-      const text = fs.readFileSync(path.join(ROOT, "src", f), "utf8")
-      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?\sfrom\s+"([^"]+)"/g)) {
-        const spec = m[1] as string
-        if (spec.startsWith(".")) walk(path.posix.normalize(path.posix.join(path.posix.dirname(f), spec)))
-        else seen.add(`package:${spec}`)
-      }
-    }
-    walk(file)
-    return seen
-  }
+  const closure = importClosure
   const heavy = (s: Set<string>) => [...s].filter((x) => /^package:(libp2p|@libp2p|@chainsafe|fastify|prom-client|classic-level)/.test(x))
   it("main.ts reaches none of them; the node commands do (the check can fail)", () => {
     expect(heavy(closure("cli/main.ts"))).toEqual([])
@@ -152,17 +139,7 @@ describe("poai help does not load libp2p or fastify (CLI-BUILD.2)", () => {
 
 describe("poai node loads neither the simulator nor tfjs (CLI-BUILD.2)", () => {
   it("the static closure of cli/Node.ts and cli/Devnet.ts has no @tensorflow and no InProcessNetwork", () => {
-    const closure = (file: string, seen = new Set<string>()): Set<string> => {
-      if (seen.has(file)) return seen
-      seen.add(file)
-      const text = fs.readFileSync(path.join(ROOT, "src", file), "utf8")
-      for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s(?!type\s)[^;]*?\sfrom\s+"([^"]+)"/g)) {
-        const spec = m[1] as string
-        if (spec.startsWith(".")) closure(path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)), seen)
-        else seen.add(`package:${spec}`)
-      }
-      return seen
-    }
+    const closure = importClosure
     for (const f of ["cli/Node.ts", "cli/Devnet.ts"]) {
       const c = [...closure(f)]
       expect(c.filter((x) => x.startsWith("package:@tensorflow") || x === "drivers/InProcessNetwork.ts"), f).toEqual([])

@@ -5,7 +5,7 @@ import "./Polyfill.ts"
 import { Either } from "effect"
 import { toHex } from "../../codec/Bytes.ts"
 import { Hashes } from "../../codec/Hashing.ts"
-import { Codecs, type DecodeError } from "../../codec/index.ts"
+import { Codecs, type DecodeError, memoizedMessageDecoder } from "../../codec/index.ts"
 import type { CryptoService } from "../../crypto/Crypto.ts"
 import type { CoreContext } from "../../core/Context.ts"
 import type { Genesis } from "../../core/Genesis.ts"
@@ -81,15 +81,7 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
   const debug = process.env.POAI_NODE_DEBUG === "1"
   const g = home.genesisFile.genesis
   // NODE-STEP.6: a gossiped message is checked by the transport and then stepped; decode it once
-  const decoded = new WeakMap<Uint8Array, Either.Either<Message, DecodeError>>()
-  const decodeMessage = (bytes: Uint8Array) => {
-    let r = decoded.get(bytes)
-    if (r === undefined) {
-      r = Codecs.Message.decode(bytes)
-      decoded.set(bytes, r)
-    }
-    return r
-  }
+  const decodeMessage = memoizedMessageDecoder()
   const ctx: CoreContext = { ...chainContext(crypto, g), decodeMessage }
   const host = await o.openHost({ ctx, genesis: g, keys: home.keys, dbPath: path.join(home.dir, HOME_FILES.db) })
 

@@ -10,11 +10,12 @@ import { type NodeInput, type NodeOutput, nodeDigest } from "../../../src/core/N
 import { proposerFor } from "../../../src/core/LeaderElection.ts"
 import type { NodeHost } from "../../../src/drivers/node/Host.ts"
 import { hostOn, openHost, ownSignature } from "../../../src/drivers/node/NodeHost.ts"
-import { MemoryStore, StoreError } from "../../../src/drivers/node/Store.ts"
+import { MemoryStore } from "../../../src/drivers/node/Store.ts"
 import { hostNetChain, runHostNet } from "../../../properties/support/HostNet.ts"
 import { simulate } from "../../../src/drivers/InProcessNetwork.ts"
 import type { NodeState } from "../../../src/core/NodeState.ts"
 import { testCrypto } from "../../fixtures/core.ts"
+import { codeOf } from "../../fixtures/store.ts"
 
 const { ctx, net } = hostNetChain(1, 4)
 const GH = genesisHash(ctx.crypto.sha256, net.genesis)
@@ -34,14 +35,6 @@ const timeout = (kind: "propose" | "prevote" | "precommit" | "gossip", round: nu
 const own = (i: number, outs: ReadonlyArray<NodeOutput>) =>
   outs.map((o) => ownSignature(keysOf(i).pubHex, o)).filter((r) => r !== undefined).map((r) => `${r.height}/${r.round}/${r.kind}/${toHex(r.signed)}`)
 
-const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p
-    return "ok"
-  } catch (e) {
-    return e instanceof StoreError ? e.code : `untyped: ${String(e)}`
-  }
-}
 
 /** Round 0 of height 1 without a proposal reaching the node: prevote nil, precommit nil, round 1. */
 const ROUND0: ReadonlyArray<NodeInput> = [timeout("propose", 0), timeout("prevote", 0), timeout("precommit", 0)]

@@ -11,9 +11,10 @@ import { genesisHash } from "../../../src/core/Genesis.ts"
 import type { NodeInput } from "../../../src/core/Node.ts"
 import { simulate } from "../../../src/drivers/InProcessNetwork.ts"
 import type { CommittedBlock } from "../../../src/drivers/node/Host.ts"
-import { type GuardRecord, LevelStore, MemoryStore, type NodeStore, StoreError, StoreKeys } from "../../../src/drivers/node/Store.ts"
+import { type GuardRecord, LevelStore, MemoryStore, type NodeStore, StoreKeys } from "../../../src/drivers/node/Store.ts"
 import { hostNetChain } from "../../../properties/support/HostNet.ts"
 import { testCrypto } from "../../fixtures/core.ts"
+import { codeOf } from "../../fixtures/store.ts"
 
 const dirs: string[] = []
 const tmp = () => {
@@ -90,14 +91,6 @@ const expectContent = async (s: NodeStore) => {
   expect(await s.carry()).toEqual({ height: 3, messages: [Uint8Array.of(7)] })
 }
 
-const codeOf = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p
-    return "ok"
-  } catch (e) {
-    return e instanceof StoreError ? e.code : `untyped: ${String(e)}`
-  }
-}
 
 describe("LevelStore (NODE-STORE.1..6)", () => {
   it("has the simulated blocks and work to store", () => {
