@@ -249,14 +249,6 @@ export const step = (ctx: CoreContext, state: NodeState, input: NodeInput): read
   // NODE-STEP.11: the upon-rules read only the consensus state and the chain; an input that changed
   // neither leaves the previous step's fixpoint a fixpoint, so there is nothing to fire
   if (run.w.chain !== state.chain || run.w.started !== state.started || !sameFields(state.cons, run.w.cons)) progress(run)
-  // NODE-RETRANSMIT.10: a backed-off node (NODE-RETRANSMIT.9) that hears something new of its height (a
-  // peer back from a crash, a partition healed) re-sends at once instead of at its distant next tick,
-  // and its next tick is at the base interval again
-  if (input.type === "receive" && run.w.gossipQuiet > 0 && run.w.cons.height === state.cons.height && heightMark(run.w.cons) !== run.w.gossipMark) {
-    retransmit(run)
-    run.w.gossipQuiet = 0
-    run.w.gossipMark = ""
-  }
   return [run.w, run.out]
 }
 
