@@ -29,7 +29,7 @@ import { type Genesis, genesisMismatch } from "./Genesis.ts"
 import { proposerFor } from "./LeaderElection.ts"
 import { checkScoreCommit, checkScoreReveal, scoreCommitOk, scoreRevealOk } from "./QualityRounds.ts"
 import { checkTransferStateless } from "./Ledger.ts"
-import { type BlockRef, type ConsensusState, GOSSIP_BACKOFF_MAX_EXP, MAX_OWN_PENDING_COMMITMENTS, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
+import { type BlockRef, type ConsensusState, ITEM_BACKOFF_MAX_TICKS, MAX_OWN_PENDING_COMMITMENTS, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
 import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
 import { checkCommitmentStateless, checkRevealStateless, commitmentKey, compareCommitmentKeys } from "./WorkClaims.ts"
 
@@ -1221,14 +1221,15 @@ const onTimeout = (run: Run, kind: TimeoutKind, height: number, round: number): 
   if (height !== c.height) return false
   if (kind === "gossip") {
     // The gossip tick of the current height re-arms itself; ticks of earlier heights die out.
-    retransmit(run)
-    // NODE-RETRANSMIT.9: back off while the height is quiet (nothing new since the last tick), so that a
-    // chain that cannot decide (no quorum is live, CONS-LIVE.1 item 1) is not flooded; anything new resets it.
+    // NODE-RETRANSMIT.9: count the quiet ticks (nothing new of the height since the last tick); votes go
+    // out at every tick, the pooled items only at exponentially spaced quiet ticks, so that a chain that
+    // cannot decide (no quorum is live, CONS-LIVE.1 item 1) is not flooded; anything new resets it.
     const mark = heightMark(c)
     const w = run.w
-    w.gossipQuiet = mark === w.gossipMark ? Math.min(w.gossipQuiet + 1, GOSSIP_BACKOFF_MAX_EXP) : 0
+    w.gossipQuiet = mark === w.gossipMark ? nextQuiet(w.gossipQuiet) : 0
     w.gossipMark = mark
-    run.out.push({ type: "timer", kind: "gossip", height: c.height, round: c.round, delayMs: gossipDelay(run) })
+    retransmit(run, itemsDue(w.gossipQuiet))
+    schedule(run, "gossip", c.round)
     return true
   }
   if (kind === "commit") {
@@ -1256,11 +1257,19 @@ const heightMark = (c: ConsensusState): string => {
   return `${c.round}:${c.proposals.size}:${votes}`
 }
 
-/** NODE-RETRANSMIT.9: gossipIntervalMs · 2^gossipQuiet (gossipQuiet ≤ GOSSIP_BACKOFF_MAX_EXP). */
-const gossipDelay = (run: Run): number => run.w.chain.params.gossipIntervalMs * 2 ** run.w.gossipQuiet
+/**
+ * NODE-RETRANSMIT.9: the pooled items are re-sent at quiet tick q when q is 0 or a power of two up to
+ * ITEM_BACKOFF_MAX_TICKS (M), and then every M quiet ticks: past 2M the count cycles through M + 1 .. 2M,
+ * so it stays bounded.
+ */
+const itemsDue = (q: number): boolean => (q <= ITEM_BACKOFF_MAX_TICKS ? (q & (q - 1)) === 0 : q % ITEM_BACKOFF_MAX_TICKS === 0)
+const nextQuiet = (q: number): number => (q >= 2 * ITEM_BACKOFF_MAX_TICKS ? ITEM_BACKOFF_MAX_TICKS + 1 : q + 1)
 
-/** NODE-RETRANSMIT.1: re-gossip own proposal of the current round and own votes of every round of the height; ask peers to sync. */
-const retransmit = (run: Run): void => {
+/**
+ * NODE-RETRANSMIT.1: re-gossip own proposal of the current round and own votes of every round of the
+ * height; ask peers to sync; and, when `items` (NODE-RETRANSMIT.9), the own pooled items.
+ */
+const retransmit = (run: Run, items: boolean): void => {
   const w = run.w
   const c = w.cons
   const me = w.keys.pubHex
@@ -1274,6 +1283,9 @@ const retransmit = (run: Run): void => {
     for (const v of c.prevotes.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
     for (const v of c.precommits.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
   }
+  w.syncRequested = -1
+  maybeRequestSync(run, w.aheadPeer)
+  if (!items) return
   // NODE-RETRANSMIT.1 items 6-8: own work commitments and reveals, and the transfers of this node's own
   // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
   // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
@@ -1289,8 +1301,6 @@ const retransmit = (run: Run): void => {
   // NODE-SCORE.3: own pooled score commitments and reveals too
   for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
   for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
-  w.syncRequested = -1
-  maybeRequestSync(run, w.aheadPeer)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ export type VoteBook = ReadonlyMap<number, ReadonlyMap<Hex, ReadonlyArray<Vote>>
 /** CONS-VOTE.2: bound on distinct values kept per (validator, round, type). */
 export const MAX_VALUES_PER_SLOT = 4
 
-/** NODE-RETRANSMIT.9: the gossip tick backs off to at most gossipIntervalMs · 2^5 while a height is quiet. */
-export const GOSSIP_BACKOFF_MAX_EXP = 5
+/** NODE-RETRANSMIT.9: while a height is quiet, own pooled items are re-sent at most every 32 gossip ticks. */
+export const ITEM_BACKOFF_MAX_TICKS = 32
 
 /** NODE-MEMPOOL.5: at most this many of a node's own work commitments wait in its mempool for a block. */
 export const MAX_OWN_PENDING_COMMITMENTS = 16
@@ -121,9 +121,9 @@ export interface NodeState {
   readonly aheadPeer: number
   /**
    * NODE-RETRANSMIT.9: consecutive gossip ticks of this height at which the node had seen nothing new
-   * of its height (same round, same votes and proposals as at the tick before); the next tick is
-   * delayed by gossipIntervalMs · 2^min(gossipQuiet, GOSSIP_BACKOFF_MAX_EXP). Scheduling, not protocol
-   * state: left out of nodeDigest, reset when a height is decided.
+   * of its height (same round, same votes and proposals as at the tick before); own pooled items are
+   * re-sent only at exponentially spaced quiet ticks. Scheduling, not protocol state: left out of
+   * nodeDigest, reset when a height is decided.
    */
   readonly gossipQuiet: number
   /** NODE-RETRANSMIT.9: what the node had seen of its height at the last gossip tick ("" before the first). */

@@ -94,24 +94,29 @@ describe("NODE-RETRANSMIT.1: own commitments, reveals and client transfers are r
   })
 })
 
-describe("NODE-RETRANSMIT.9: the gossip tick backs off while the height is quiet", () => {
+describe("NODE-RETRANSMIT.9: while a height is quiet, votes go out at every tick and pooled items at exponentially spaced ticks", () => {
   const tickDelay = (outs: ReadonlyArray<NodeOutput>) => outs.filter((o) => o.type === "timer" && o.kind === "gossip").map((o) => (o as { delayMs: number }).delayMs)
   // 4 equal validators: node 0 alone can decide nothing, so its height stays quiet
   const quiet = testnet({ nodes: 4, seed: 13 })
 
-  it("doubles the delay at each quiet tick up to gossipIntervalMs · 2^GOSSIP_BACKOFF_MAX_EXP; a new vote of the height resets it", () => {
+  it("re-sends its own commitment at ticks 1, 2, 3, 5, 9, 17, 33, 65, 97 of 100 only, its prevote at every tick, all at the base interval; a new vote resets the count", () => {
     const base = quiet.genesis.params?.gossipIntervalMs ?? 1000
     let s = run(initNode(ctx, quiet.genesis, quiet.keys[0]!), { type: "start" })[0]
     s = run(s, { type: "timeout", kind: "commit", height: 1, round: 0 })[0]
-    const delays: number[] = []
+    s = run(s, { type: "timeout", kind: "propose", height: 1, round: 0 })[0]
+    s = run(s, { type: "work", claim: workClaim("quiet-height") })[0]
+    expect(s.mempool.commitments.size).toBe(1)
+    const itemTicks: number[] = []
     let outs: ReadonlyArray<NodeOutput>
-    for (let tick = 0; tick < 9; tick++) {
+    for (let tick = 1; tick <= 100; tick++) {
       ;[s, outs] = gossip(s)
-      delays.push(...tickDelay(outs))
+      expect(tickDelay(outs)).toEqual([base])
+      expect(sent(outs, "vote")).toHaveLength(1)
+      if (sent(outs, "commitment").length > 0) itemTicks.push(s.gossipQuiet)
     }
-    // the first tick sees the height for the first time; then 2, 4, ... 32 times the interval, and no more
-    expect(delays).toEqual([1, 2, 4, 8, 16, 32, 32, 32, 32].map((k) => k * base))
-    // a peer's prevote is something new: the next tick is at the base interval again
+    // ticks 1, 2, 3, 5, 9, 17, 33, 65, 97: after 32 quiet ticks, every 32nd (the count cycles 33..64)
+    expect(itemTicks).toEqual([0, 1, 2, 4, 8, 16, 32, 64, 64])
+    // a peer's prevote is something new: the next tick re-sends the items again
     let [p] = run(initNode(ctx, quiet.genesis, quiet.keys[1]!), { type: "start" })
     let pOuts: ReadonlyArray<NodeOutput>
     ;[p, pOuts] = run(p, { type: "timeout", kind: "commit", height: 1, round: 0 })
@@ -119,9 +124,13 @@ describe("NODE-RETRANSMIT.9: the gossip tick backs off while the height is quiet
     expect(pOuts.some((o) => o.type === "broadcast" && o.message.type === "vote")).toBe(true)
     s = deliver(s, pOuts, 1)
     ;[s, outs] = gossip(s)
-    expect(tickDelay(outs)).toEqual([base])
+    expect(s.gossipQuiet).toBe(0)
+    expect(sent(outs, "commitment")).toHaveLength(1)
     ;[s, outs] = gossip(s)
-    expect(tickDelay(outs)).toEqual([2 * base])
+    ;[s, outs] = gossip(s)
+    ;[s, outs] = gossip(s)
+    expect(s.gossipQuiet).toBe(3)
+    expect(sent(outs, "commitment")).toHaveLength(0)
   })
 })
 
