@@ -1283,24 +1283,26 @@ const retransmit = (run: Run, items: boolean): void => {
     for (const v of c.prevotes.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
     for (const v of c.precommits.get(r)?.get(me) ?? []) emit(run, { type: "vote", vote: v })
   }
+  // NODE-RETRANSMIT.9: the pooled items only at the quiet ticks that are due (every tick while the height moves)
+  if (items) {
+    // NODE-RETRANSMIT.1 items 6-8: own work commitments and reveals, and the transfers of this node's own
+    // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
+    // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
+    // assumes an overdue honest reveal is eventually included, spec/10).
+    for (const cm of w.mempool.commitments.values()) if (toHex(cm.worker) === me) emit(run, { type: "commitment", commitment: cm })
+    for (const r of w.mempool.reveals.values()) if (toHex(r.worker) === me) emit(run, { type: "reveal", reveal: r })
+    for (const id of w.clientTxs) {
+      const tx = w.mempool.txs.get(id)
+      if (tx !== undefined) emit(run, { type: "tx", tx })
+    }
+    // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
+    for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emit(run, { type: "audit", audit: a })
+    // NODE-SCORE.3: own pooled score commitments and reveals too
+    for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
+    for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
+  }
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)
-  if (!items) return
-  // NODE-RETRANSMIT.1 items 6-8: own work commitments and reveals, and the transfers of this node's own
-  // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
-  // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
-  // assumes an overdue honest reveal is eventually included, spec/10).
-  for (const cm of w.mempool.commitments.values()) if (toHex(cm.worker) === me) emit(run, { type: "commitment", commitment: cm })
-  for (const r of w.mempool.reveals.values()) if (toHex(r.worker) === me) emit(run, { type: "reveal", reveal: r })
-  for (const id of w.clientTxs) {
-    const tx = w.mempool.txs.get(id)
-    if (tx !== undefined) emit(run, { type: "tx", tx })
-  }
-  // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
-  for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emit(run, { type: "audit", audit: a })
-  // NODE-SCORE.3: own pooled score commitments and reveals too
-  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
-  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
 }
 
 // ---------------------------------------------------------------------------------------------
