@@ -6,27 +6,7 @@
 import { describe, expect, it } from "vitest"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import { simulate, type SimConfig } from "../../src/drivers/InProcessNetwork.ts"
-import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
-
-/** The configuration `poai run` builds from its defaults (CLI-RUN.1). */
-const cliDefaults = (over: Partial<SimConfig>): SimConfig => ({
-  nodes: 8,
-  byzantine: 0,
-  strategy: "equivocate",
-  seed: 1,
-  blocks: 20,
-  dropRate: 0,
-  duplicateRate: 0,
-  latencyMs: { min: 10, max: 60 },
-  txRate: 40,
-  cheaters: 0,
-  attested: true,
-  scoring: { ...defaultQualityParams, aggregator: "trimmed-mean" },
-  colludingEvaluators: 0,
-  executor: "sim",
-  maxVirtualMs: 600_000,
-  ...over,
-})
+import { cliDefaults } from "../fixtures/sim.ts"
 
 const PINNED: ReadonlyArray<{ readonly name: string; readonly cfg: Partial<SimConfig>; readonly stateRoot: string; readonly virtualSeconds: number; readonly delivered: number; readonly rejected: number }> = [
   { name: "seed 1", cfg: { seed: 1 }, stateRoot: "532cb240ccfcf2a05f61722f605ce1e9a79b43f821bc851dfb9bb532804fce2e", virtualSeconds: 4.223, delivered: 9505, rejected: 323 },

@@ -7,7 +7,7 @@ import { simulate } from "../../src/drivers/InProcessNetwork.ts"
 import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, partitionLink, regionNetwork, regionOf, RTT_MS } from "../../src/drivers/NetworkModel.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
 import { detectionWithin, finalityLatencies, type HeightRecord, observe, percentile, recovery, safety, steadyTps, workShares } from "../../src/drivers/Reproduce.ts"
-import { defaultQualityParams } from "../../src/quality/QualityParams.ts"
+import { cliDefaults } from "../fixtures/sim.ts"
 import { main } from "../../src/cli/main.ts"
 import { reproduceParallel } from "../../src/cli/Reproduce.ts"
 import { compare, PAPER } from "../../src/cli/ReproduceReport.ts"
@@ -114,23 +114,7 @@ describe("SIM-REGION / SIM-CPU / SIM-FAULT: the model's arithmetic", () => {
 
 describe("SIM-REPRO: the hooks", () => {
   it("without network/cpu/users the simulator is unchanged (root recorded before the hooks existed)", () => {
-    const s = simulate(nodeCryptoService, {
-      nodes: 7,
-      byzantine: 2,
-      strategy: "equivocate",
-      seed: 1,
-      blocks: 6,
-      dropRate: 0,
-      duplicateRate: 0,
-      latencyMs: { min: 10, max: 60 },
-      txRate: 40,
-      cheaters: 0,
-      attested: true,
-      scoring: { ...defaultQualityParams, aggregator: "trimmed-mean" },
-      colludingEvaluators: 0,
-      executor: "sim",
-      maxVirtualMs: 600_000,
-    })
+    const s = simulate(nodeCryptoService, cliDefaults({ nodes: 7, byzantine: 2, blocks: 6 }))
     expect(s.stateRoot).toBe("829dc0d4f2c8c5cf55a70578c3c706745fc472f6a1dcccbaafd2c85fdf900e7a")
   }, 60_000)
   const tiny = { nodes: 4, byzantine: 0, strategy: "equivocate" as const, seed: 2, blocks: 1, txRate: 0, workIntervalMs: 0, scoring: false as const, latencyMs: { min: 10, max: 10 } }
