@@ -133,7 +133,11 @@ export interface NodeState {
    * pending) or whose scoring round is not finalized, by work id: what this node re-executes if the
    * beacon makes it the auditor, and scores if it sits on the claim's committee (NODE-SCORE.1).
    */
-  /** Ids of transfers this node's own client submitted, re-gossiped until included or dropped (NODE-RETRANSMIT.1). */
-  readonly clientTxs: ReadonlySet<Hex>
+  /**
+   * Ids of transfers this node's own client submitted, re-gossiped until included or dropped
+   * (NODE-RETRANSMIT.1), with the gossip ticks since submission (NODE-RETRANSMIT.10; scheduling: only
+   * the ids are in `nodeDigest`).
+   */
+  readonly clientTxs: ReadonlyMap<Hex, number>
   readonly auditable: ReadonlyMap<Hex, WorkClaim>
 }

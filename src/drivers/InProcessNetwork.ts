@@ -44,6 +44,11 @@ export interface SimConfig {
   readonly txRate?: number
   /** Mean virtual ms between work items per node (SIM-NET.5); 0 disables work. */
   readonly workIntervalMs?: number
+  /**
+   * SIM-DEVICE.4: virtual ms from a node's work item to its next one (the item's GPU time on the node's
+   * device, set by the reproduction's model); replaces SIM-NET.5's random interval after the first item.
+   */
+  readonly workGapMs?: (node: number, claim: WorkClaim) => number
   /** Give up after this much virtual time. */
   readonly maxVirtualMs?: number
   /** Stop as soon as two honest nodes commit different blocks at one height (default true). */
@@ -627,10 +632,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       case "input":
         runStep(ev.to, ev.input)
         break
-      case "work":
-        runStep(ev.to, { type: "work", claim: workItem(ev.to) })
-        q.push(now + workRng.range(1, workInterval * 2), { kind: "work", to: ev.to })
+      case "work": {
+        const claim = workItem(ev.to)
+        runStep(ev.to, { type: "work", claim })
+        q.push(now + (cfg.workGapMs !== undefined ? cfg.workGapMs(ev.to, claim) : workRng.range(1, workInterval * 2)), { kind: "work", to: ev.to })
         break
+      }
     }
   }
   const defer = (ev: NodeEvent) => {

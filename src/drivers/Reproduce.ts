@@ -5,7 +5,7 @@ import { toHex } from "../codec/Bytes.ts"
 import { Hashes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
-import type { TaskKind } from "../domain/Work.ts"
+import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "./Byzantine.ts"
 import { byzantineIndices, simulate, simChain, type SimConfig, type SimSummary } from "./InProcessNetwork.ts"
 import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, partitionLink, regionNetwork, REGIONS, workSeconds } from "./NetworkModel.ts"
@@ -146,6 +146,8 @@ export interface ModelOptions {
   readonly regions?: boolean
   /** CPU cost per operation (default true). */
   readonly cpu?: boolean
+  /** Work items paced by their GPU time, SIM-DEVICE.4 (default true). */
+  readonly device?: boolean
 }
 
 /** SIM-REPRO.1: run `cfg` with the §8 model and record what the metrics need. */
@@ -163,6 +165,8 @@ export const observe = (crypto: CryptoService, cfg: SimConfig, opts: ModelOption
     ...cfg,
     ...(opts.regions ?? true ? { network: regionNetwork(DEFAULT_NETWORK) } : {}),
     ...(opts.cpu ?? true ? { cpu: cpuStepCost(CALIBRATED_CPU, tally) } : {}),
+    // SIM-DEVICE.4: one GPU per worker: its next item comes when this one's work is done
+    ...(opts.device ?? true ? { workGapMs: (node: number, claim: WorkClaim) => 1000 * workSeconds(claim.task.kind, deviceOf(node), claim.task.computeUnits) } : {}),
     onStep: (e) => {
       prevStep?.(e)
       if (byz.has(e.node)) return

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest"
 import { toHex } from "../../src/codec/Bytes.ts"
 import { Hashes } from "../../src/codec/Hashing.ts"
 import { Codecs } from "../../src/codec/index.ts"
-import { type NodeInput, type NodeOutput, initNode, step } from "../../src/core/Node.ts"
+import { type NodeInput, type NodeOutput, initNode, nodeDigest, step } from "../../src/core/Node.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 import type { Message } from "../../src/domain/Message.ts"
 import { ctx, sha, signTransfer, testnet, workClaim } from "../fixtures/core.ts"
@@ -37,17 +37,22 @@ describe("NODE-RETRANSMIT.1: own commitments, reveals and client transfers are r
     ;[w, outs] = run(w, { type: "client-tx", bytes: Codecs.Transfer.encode(tx) })
     expect(sent(outs, "tx")).toHaveLength(1)
     expect(w.clientTxs.has(txId)).toBe(true)
-    for (let tick = 0; tick < 3; tick++) {
+    // the worker's height is quiet: the commitment at quiet ticks 0, 1, 2 (NODE-RETRANSMIT.9), the
+    // transfer at ages 1, 2 and 4 (NODE-RETRANSMIT.10)
+    const copies: NodeOutput[] = []
+    for (const [cmCopies, txCopies] of [[1, 1], [1, 1], [1, 0], [0, 1]] as const) {
       ;[w, outs] = gossip(w)
-      expect(sent(outs, "commitment").map((o) => toHex(o.bytes))).toEqual(commitment.map((o) => toHex(o.bytes)))
-      expect(sent(outs, "tx")).toHaveLength(1)
+      expect(sent(outs, "commitment").map((o) => toHex(o.bytes))).toEqual(cmCopies === 1 ? commitment.map((o) => toHex(o.bytes)) : [])
+      expect(sent(outs, "tx")).toHaveLength(txCopies)
       expect(sent(outs, "reveal")).toHaveLength(0)
+      copies.push(...outs)
     }
+    outs = copies
     // the validator decides height 1 at start; the worker follows it, then gets the retransmitted items
     let [v, vOuts] = run(initNode(ctx, net.genesis, net.keys[0]!), { type: "start" })
     w = deliver(w, vOuts, 0)
     expect(w.chain.height).toBe(1)
-    v = deliver(v, outs, 1) // the last tick's copies reach the validator
+    v = deliver(v, outs, 1) // the ticks' copies reach the validator
     expect(v.mempool.commitments.size).toBe(1)
     expect(v.mempool.txs.has(txId)).toBe(true)
     // height 2 (after both commit waits) includes the commitment and the transfer
@@ -131,6 +136,38 @@ describe("NODE-RETRANSMIT.9: while a height is quiet, votes go out at every tick
     ;[s, outs] = gossip(s)
     expect(s.gossipQuiet).toBe(3)
     expect(sent(outs, "commitment")).toHaveLength(0)
+  })
+})
+
+describe("NODE-RETRANSMIT.10: the own client's transfers are re-sent at ages 1, 2, 4, .., 32 and then every 32 ticks", () => {
+  const quiet = testnet({ nodes: 4, seed: 13, users: 2 })
+  const tx = signTransfer(quiet.users[0]!, { to: quiet.users[1]!.pubKey, amount: 5, fee: 1, nonce: 0 })
+
+  it("by the transfer's age, on a quiet height and on a moving one alike; the ids stay in the digest, the ages do not", () => {
+    // node 0 of 4 equal validators cannot decide alone: the transfer stays pending
+    let s = run(initNode(ctx, quiet.genesis, quiet.keys[0]!), { type: "start" })[0]
+    s = run(s, { type: "timeout", kind: "commit", height: 1, round: 0 })[0]
+    s = run(s, { type: "timeout", kind: "propose", height: 1, round: 0 })[0]
+    let outs: ReadonlyArray<NodeOutput>
+    ;[s, outs] = run(s, { type: "client-tx", bytes: Codecs.Transfer.encode(tx) })
+    expect(sent(outs, "tx")).toHaveLength(1)
+    const ages: number[] = []
+    for (let tick = 1; tick <= 130; tick++) {
+      ;[s, outs] = gossip(s)
+      if (sent(outs, "tx").length > 0) ages.push(tick)
+    }
+    expect(ages).toEqual([1, 2, 4, 8, 16, 32, 64, 96, 128])
+    // a moving height (the quiet count is reset by a peer's vote) does not re-send a transfer that is not due
+    let [p, pOuts] = run(initNode(ctx, quiet.genesis, quiet.keys[1]!), { type: "start" })
+    ;[p, pOuts] = run(p, { type: "timeout", kind: "commit", height: 1, round: 0 })
+    ;[p, pOuts] = run(p, { type: "timeout", kind: "propose", height: 1, round: 0 })
+    s = deliver(s, pOuts, 1)
+    ;[s, outs] = gossip(s)
+    expect(s.gossipQuiet).toBe(0)
+    expect(sent(outs, "tx")).toHaveLength(0)
+    // scheduling, not protocol state: two states that differ only in a transfer's age have one digest
+    const older = { ...s, clientTxs: new Map([...s.clientTxs].map(([id]) => [id, 7])) }
+    expect(nodeDigest(ctx, older)).toBe(nodeDigest(ctx, s))
   })
 })
 

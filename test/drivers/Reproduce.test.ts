@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import { simulate } from "../../src/drivers/InProcessNetwork.ts"
-import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, partitionLink, regionNetwork, regionOf, RTT_MS } from "../../src/drivers/NetworkModel.ts"
+import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, deviceOf, partitionLink, regionNetwork, regionOf, RTT_MS, workSeconds } from "../../src/drivers/NetworkModel.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
 import { detectionWithin, finalityLatencies, type HeightRecord, observe, percentile, recovery, safety, steadyTps, workShares } from "../../src/drivers/Reproduce.ts"
 import { cliDefaults } from "../fixtures/sim.ts"
@@ -153,6 +153,7 @@ describe("SIM-REPRO: the hooks", () => {
     let overlaps = 0
     const cost = cpuStepCost(CALIBRATED_CPU)
     const cfg = { nodes: 8, byzantine: 0, strategy: "equivocate" as const, seed: 5, blocks: 3, txRate: 400, users: 3200, scoring: false as const }
+    // work paced by the claims' GPU time (SIM-DEVICE.4) came later: off here, as when the values were recorded
     const o = observe(nodeCryptoService, {
       ...cfg,
       onStep: (e) => {
@@ -161,11 +162,31 @@ describe("SIM-REPRO: the hooks", () => {
         if ((last.get(e.node) ?? 0) > e.t + 1e-9) overlaps++
         last.set(e.node, e.t + cost(e.node, e.input, e.outputs, e.state))
       },
-    })
+    }, { device: false })
     expect(overlaps).toBe(0)
     expect(steps).toBe(3702)
     expect(o.heights.map((x) => x.t)).toEqual([187.3900229929572, 660.0461505170919, 1037.3269813076304])
     expect(o.summary.stateRoot).toBe("0b05a2768868cc3ffbfe7254b8c412c8c83014a0bc093d45d616b0fa905c2118")
+  }, 60_000)
+  it("SIM-DEVICE.4: a worker's next work item comes exactly its last claim's GPU time later", () => {
+    const last = new Map<number, { t: number; gapMs: number }>()
+    const gaps: Array<readonly [number, number]> = []
+    const cfg = { nodes: 4, byzantine: 0, strategy: "equivocate" as const, seed: 3, blocks: 40, txRate: 0, scoring: false as const }
+    // without the CPU model a work event never waits for a busy node, so the gap is exact
+    observe(nodeCryptoService, {
+      ...cfg,
+      onStep: (e) => {
+        if (e.input.type !== "work") return
+        const prev = last.get(e.node)
+        if (prev !== undefined) gaps.push([e.t - prev.t, prev.gapMs])
+        const c = e.input.claim.task
+        last.set(e.node, { t: e.t, gapMs: 1000 * workSeconds(c.kind, deviceOf(e.node), c.computeUnits) })
+      },
+    }, { cpu: false })
+    expect(gaps.length).toBeGreaterThan(3)
+    for (const [got, want] of gaps) expect(got).toBeCloseTo(want, 6)
+    // a mean claim takes 2.1 GPU s: far more than SIM-NET.5's 0.5 s mean interval
+    expect(Math.min(...gaps.map(([, w]) => w))).toBeGreaterThan(0)
   }, 60_000)
   it("SIM-REPRO.1: an observed run with regions and CPU records every height and is deterministic", () => {
     const cfg = { nodes: 5, byzantine: 0, strategy: "equivocate" as const, seed: 3, blocks: 3, txRate: 50, users: 64, scoring: false as const }
