@@ -24,7 +24,7 @@ let busyMs = 0
 let tLast = 0
 const cpu0 = process.cpuUsage()
 observe(nodeCryptoService, {
-  ...baseConfig({ ...FULL_PLAN, nodes }, { blocks, txRate: rate }),
+  ...baseConfig({ ...FULL_PLAN, nodes }, { blocks, txRate: rate, ...(process.env.PROBE_PARAMS ? { params: JSON.parse(process.env.PROBE_PARAMS) } : {}) }),
   onStep: (e) => {
     busyMs += cost(e.node, e.input, e.outputs, e.state)
     let kind: string = e.input.type

@@ -132,6 +132,7 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
     syncRequested: -1,
     aheadPeer: -1,
     gossipQuiet: 0,
+    itemAges: new Map(),
     gossipMark: "",
     clientTxs: new Map(),
     auditable: new Map(),
@@ -1307,21 +1308,27 @@ const retransmit = (run: Run, items: boolean): void => {
   }
   // NODE-RETRANSMIT.10: the own client's transfers by their age, whether or not the height is quiet
   const txsDue = ageClientTxs(w)
-  // NODE-RETRANSMIT.9: the pooled items only at the quiet ticks that are due (every tick while the height moves)
-  if (items) {
-    // NODE-RETRANSMIT.1 items 6-8: own work commitments and reveals, and the transfers of this node's own
-    // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
-    // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
-    // assumes an overdue honest reveal is eventually included, spec/10).
-    for (const cm of w.mempool.commitments.values()) if (toHex(cm.worker) === me) emit(run, { type: "commitment", commitment: cm })
-    for (const r of w.mempool.reveals.values()) if (toHex(r.worker) === me) emit(run, { type: "reveal", reveal: r })
-    for (const tx of txsDue) emit(run, { type: "tx", tx })
-    // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
-    for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emit(run, { type: "audit", audit: a })
-    // NODE-SCORE.3: own pooled score commitments and reveals too
-    for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
-    for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
-  } else for (const tx of txsDue) emit(run, { type: "tx", tx })
+  // NODE-RETRANSMIT.11: every own pooled item ages at every tick; on a quiet height the items go out at
+  // the quiet ticks that are due (NODE-RETRANSMIT.9), on a moving one each at its own due ages
+  const ages = new Map<string, number>()
+  const due = (key: string): boolean => {
+    const age = nextQuiet(w.itemAges.get(key) ?? 0)
+    ages.set(key, age)
+    return w.gossipQuiet === 0 ? itemsDue(age) : items
+  }
+  // NODE-RETRANSMIT.1 items 6-8: own work commitments and reveals, and the transfers of this node's own
+  // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
+  // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
+  // assumes an overdue honest reveal is eventually included, spec/10).
+  for (const [id, cm] of w.mempool.commitments) if (toHex(cm.worker) === me && due(`c${id}`)) emit(run, { type: "commitment", commitment: cm })
+  for (const [id, r] of w.mempool.reveals) if (toHex(r.worker) === me && due(`r${id}`)) emit(run, { type: "reveal", reveal: r })
+  for (const tx of txsDue) emit(run, { type: "tx", tx })
+  // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
+  for (const [id, a] of w.mempool.audits) if (toHex(a.auditor) === me && due(`a${id}`)) emit(run, { type: "audit", audit: a })
+  // NODE-SCORE.3: own pooled score commitments and reveals too
+  for (const [id, c] of w.mempool.scoreCommits) if (toHex(c.evaluator) === me && due(`s${id}`)) emit(run, { type: "score-commit", commitment: c })
+  for (const [id, r] of w.mempool.scoreReveals) if (toHex(r.evaluator) === me && due(`v${id}`)) emit(run, { type: "score-reveal", reveal: r })
+  w.itemAges = ages
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)
 }

@@ -129,6 +129,12 @@ export interface NodeState {
   /** NODE-RETRANSMIT.9: what the node had seen of its height at the last gossip tick ("" before the first). */
   readonly gossipMark: string
   /**
+   * NODE-RETRANSMIT.11: the gossip ticks each own pooled item (commitment, reveal, audit report, score
+   * commitment, score reveal; keyed by a kind letter and its mempool id) has been waiting. Scheduling,
+   * not protocol state: left out of nodeDigest; an item leaves it with the first tick after it left the pool.
+   */
+  readonly itemAges: ReadonlyMap<string, number>
+  /**
    * NODE-AUDIT.1: the claims of finalized reveals whose audit is not settled yet (undecided or
    * pending) or whose scoring round is not finalized, by work id: what this node re-executes if the
    * beacon makes it the auditor, and scores if it sits on the claim's committee (NODE-SCORE.1).

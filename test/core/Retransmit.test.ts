@@ -121,7 +121,8 @@ describe("NODE-RETRANSMIT.9: while a height is quiet, votes go out at every tick
     }
     // ticks 1, 2, 3, 5, 9, 17, 33, 65, 97: after 32 quiet ticks, every 32nd (the count cycles 33..64)
     expect(itemTicks).toEqual([0, 1, 2, 4, 8, 16, 32, 64, 64])
-    // a peer's prevote is something new: the next tick re-sends the items again
+    // a peer's prevote is something new: the quiet count restarts; on that moving tick the commitment
+    // goes by its own age (NODE-RETRANSMIT.11: 101 ticks, bounded to 37, not due), then at quiet ticks 1, 2
     let [p] = run(initNode(ctx, quiet.genesis, quiet.keys[1]!), { type: "start" })
     let pOuts: ReadonlyArray<NodeOutput>
     ;[p, pOuts] = run(p, { type: "timeout", kind: "commit", height: 1, round: 0 })
@@ -130,12 +131,31 @@ describe("NODE-RETRANSMIT.9: while a height is quiet, votes go out at every tick
     s = deliver(s, pOuts, 1)
     ;[s, outs] = gossip(s)
     expect(s.gossipQuiet).toBe(0)
-    expect(sent(outs, "commitment")).toHaveLength(1)
-    ;[s, outs] = gossip(s)
-    ;[s, outs] = gossip(s)
-    ;[s, outs] = gossip(s)
-    expect(s.gossipQuiet).toBe(3)
+    expect([...s.itemAges.values()]).toEqual([37])
     expect(sent(outs, "commitment")).toHaveLength(0)
+    for (const copies of [1, 1, 0]) {
+      ;[s, outs] = gossip(s)
+      expect(sent(outs, "commitment")).toHaveLength(copies)
+    }
+    expect(s.gossipQuiet).toBe(3)
+  })
+
+  it("NODE-RETRANSMIT.11: on a height that moves at every tick, an own commitment goes out at its ages 1, 2, 4, .., 32, then every 32nd", () => {
+    let s = run(initNode(ctx, quiet.genesis, quiet.keys[0]!), { type: "start" })[0]
+    s = run(s, { type: "timeout", kind: "commit", height: 1, round: 0 })[0]
+    s = run(s, { type: "work", claim: workClaim("moving-height") })[0]
+    const ages: number[] = []
+    let outs: ReadonlyArray<NodeOutput>
+    for (let tick = 1; tick <= 70; tick++) {
+      // the node's own round timeouts move it to the next round before every tick: the height is never quiet
+      const r = s.cons.round
+      for (const kind of ["propose", "prevote", "precommit"] as const) s = run(s, { type: "timeout", kind, height: 1, round: r })[0]
+      expect(s.cons.round).toBe(r + 1)
+      ;[s, outs] = gossip(s)
+      expect(s.gossipQuiet).toBe(0)
+      if (sent(outs, "commitment").length > 0) ages.push(tick)
+    }
+    expect(ages).toEqual([1, 2, 4, 8, 16, 32, 64])
   })
 })
 

@@ -104,10 +104,11 @@ describe("lossy links (SIM-NET.2): retransmission and sync keep finalizing", () 
     // verifies points aheadPeer at its sender. The spammer's forged far-height votes (bad signatures)
     // never do; its replays of genuine later-height votes may (a relayed message legitimately arrives
     // from any peer), and then the node re-asks its latest hint at every gossip tick.
-    // Seed 14 stalled at height 1 before the NODE-SYNC.2 fix; in seed 43 the spammer does become the hint
-    // (in seed 14 too until NODE-RETRANSMIT.10 changed the schedule).
+    // Seed 14 stalled at height 1 before the NODE-SYNC.2 fix. The spammer becomes the hint only in some
+    // schedules (seeds 55, 57 and 61 of 55..62 on 2026-12-04; in seed 14 itself until NODE-RETRANSMIT.10
+    // changed the schedule): eight seeds, so that a small schedule change keeps the precondition.
     const hints: Array<{ seed: number; genuine: boolean }> = []
-    for (const seed of [14, 43]) {
+    for (const seed of [14, 55, 56, 57, 58, 59, 60, 61, 62]) {
       const honestBytes = new Set<string>()
       const ahead = new Map<number, number>()
       const s = sim({
