@@ -5,6 +5,7 @@ import { toHex } from "../codec/Bytes.ts"
 import { Hashes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import type { CryptoService } from "../crypto/Crypto.ts"
+import type { Params } from "../core/Params.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "./Byzantine.ts"
 import { byzantineIndices, simulate, simChain, type SimConfig, type SimSummary } from "./InProcessNetwork.ts"
@@ -270,6 +271,8 @@ export interface ReproPlan {
   readonly scoring: boolean
   /** Finality bound for "sustained" in the load sweep (virtual s, p99). */
   readonly finalityBoundS: number
+  /** Genesis parameters of every run of the plan (SIM-REPRO.4: the full plan's WAN timeouts). */
+  readonly params?: Partial<Params>
 }
 
 export const QUICK_PLAN: ReproPlan = {
@@ -318,6 +321,8 @@ export const FULL_PLAN: ReproPlan = {
   byzBlocks: 20,
   scoring: true,
   finalityBoundS: 10,
+  // SIM-REPRO.4: CometBFT's production defaults (propose 3 s, prevote and precommit 1 s, +0.5 s a round)
+  params: { timeoutProposeMs: 3000, timeoutPrevoteMs: 1000, timeoutPrecommitMs: 1000, timeoutDeltaMs: 500 },
 }
 
 /** SIM-REPRO.2: users for an open-loop load: enough that each has at most one transfer in flight for 8 s. */
@@ -335,6 +340,7 @@ export const baseConfig = (plan: ReproPlan, over: Partial<SimConfig>): SimConfig
   scoring: plan.scoring ? undefined : false,
   maxVirtualMs: 600_000,
   ...over,
+  ...(plan.params !== undefined || over.params !== undefined ? { params: { ...plan.params, ...over.params } } : {}),
 } as SimConfig)
 
 export interface Progress {

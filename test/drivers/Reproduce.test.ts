@@ -11,7 +11,7 @@ import { cliDefaults } from "../fixtures/sim.ts"
 import { main } from "../../src/cli/main.ts"
 import { reproduceParallel } from "../../src/cli/Reproduce.ts"
 import { compare, PAPER } from "../../src/cli/ReproduceReport.ts"
-import { QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
+import { baseConfig, FULL_PLAN, QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 
 const h = (height: number, t: number, txs: ReadonlyArray<string>, tAll: number | null = null): HeightRecord => ({ height, t, tAll, txs, reveals: [], audits: [] })
@@ -109,6 +109,17 @@ describe("SIM-REGION / SIM-CPU / SIM-FAULT: the model's arithmetic", () => {
     const part = partitionLink([0], [3, 4], 0, 1000)
     // node 5 is in region 0, node 8 in region 3, node 6 in region 1
     expect([part(10, 5, 8), part(10, 8, 5), part(10, 5, 6), part(1000, 5, 8)]).toEqual([false, false, true, true])
+  })
+})
+
+describe("SIM-REPRO.4: the plan's genesis parameters", () => {
+  it("the full plan's WAN timeouts reach every run, merged under a scenario's own parameters; the quick plan sets none", () => {
+    const timeouts = { timeoutProposeMs: 3000, timeoutPrevoteMs: 1000, timeoutPrecommitMs: 1000, timeoutDeltaMs: 500 }
+    expect(baseConfig(FULL_PLAN, {}).params).toEqual(timeouts)
+    expect(baseConfig(FULL_PLAN, { params: { auditPpm: 250_000 } }).params).toEqual({ ...timeouts, auditPpm: 250_000 })
+    expect(baseConfig(FULL_PLAN, { params: { timeoutProposeMs: 5 } }).params).toEqual({ ...timeouts, timeoutProposeMs: 5 })
+    expect(baseConfig(QUICK_PLAN, {}).params).toBeUndefined()
+    expect(baseConfig(QUICK_PLAN, { params: { auditPpm: 1 } }).params).toEqual({ auditPpm: 1 })
   })
 })
 
