@@ -9,7 +9,7 @@ import type { Params } from "../core/Params.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "./Byzantine.ts"
 import { byzantineIndices, simulate, simChain, type SimConfig, type SimSummary } from "./InProcessNetwork.ts"
-import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, partitionLink, regionNetwork, REGIONS, workSeconds } from "./NetworkModel.ts"
+import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, type NetworkModelParams, partitionLink, regionNetwork, REGIONS, workSeconds } from "./NetworkModel.ts"
 import { cheaterKinds, type WorkerKind } from "./SimWork.ts"
 
 // ------------------------------------------------------------------------------------------------
@@ -149,6 +149,8 @@ export interface ModelOptions {
   readonly cpu?: boolean
   /** Work items paced by their GPU time, SIM-DEVICE.4 (default true). */
   readonly device?: boolean
+  /** The region model's parameters (default DEFAULT_NETWORK, SIM-REGION.4): probes vary the uplinks. */
+  readonly network?: NetworkModelParams
 }
 
 /** SIM-REPRO.1: run `cfg` with the §8 model and record what the metrics need. */
@@ -164,7 +166,7 @@ export const observe = (crypto: CryptoService, cfg: SimConfig, opts: ModelOption
   const prevStep = cfg.onStep
   const observed: SimConfig = {
     ...cfg,
-    ...(opts.regions ?? true ? { network: regionNetwork(DEFAULT_NETWORK) } : {}),
+    ...(opts.regions ?? true ? { network: regionNetwork(opts.network ?? DEFAULT_NETWORK) } : {}),
     ...(opts.cpu ?? true ? { cpu: cpuStepCost(CALIBRATED_CPU, tally) } : {}),
     // SIM-DEVICE.4: one GPU per worker: its next item comes when this one's work is done
     ...(opts.device ?? true ? { workGapMs: (node: number, claim: WorkClaim) => 1000 * workSeconds(claim.task.kind, deviceOf(node), claim.task.computeUnits) } : {}),

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import { simulate } from "../../src/drivers/InProcessNetwork.ts"
-import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, deviceOf, partitionLink, regionNetwork, regionOf, RTT_MS, workSeconds } from "../../src/drivers/NetworkModel.ts"
+import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, partitionLink, regionNetwork, regionOf, RTT_MS, workSeconds } from "../../src/drivers/NetworkModel.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
 import { detectionWithin, finalityLatencies, type HeightRecord, observe, percentile, recovery, safety, steadyTps, workShares } from "../../src/drivers/Reproduce.ts"
 import { cliDefaults } from "../fixtures/sim.ts"
@@ -198,6 +198,13 @@ describe("SIM-REPRO: the hooks", () => {
     for (const [got, want] of gaps) expect(got).toBeCloseTo(want, 6)
     // a mean claim takes 2.1 GPU s: far more than SIM-NET.5's 0.5 s mean interval
     expect(Math.min(...gaps.map(([, w]) => w))).toBeGreaterThan(0)
+  }, 60_000)
+  it("SIM-REGION.4: `observe`'s network option replaces the default uplinks (a 1 Mbit/s uplink slows every height)", () => {
+    const cfg = { nodes: 5, byzantine: 0, strategy: "equivocate" as const, seed: 3, blocks: 3, txRate: 50, users: 64, scoring: false as const }
+    const fast = observe(nodeCryptoService, cfg)
+    const slow = observe(nodeCryptoService, cfg, { network: { ...DEFAULT_NETWORK, uplinkBps: { datacenter: 1e6, consumer: 1e6 } } })
+    expect(fast.summary.agreement && slow.summary.agreement).toBe(true)
+    expect(slow.summary.virtualSeconds).toBeGreaterThan(fast.summary.virtualSeconds * 1.2)
   }, 60_000)
   it("SIM-REPRO.1: an observed run with regions and CPU records every height and is deterministic", () => {
     const cfg = { nodes: 5, byzantine: 0, strategy: "equivocate" as const, seed: 3, blocks: 3, txRate: 50, users: 64, scoring: false as const }
