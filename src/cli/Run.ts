@@ -121,7 +121,7 @@ export const runCommand = async (args: ReadonlyArray<string>, io: Io): Promise<n
   }
   io.out(f.json ? `${JSON.stringify(summary)}\n` : human(summary))
   // CLI-RUN.6: where the full picture is (a hint on stderr, never part of the summary)
-  if (!f.quiet && !f.json) io.err(`hint: the paper's §8 scenarios at full size: npx poai reproduce (writes out/reproduce/report.md)\n`)
+  if (!f.quiet && !f.json) io.err(`hint: the paper's §8 scenarios: npx poai reproduce --quick (N = 16, under a minute; writes out/reproduce/report.md); the N = 100 plan: spec/19\n`)
   const failed = outputs.flatMap((o) => (o.failure === undefined ? [] : [o.failure]))
   // CLI-OUT.2: one line for the first failed output (and how many more failed)
   if (failed.length > 0) {

@@ -157,7 +157,7 @@ describe("the hint after a human summary (CLI-RUN.6)", () => {
   it("names poai reproduce and its report on stderr after a human summary; not with --json or --quiet", async () => {
     const h = await cli(tiny)
     expect(h.code).toBe(0)
-    expect(h.stderr.trimEnd().split("\n").at(-1)).toBe("hint: the paper's §8 scenarios at full size: npx poai reproduce (writes out/reproduce/report.md)")
+    expect(h.stderr.trimEnd().split("\n").at(-1)).toBe("hint: the paper's §8 scenarios: npx poai reproduce --quick (N = 16, under a minute; writes out/reproduce/report.md); the N = 100 plan: spec/19")
     expect(h.stdout).not.toMatch(/hint:/)
     expect((await cli([...tiny, "--json"])).stderr).not.toMatch(/hint:/)
     expect((await cli([...tiny, "--quiet"])).stderr).toBe("")
