@@ -622,7 +622,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   // busy[i] while its inbox is not empty (re-queueing every waiting event at every step of a busy node
   // cost O(backlog²) heap operations: N = 100 at 847 transfers/s did not finish its first block)
   const inbox: Inbox[] = states.map(() => new Inbox())
-  const process = (ev: NodeEvent) => {
+  const runEvent = (ev: NodeEvent) => {
     switch (ev.kind) {
       case "deliver":
         delivered++
@@ -658,12 +658,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       case "work":
         // SIM-CPU.2: an event for a busy node waits in its inbox until the node is free
         if (cfg.cpu !== undefined && (busy[ev.to] as number) > now) defer(ev)
-        else process(ev)
+        else runEvent(ev)
         break
       case "wake": {
         const box = inbox[ev.to] as Inbox
         // the node's free events run now, in arrival order, until a step makes it busy again
-        while (box.size > 0 && (busy[ev.to] as number) <= now && !stopped()) process(box.shift() as NodeEvent)
+        while (box.size > 0 && (busy[ev.to] as number) <= now && !stopped()) runEvent(box.shift() as NodeEvent)
         if (box.size > 0) q.push(busy[ev.to] as number, { kind: "wake", to: ev.to })
         break
       }
