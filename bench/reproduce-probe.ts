@@ -6,7 +6,7 @@
 //   node --max-semi-space-size=64 bin/run-ts.js bench/reproduce-probe.ts [BLOCKS=6] [TX_RATE=847] [NODES=100]
 //
 // The full plan's baseline is the default (FULL_PLAN: seed 1, scoring on, its timeouts). PROBE_PARAMS='{...}'
-// overrides genesis parameters; PROBE_CPU=0, PROBE_REGIONS=0, PROBE_DEVICE=0 turn a part of the model off.
+// overrides genesis parameters; PROBE_CPU=0, PROBE_REGIONS=0, PROBE_DEVICE=0, PROBE_RELAY=0 turn a part of the model off.
 import { Either } from "effect"
 import { Codecs } from "../src/codec/index.ts"
 import type { Block } from "../src/domain/Block.ts"
@@ -84,6 +84,8 @@ observe(nodeCryptoService, {
   cpu: process.env.PROBE_CPU !== "0",
   regions: process.env.PROBE_REGIONS !== "0",
   device: process.env.PROBE_DEVICE !== "0",
+  // PROBE_RELAY=0: proposals sent directly to every node instead of relayed (SIM-REGION.5)
+  relay: process.env.PROBE_RELAY !== "0",
   // PROBE_UPLINK_MBPS=X: every node's uplink X Mbit/s (the model: datacenter 1000, consumer 100)
   ...(process.env.PROBE_UPLINK_MBPS !== undefined
     ? { network: { ...DEFAULT_NETWORK, uplinkBps: { datacenter: Number(process.env.PROBE_UPLINK_MBPS) * 1e6, consumer: Number(process.env.PROBE_UPLINK_MBPS) * 1e6 } } }

@@ -98,6 +98,11 @@ export interface SimConfig {
   // --- §8 reproduction hooks (SIM-REGION.*, SIM-CPU.*, spec/19-reproduction.md); unset = the model above ---
   /** SIM-REGION.3: per-message delay (regions, jitter, uplink bandwidth); replaces `latencyMs` when set. */
   readonly network?: LinkDelay
+  /**
+   * SIM-REGION.5: relay proposals over this peer graph (adjacency lists, NetworkModel.relayGraph) instead
+   * of sending them to every node: each honest node forwards a proposal the first time it arrives.
+   */
+  readonly relay?: ReadonlyArray<ReadonlyArray<number>>
   /** SIM-CPU.2: CPU ms of one node step; the node is busy that long and its outputs leave after it. */
   readonly cpu?: StepCost
   /** Number of client accounts (SIM-NET.4, default 32); more users make the client load open-loop. */
@@ -223,7 +228,7 @@ export const byzantineIndices = (nodes: number, byzantine: number): ReadonlyArra
   Array.from({ length: byzantine }, (_, i) => nodes - byzantine + i)
 
 type Event =
-  | { readonly kind: "deliver"; readonly to: number; readonly from: number; readonly bytes: Uint8Array }
+  | { readonly kind: "deliver"; readonly to: number; readonly from: number; readonly bytes: Uint8Array; readonly relayed?: true }
   | { readonly kind: "input"; readonly to: number; readonly input: NodeInput }
   | { readonly kind: "client" }
   | { readonly kind: "work"; readonly to: number }
@@ -233,6 +238,8 @@ type Event =
 
 /** An event addressed to one node's step (what a busy node holds in its inbox, SIM-CPU.2). */
 type NodeEvent = Extract<Event, { kind: "deliver" | "input" | "work" }>
+const deliverEvent = (to: number, from: number, bytes: Uint8Array, relayed?: true): Event =>
+  relayed === true ? { kind: "deliver", to, from, bytes, relayed } : { kind: "deliver", to, from, bytes }
 
 /** SIM-CPU.2: a busy node's waiting events, first in first out (an array with a moving head, O(1) both ends). */
 class Inbox {
@@ -453,7 +460,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const busy: number[] = states.map(() => 0)
   let cpuMs = 0
 
-  const sendTo = (from: number, to: number, bytes: Uint8Array) => {
+  const sendTo = (from: number, to: number, bytes: Uint8Array, relayed?: true) => {
     if (to === from) return
     if (cfg.link !== undefined && !cfg.link(now, from, to)) return
     if (netRng.chance(drop)) return
@@ -462,12 +469,27 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     const net = cfg.network
     if (net !== undefined) {
       // SIM-REGION.3
-      q.push(at + net.delayMs(at, from, to, bytes.length, netRng), { kind: "deliver", to, from, bytes })
-      if (netRng.chance(dup)) q.push(at + net.delayMs(at, from, to, bytes.length, netRng), { kind: "deliver", to, from, bytes })
+      q.push(at + net.delayMs(at, from, to, bytes.length, netRng), deliverEvent(to, from, bytes, relayed))
+      if (netRng.chance(dup)) q.push(at + net.delayMs(at, from, to, bytes.length, netRng), deliverEvent(to, from, bytes, relayed))
       return
     }
-    q.push(at + netRng.range(lat.min, lat.max), { kind: "deliver", to, from, bytes })
-    if (netRng.chance(dup)) q.push(at + netRng.range(lat.min, lat.max * 2), { kind: "deliver", to, from, bytes })
+    q.push(at + netRng.range(lat.min, lat.max), deliverEvent(to, from, bytes, relayed))
+    if (netRng.chance(dup)) q.push(at + netRng.range(lat.min, lat.max * 2), deliverEvent(to, from, bytes, relayed))
+  }
+  // SIM-REGION.5: which nodes' gossip layers have seen each relayed message (by its bytes' identity)
+  const relaySeen = new WeakMap<Uint8Array, Uint8Array>()
+  /** SIM-REGION.5: node `at` has a relayed message for the first time: mark it and forward it to its peers but `from`. */
+  const relayFirst = (at: number, from: number, bytes: Uint8Array): boolean => {
+    let seen = relaySeen.get(bytes)
+    if (seen === undefined) {
+      seen = new Uint8Array(n)
+      relaySeen.set(bytes, seen)
+    }
+    if (seen[at] === 1) return false
+    seen[at] = 1
+    // only honest nodes relay: a Byzantine one withholds (the worst case for dissemination)
+    if (!byz.has(at)) for (const to of (cfg.relay as ReadonlyArray<ReadonlyArray<number>>)[at] ?? []) if (to !== from) sendTo(at, to, bytes, true)
+    return true
   }
   const dispatch = (from: number, sends: ReadonlyArray<Send>) => {
     for (const s of sends) for (const to of s.to) sendTo(from, to, s.bytes)
@@ -496,7 +518,10 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     }
     if (strategy === undefined) {
       for (const o of outs) {
-        if (o.type === "broadcast") for (const to of all) sendTo(i, to, o.bytes)
+        if (o.type === "broadcast") {
+          if (cfg.relay !== undefined && o.message.type === "proposal") relayFirst(i, i, o.bytes)
+          else for (const to of all) sendTo(i, to, o.bytes)
+        }
         else if (o.type === "send") sendTo(i, o.to, o.bytes)
       }
     } else {
@@ -652,6 +677,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     now = next.t
     if (now > maxT || stopped()) break
     const ev = next.ev
+    // SIM-REGION.5: the gossip layer forwards a relayed message on arrival and drops later copies
+    if (ev.kind === "deliver" && ev.relayed === true && !relayFirst(ev.to, ev.from, ev.bytes)) continue
     switch (ev.kind) {
       case "deliver":
       case "input":

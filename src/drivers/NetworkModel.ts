@@ -1,11 +1,11 @@
-// spec: SIM-REGION.1..4, SIM-CPU.1..3, SIM-FAULT.1..2 (spec/19-reproduction.md)
+// spec: SIM-REGION.1..5, SIM-CPU.1..3, SIM-FAULT.1..2 (spec/19-reproduction.md)
 // The §8 reproduction's network and machine model: 5 regions with a published inter-region latency
 // matrix, jitter, per-node uplink bandwidth, a CPU cost per operation (calibrated by
 // bench/reproduce-calibration.ts) and the device classes that run the work. Every number is in spec/19.
 import type { NodeInput, NodeOutput } from "../core/Node.ts"
 import type { NodeState } from "../core/NodeState.ts"
 import type { TaskKind } from "../domain/Work.ts"
-import type { Prng } from "./Prng.ts"
+import { Prng } from "./Prng.ts"
 
 /** SIM-REGION.1: the five regions (AWS region names). */
 export const REGIONS = ["us-east-1", "us-west-2", "eu-central-1", "ap-northeast-1", "ap-southeast-2"] as const
@@ -71,6 +71,25 @@ export const regionNetwork = (p: NetworkModelParams = DEFAULT_NETWORK): LinkDela
       return start - t + tx + oneWay + jitter
     },
   }
+}
+
+/**
+ * SIM-REGION.5: the peer graph that proposals are relayed over (a node's adjacency list, ascending).
+ * Node i is linked to its ring neighbours i ± 1 (mod n, so the graph is connected) and to `extra` peers
+ * it draws uniformly from the others (the `relay` stream of `seed`, nodes in index order); links are
+ * undirected. With n = 100 and extra = 3 the mean degree is about 8, near CometBFT's 10 outbound peers.
+ */
+export const relayGraph = (n: number, seed: number, extra = 3): ReadonlyArray<ReadonlyArray<number>> => {
+  const peers: Array<Set<number>> = Array.from({ length: n }, () => new Set<number>())
+  const link = (a: number, b: number) => {
+    if (a === b) return
+    ;(peers[a] as Set<number>).add(b)
+    ;(peers[b] as Set<number>).add(a)
+  }
+  if (n > 1) for (let i = 0; i < n; i++) link(i, (i + 1) % n)
+  const rng = new Prng(seed).fork("relay")
+  if (n > 2) for (let i = 0; i < n; i++) for (let k = 0; k < extra; k++) link(i, (i + 1 + rng.int(n - 1)) % n)
+  return peers.map((s) => [...s].sort((a, b) => a - b))
 }
 
 // ------------------------------------------------------------------------------------------------

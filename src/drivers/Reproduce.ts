@@ -9,7 +9,7 @@ import type { Params } from "../core/Params.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "./Byzantine.ts"
 import { byzantineIndices, simulate, simChain, type SimConfig, type SimSummary } from "./InProcessNetwork.ts"
-import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, type NetworkModelParams, partitionLink, regionNetwork, REGIONS, workSeconds } from "./NetworkModel.ts"
+import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, type NetworkModelParams, partitionLink, regionNetwork, REGIONS, relayGraph, workSeconds } from "./NetworkModel.ts"
 import { cheaterKinds, type WorkerKind } from "./SimWork.ts"
 
 // ------------------------------------------------------------------------------------------------
@@ -151,6 +151,8 @@ export interface ModelOptions {
   readonly device?: boolean
   /** The region model's parameters (default DEFAULT_NETWORK, SIM-REGION.4): probes vary the uplinks. */
   readonly network?: NetworkModelParams
+  /** Proposals relayed over a peer graph, SIM-REGION.5 (default true; only with regions). */
+  readonly relay?: boolean
 }
 
 /** SIM-REPRO.1: run `cfg` with the §8 model and record what the metrics need. */
@@ -167,6 +169,7 @@ export const observe = (crypto: CryptoService, cfg: SimConfig, opts: ModelOption
   const observed: SimConfig = {
     ...cfg,
     ...(opts.regions ?? true ? { network: regionNetwork(opts.network ?? DEFAULT_NETWORK) } : {}),
+    ...((opts.regions ?? true) && (opts.relay ?? true) ? { relay: relayGraph(cfg.nodes, cfg.seed) } : {}),
     ...(opts.cpu ?? true ? { cpu: cpuStepCost(CALIBRATED_CPU, tally) } : {}),
     // SIM-DEVICE.4: one GPU per worker: its next item comes when this one's work is done
     ...(opts.device ?? true ? { workGapMs: (node: number, claim: WorkClaim) => 1000 * workSeconds(claim.task.kind, deviceOf(node), claim.task.computeUnits) } : {}),
