@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import { simulate } from "../../src/drivers/InProcessNetwork.ts"
-import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, partitionLink, regionNetwork, regionOf, RTT_MS, workSeconds } from "../../src/drivers/NetworkModel.ts"
+import { CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, partitionLink, regionNetwork, regionOf, relayGraph, RTT_MS, workSeconds } from "../../src/drivers/NetworkModel.ts"
 import { Prng } from "../../src/drivers/Prng.ts"
 import { detectionWithin, finalityLatencies, type HeightRecord, observe, percentile, recovery, safety, steadyTps, workShares } from "../../src/drivers/Reproduce.ts"
 import { cliDefaults } from "../fixtures/sim.ts"
@@ -219,6 +219,93 @@ describe("SIM-REPRO: the hooks", () => {
     // a commit needs at least a proposal and two vote phases across regions: far above the 1 ms of one region
     expect(Math.min(...lat)).toBeGreaterThan(0.05)
     expect(a.compute.consensusSeconds).toBeGreaterThan(0)
+  }, 60_000)
+})
+
+describe("SIM-REGION.5: proposals relayed over a peer graph", () => {
+  it("the graph is the ring plus drawn peers: symmetric, connected, no self-links, mean degree ≈ 8 at N = 100, fixed per seed", () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const g = relayGraph(100, seed)
+      expect(relayGraph(100, seed)).toEqual(g)
+      g.forEach((peers, i) => {
+        expect(peers).not.toContain(i)
+        expect(peers).toContain((i + 1) % 100)
+        expect(peers).toContain((i + 99) % 100)
+        for (const p of peers) expect(g[p]).toContain(i)
+      })
+      const reach = new Set([0])
+      const todo = [0]
+      while (todo.length > 0) for (const p of g[todo.pop() as number] ?? []) if (!reach.has(p)) (reach.add(p), todo.push(p))
+      expect(reach.size).toBe(100)
+      const mean = g.reduce((a, p) => a + p.length, 0) / 100
+      expect(mean).toBeGreaterThan(7)
+      expect(mean).toBeLessThan(9)
+    }
+    expect(relayGraph(100, 1)).not.toEqual(relayGraph(100, 2))
+  })
+  /** Every receipt of a proposal by a node: (node, sender, the proposal's bytes). */
+  const proposalReceipts = (cfg: Parameters<typeof simulate>[1]) => {
+    const proposals = new WeakSet<Uint8Array>()
+    const got: Array<{ node: number; from: number; bytes: Uint8Array }> = []
+    const s = simulate(nodeCryptoService, {
+      ...cfg,
+      onStep: (e) => {
+        for (const o of e.outputs) if (o.type === "broadcast" && o.message.type === "proposal") proposals.add(o.bytes)
+        if (e.input.type === "receive" && proposals.has(e.input.bytes)) got.push({ node: e.node, from: e.input.from, bytes: e.input.bytes })
+      },
+    })
+    return { s, got }
+  }
+  it("observed runs relay by default (SIM-REPRO.1); `relay: false` sends proposals directly", () => {
+    const cfg = { nodes: 12, byzantine: 0, strategy: "equivocate" as const, seed: 3, blocks: 3, txRate: 20, users: 64, scoring: false as const }
+    const relayedReceipts = (opts: { relay?: boolean }) => {
+      const origin = new WeakMap<Uint8Array, number>()
+      let relayed = 0
+      let direct = 0
+      observe(nodeCryptoService, {
+        ...cfg,
+        onStep: (e) => {
+          for (const o of e.outputs) if (o.type === "broadcast" && o.message.type === "proposal") origin.set(o.bytes, e.node)
+          if (e.input.type !== "receive") return
+          const from = origin.get(e.input.bytes)
+          if (from === undefined) return
+          if (from === e.input.from) direct++
+          else relayed++
+        },
+      }, opts)
+      return { relayed, direct }
+    }
+    const on = relayedReceipts({})
+    const off = relayedReceipts({ relay: false })
+    // N = 12: the proposer's graph peers get it directly, the others through a relay
+    expect(on.direct).toBeGreaterThan(0)
+    expect(on.relayed).toBeGreaterThan(0)
+    expect(off).toEqual({ relayed: 0, direct: off.direct })
+    expect(off.direct).toBeGreaterThanOrEqual(3 * 11)
+  }, 60_000)
+  const fixed = { byzantine: 0, strategy: "equivocate" as const, seed: 4, blocks: 4, txRate: 0, workIntervalMs: 0, scoring: false as const, latencyMs: { min: 10, max: 10 } }
+  it("on a ring every proposal reaches every node from a ring neighbour, once (the copy from the other side is dropped)", () => {
+    const ring = Array.from({ length: 8 }, (_, i) => [(i + 7) % 8, (i + 1) % 8].sort((a, b) => a - b))
+    const { s, got } = proposalReceipts({ ...fixed, nodes: 8, relay: ring })
+    expect(s.completed && s.agreement).toBe(true)
+    expect(got.length).toBeGreaterThanOrEqual(4 * 7)
+    for (const r of got) expect(ring[r.node]).toContain(r.from)
+    const per = new Map<Uint8Array, Set<number>>()
+    for (const r of got) {
+      const seen = per.get(r.bytes) ?? new Set<number>()
+      expect(seen.has(r.node)).toBe(false)
+      per.set(r.bytes, seen.add(r.node))
+    }
+    // node 4 is 4 hops from node 0 both ways round: both copies arrive, one is dropped before the node
+    for (const nodes of per.values()) expect(nodes.size).toBe(7)
+  }, 60_000)
+  it("a Byzantine node withholds: on a ring the proposal takes the honest way round, even when it is longer", () => {
+    // nodes 5 and 6 are silent; from node 0, node 4 is 3 hops through them and 4 hops through 1, 2, 3
+    const ring = Array.from({ length: 7 }, (_, i) => [(i + 6) % 7, (i + 1) % 7].sort((a, b) => a - b))
+    const { s, got } = proposalReceipts({ ...fixed, nodes: 7, byzantine: 2, strategy: "silent", relay: ring })
+    expect(s.completed && s.agreement).toBe(true)
+    expect(got.length).toBeGreaterThan(0)
+    expect(got.filter((r) => r.from >= 5)).toEqual([])
   }, 60_000)
 })
 
