@@ -1,6 +1,7 @@
 // spec: SIM-METRIC.1..7, SIM-REPRO.1..2 (spec/19-reproduction.md)
 // The paper's §8 evaluation as scenarios on the in-process network with the region / bandwidth / CPU
 // model (NetworkModel.ts), and the metrics, each a pure function of what a run records.
+import { MAX_BLOCK_TXS } from "../domain/Block.ts"
 import { toHex } from "../codec/Bytes.ts"
 import { Hashes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
@@ -326,8 +327,10 @@ export const FULL_PLAN: ReproPlan = {
   byzBlocks: 20,
   scoring: true,
   finalityBoundS: 10,
-  // SIM-REPRO.4: CometBFT's production defaults (propose 3 s, prevote and precommit 1 s, +0.5 s a round)
-  params: { timeoutProposeMs: 3000, timeoutPrevoteMs: 1000, timeoutPrecommitMs: 1000, timeoutDeltaMs: 500 },
+  // SIM-REPRO.4: CometBFT's production defaults (propose 3 s, prevote and precommit 1 s, +0.5 s a round),
+  // and the largest block the schema allows (MAX_BLOCK_TXS), so that the load sweep measures the chain
+  // rather than the devnet's 500-transfer default
+  params: { timeoutProposeMs: 3000, timeoutPrevoteMs: 1000, timeoutPrecommitMs: 1000, timeoutDeltaMs: 500, maxTxsPerBlock: MAX_BLOCK_TXS },
 }
 
 /** SIM-REPRO.2: users for an open-loop load: enough that each has at most one transfer in flight for 8 s. */

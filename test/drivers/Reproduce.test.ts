@@ -113,8 +113,8 @@ describe("SIM-REGION / SIM-CPU / SIM-FAULT: the model's arithmetic", () => {
 })
 
 describe("SIM-REPRO.4: the plan's genesis parameters", () => {
-  it("the full plan's WAN timeouts reach every run, merged under a scenario's own parameters; the quick plan sets none", () => {
-    const timeouts = { timeoutProposeMs: 3000, timeoutPrevoteMs: 1000, timeoutPrecommitMs: 1000, timeoutDeltaMs: 500 }
+  it("the full plan's WAN timeouts and block limit reach every run, merged under a scenario's own parameters; the quick plan sets none", () => {
+    const timeouts = { timeoutProposeMs: 3000, timeoutPrevoteMs: 1000, timeoutPrecommitMs: 1000, timeoutDeltaMs: 500, maxTxsPerBlock: 2000 }
     expect(baseConfig(FULL_PLAN, {}).params).toEqual(timeouts)
     expect(baseConfig(FULL_PLAN, { params: { auditPpm: 250_000 } }).params).toEqual({ ...timeouts, auditPpm: 250_000 })
     expect(baseConfig(FULL_PLAN, { params: { timeoutProposeMs: 5 } }).params).toEqual({ ...timeouts, timeoutProposeMs: 5 })
