@@ -356,5 +356,16 @@ describe("SIM-REPRO.2/3: the plan on worker threads", () => {
     for (const k of ["tps", "finalityP50", "finalityP99", "usefulWorkEfficiency", "verificationOverhead", "recoverySeconds"] as const) expect(c[k].verdict).toBe("not comparable")
     expect(c.safetyAt30PercentByzantine.verdict).toBe("reproduced")
     expect(compare({ ...one, safety: { ...one.safety, ok: false } }).safetyAt30PercentByzantine.verdict).toBe("refuted")
+    // SIM-REPORT.2 in full mode: tps is the highest sustained offered load; 847 not sustained is refuted, with the numbers
+    const full = { ...one, plan: { ...one.plan, mode: "full" as const, nodes: 100 } }
+    const low = { offered: 400, tps: 401, p99: 2, sustained: true }
+    const loads = [low, { offered: 847, tps: 700, p99: 14, sustained: false }]
+    const refuted = compare({ ...full, loads, highestSustained: 400 }).tps
+    expect(refuted.verdict).toBe("refuted")
+    expect(refuted.measured).toBe(400)
+    expect(refuted.note).toContain("at 847/s offered: 700 committed/s, p99 finality 14 s")
+    const held = compare({ ...full, loads: [low, { offered: 847, tps: 846, p99: 3, sustained: true }], highestSustained: 847 }).tps
+    expect(held.verdict).toBe("reproduced")
+    expect(compare({ ...full, loads: [low], highestSustained: 400 }).tps.verdict).toBe("not comparable")
   }, 120_000)
 })
