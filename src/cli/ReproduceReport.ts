@@ -71,7 +71,11 @@ export const compare = (r: ReproResult): Record<ReportKey, Comparison> => {
             : `highest offered load sustained: ${r.highestSustained ?? "none"}/s (of ${r.loads.map((l) => l.offered).join(", ")}); ` +
               r.loads
                 .filter((l) => l.offered >= 847 && !l.sustained)
-                .map((l) => `at ${l.offered}/s offered: ${fmt(l.tps)} committed/s, p99 finality ${fmt(l.p99)} s`)
+                .map(
+                  (l) =>
+                    `at ${l.offered}/s offered: ${fmt(l.tps)} committed/s, p99 finality ${fmt(l.p99)} s over ${r.plan.loadBlocks} blocks` +
+                    (l.baselineFailed === true ? `, but the ${r.plan.blocks}-block baseline at that rate: ${fmt(b.tps)} committed/s, p99 ${fmt(b.finality.p99)} s` : ""),
+                )
                 .join("; ") +
               ` (sustained: ≥ 90 % committed and p99 ≤ ${r.plan.finalityBoundS} s)`,
     },
@@ -208,7 +212,10 @@ export const reportMarkdown = (r: ReproResult, wallSeconds: number): string => {
     "",
     "| offered /s | committed /s | p99 finality s | sustained |",
     "|---|---|---|---|",
-    ...r.loads.map((l) => `| ${l.offered} | ${fmt(l.tps)} | ${fmt(l.p99)} | ${l.sustained ? "yes" : "no"} |`),
+    ...r.loads.map(
+      (l) =>
+        `| ${l.offered} | ${fmt(l.tps)} | ${fmt(l.p99)} | ${l.sustained ? "yes" : l.baselineFailed === true ? `no: the ${r.plan.blocks}-block baseline at this rate committed ${fmt(b.tps)}/s, p99 ${fmt(b.finality.p99)} s` : "no"} |`,
+    ),
     "",
     "## Detection against audit probability ([chart](detection.svg))",
     "",

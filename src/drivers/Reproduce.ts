@@ -371,7 +371,11 @@ export interface ReproResult {
     readonly blockIntervalS: number | null
     readonly summary: SimSummary
   }
-  readonly loads: ReadonlyArray<{ readonly offered: number; readonly tps: number | null; readonly p99: number | null; readonly sustained: boolean }>
+  /**
+   * SIM-METRIC.1: `sustained` holds for the load run and, at the baseline's rate, for the baseline too;
+   * `baselineFailed` is set when the load run held and the (longer) baseline at the same rate did not.
+   */
+  readonly loads: ReadonlyArray<{ readonly offered: number; readonly tps: number | null; readonly p99: number | null; readonly sustained: boolean; readonly baselineFailed?: true }>
   readonly highestSustained: number | null
   readonly detection: ReadonlyArray<{ readonly auditPpm: number; readonly k1: number | null; readonly k2: number | null; readonly eligible: number; readonly lazyK2: number | null; readonly forgerK2: number | null }>
   readonly crash: {
@@ -409,6 +413,10 @@ export const scenarios = (plan: ReproPlan): ReadonlyArray<Scenario> => [
 
 type Baseline = ReproResult["baseline"]
 type Load = ReproResult["loads"][number]
+
+/** SIM-METRIC.1: one run offered `rate` held it: ≥ 90 % of it committed (steady state) and p99 finality within the bound. */
+const sustains = (plan: ReproPlan, rate: number, tps: number | null, p99: number | null): boolean =>
+  tps !== null && tps >= 0.9 * rate && p99 !== null && p99 <= plan.finalityBoundS
 type Detection = ReproResult["detection"][number]
 type Crash = ReproResult["crash"] & { readonly agreement: boolean }
 type Partition = ReproResult["partition"]
@@ -452,7 +460,7 @@ export const runScenario = (crypto: CryptoService, plan: ReproPlan, sc: Scenario
       const o = run(baseConfig(plan, { txRate: sc.offered, blocks: plan.loadBlocks }))
       const tps = steadyTps(o.heights, plan.warmup)
       const p99 = percentile(finalityLatencies(o.submits, o.heights), 99)
-      return { kind: "load", value: { offered: sc.offered, tps, p99, sustained: tps !== null && tps >= 0.9 * sc.offered && p99 !== null && p99 <= plan.finalityBoundS } }
+      return { kind: "load", value: { offered: sc.offered, tps, p99, sustained: sustains(plan, sc.offered, tps, p99) } }
     }
     case "detection": {
       const o = run(baseConfig(plan, { cheaters: plan.cheaters, params: { auditPpm: sc.auditPpm }, blocks: plan.detectionBlocks, txRate: 20, users: 32 }))
@@ -530,7 +538,13 @@ export const assemble = (plan: ReproPlan, outcomes: ReadonlyArray<Outcome>): Rep
         break
     }
   if (baseline === undefined || crash === undefined || partition === undefined) throw new Error("reproduce: a scenario outcome is missing")
-  const loads = plan.loads.map((x) => loadsAll.find((l) => l.offered === x)).filter((l): l is Load => l !== undefined)
+  // SIM-METRIC.1: a rate is sustained only if every run offered it held; the baseline runs the plan's
+  // rate for longer than a load run, and a chain that falls behind slowly passes the shorter run
+  const baselineHeld = sustains(plan, plan.txRate, baseline.tps, baseline.finality.p99)
+  const loads = plan.loads
+    .map((x) => loadsAll.find((l) => l.offered === x))
+    .filter((l): l is Load => l !== undefined)
+    .map((l): Load => (l.offered === plan.txRate && l.sustained && !baselineHeld ? { ...l, sustained: false, baselineFailed: true } : l))
   const detection = plan.auditPpms.map((x) => detAll.find((d) => d.auditPpm === x)).filter((d): d is Detection => d !== undefined)
   const runs = plan.strategies.map((x) => runsAll.find((b) => b.strategy === x)).filter((b): b is ByzRun => b !== undefined)
   const sustained = loads.filter((l) => l.sustained).map((l) => l.offered)

@@ -11,7 +11,7 @@ import { cliDefaults } from "../fixtures/sim.ts"
 import { main } from "../../src/cli/main.ts"
 import { reproduceParallel } from "../../src/cli/Reproduce.ts"
 import { compare, PAPER } from "../../src/cli/ReproduceReport.ts"
-import { baseConfig, FULL_PLAN, QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
+import { assemble, baseConfig, FULL_PLAN, type Outcome, QUICK_PLAN, reproduce } from "../../src/drivers/Reproduce.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 
 const h = (height: number, t: number, txs: ReadonlyArray<string>, tAll: number | null = null): HeightRecord => ({ height, t, tAll, txs, reveals: [], audits: [] })
@@ -366,6 +366,20 @@ describe("SIM-REPRO.2/3: the plan on worker threads", () => {
     expect(refuted.note).toContain("at 847/s offered: 700 committed/s, p99 finality 14 s")
     const held = compare({ ...full, loads: [low, { offered: 847, tps: 846, p99: 3, sustained: true }], highestSustained: 847 }).tps
     expect(held.verdict).toBe("reproduced")
+    // SIM-METRIC.1: a rate is sustained only if the baseline at that rate held too (the longer run)
+    const held20 = { offered: plan.txRate, tps: plan.txRate, p99: 1, sustained: true }
+    const outcomes = (baseTps: number): Outcome[] => [
+      { kind: "baseline", value: { ...one.baseline, tps: baseTps, finality: { ...one.baseline.finality, p99: 1 } } },
+      { kind: "load", value: held20 },
+      ...one.detection.map((value) => ({ kind: "detection" as const, value })),
+      { kind: "crash", value: { ...one.crash, agreement: true } },
+      { kind: "partition", value: one.partition },
+      ...one.safety.runs.map((value) => ({ kind: "byzantine" as const, value })),
+    ]
+    expect(assemble(plan, outcomes(plan.txRate)).highestSustained).toBe(plan.txRate)
+    const slow = assemble(plan, outcomes(0.85 * plan.txRate))
+    expect(slow.loads[0]).toEqual({ ...held20, sustained: false, baselineFailed: true })
+    expect(slow.highestSustained).toBe(null)
     expect(compare({ ...full, loads: [low], highestSustained: 400 }).tps.verdict).toBe("not comparable")
   }, 120_000)
 })
