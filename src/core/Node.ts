@@ -46,7 +46,12 @@ export type NodeInput =
   | { readonly type: "work"; readonly claim: WorkClaim }
 
 export type NodeOutput =
-  | { readonly type: "broadcast"; readonly message: Message; readonly bytes: Uint8Array }
+  /**
+   * To every peer. NODE-SCORE.4: `only`, when present, names the validators (public keys, lowercase hex)
+   * that need the message; a driver that can address them sends it to them alone, any other driver
+   * broadcasts it (correct, at the cost of the traffic the hint saves).
+   */
+  | { readonly type: "broadcast"; readonly message: Message; readonly bytes: Uint8Array; readonly only?: ReadonlyArray<Hex> }
   | { readonly type: "send"; readonly to: number; readonly message: Message; readonly bytes: Uint8Array }
   | { readonly type: "timer"; readonly kind: TimeoutKind; readonly height: number; readonly round: number; readonly delayMs: number }
   | {
@@ -305,6 +310,45 @@ const wireBytes = (message: Message): Uint8Array => {
 
 const emit = (run: Run, message: Message): void => {
   run.out.push({ type: "broadcast", message, bytes: wireBytes(message) })
+}
+
+/** NODE-SCORE.4: a score item goes to the proposers of this many rounds of the height being decided. */
+export const SCORE_ROUTE_ROUNDS = 3
+
+const routeMemo = new WeakMap<ChainState, Map<number, ReadonlyArray<Hex>>>()
+/**
+ * NODE-SCORE.4: the proposers (distinct, in round order) of rounds r0 .. r0 + SCORE_ROUTE_ROUNDS - 1 of
+ * height chain.height + 1, where r0 is the node's round if it is deciding that height, else 0 (in the
+ * deciding step, before the new height starts). Memoized per (immutable) chain state and r0.
+ */
+const scoreRoute = (run: Run): ReadonlyArray<Hex> => {
+  const { chain, cons } = run.w
+  const r0 = cons.height === chain.height + 1 ? cons.round : 0
+  let byRound = routeMemo.get(chain)
+  if (byRound === undefined) {
+    byRound = new Map()
+    routeMemo.set(chain, byRound)
+  }
+  let keys = byRound.get(r0)
+  if (keys === undefined) {
+    const set = new Set<Hex>()
+    for (let r = r0; r < r0 + SCORE_ROUTE_ROUNDS; r++) {
+      const k = proposerFor(run.ctx.crypto.sha256, chain, r)?.key
+      if (k !== undefined) set.add(k)
+    }
+    keys = [...set]
+    byRound.set(r0, keys)
+  }
+  return keys
+}
+
+/**
+ * NODE-SCORE.4: a score commitment or reveal is needed only by a block's proposer (validators check
+ * the items a block carries, QUAL-WIRE.2): it is sent to the next proposers (scoreRoute), not to
+ * every peer, and re-sent to the proposers of each later height while it is pooled (NODE-SCORE.3).
+ */
+const emitScore = (run: Run, message: Extract<Message, { type: "score-commit" | "score-reveal" }>): void => {
+  run.out.push({ type: "broadcast", message, bytes: wireBytes(message), only: scoreRoute(run) })
 }
 
 const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefined => {
@@ -1187,8 +1231,8 @@ const scoringDuty = (run: Run): void => {
   const me = w.keys.pubHex
   // NODE-SCORE.3: re-send own pooled items after every decision too: a peer one block behind rejects
   // a score message for a round it has not opened yet, and a phase lasts only a few blocks
-  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emit(run, { type: "score-commit", commitment: c })
-  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emit(run, { type: "score-reveal", reveal: r })
+  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emitScore(run, { type: "score-commit", commitment: c })
+  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emitScore(run, { type: "score-reveal", reveal: r })
   for (const [claimId, open] of [...w.chain.scoring.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const r = open.round
     if (!r.seats.has(me)) continue
@@ -1205,11 +1249,11 @@ const scoringDuty = (run: Run): void => {
     if (inCommit) {
       const commitment = sealScoreCommitment(run.ctx.crypto, seal)
       w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, commitment) }
-      emit(run, { type: "score-commit", commitment })
+      emitScore(run, { type: "score-commit", commitment })
     } else {
       const reveal = sealScoreReveal(run.ctx.crypto, seal)
       w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, reveal) }
-      emit(run, { type: "score-reveal", reveal })
+      emitScore(run, { type: "score-reveal", reveal })
     }
   }
 }
@@ -1326,8 +1370,8 @@ const retransmit = (run: Run, items: boolean): void => {
   // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
   for (const [id, a] of w.mempool.audits) if (toHex(a.auditor) === me && due(`a${id}`)) emit(run, { type: "audit", audit: a })
   // NODE-SCORE.3: own pooled score commitments and reveals too
-  for (const [id, c] of w.mempool.scoreCommits) if (toHex(c.evaluator) === me && due(`s${id}`)) emit(run, { type: "score-commit", commitment: c })
-  for (const [id, r] of w.mempool.scoreReveals) if (toHex(r.evaluator) === me && due(`v${id}`)) emit(run, { type: "score-reveal", reveal: r })
+  for (const [id, c] of w.mempool.scoreCommits) if (toHex(c.evaluator) === me && due(`s${id}`)) emitScore(run, { type: "score-commit", commitment: c })
+  for (const [id, r] of w.mempool.scoreReveals) if (toHex(r.evaluator) === me && due(`v${id}`)) emitScore(run, { type: "score-reveal", reveal: r })
   w.itemAges = ages
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)

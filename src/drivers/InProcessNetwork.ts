@@ -107,6 +107,11 @@ export interface SimConfig {
   readonly cpu?: StepCost
   /** Number of client accounts (SIM-NET.4, default 32); more users make the client load open-loop. */
   readonly users?: number
+  /**
+   * SIM-NET.2: ignore a broadcast's `only` (NODE-SCORE.4) and send it to every node, as a driver that
+   * cannot address validators does; reproduces runs recorded before score items were routed.
+   */
+  readonly flood?: boolean
 }
 
 export interface SimSummary {
@@ -496,6 +501,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   }
 
   const all = Array.from({ length: n }, (_, k) => k)
+  const indexOfKey = new Map<string, number>(net.keys.map((k, i) => [k.pubHex, i]))
   const runStep = (i: number, input: NodeInput) => {
     const strategy = byz.get(i)
     if (strategy === "silent") return
@@ -520,6 +526,8 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       for (const o of outs) {
         if (o.type === "broadcast") {
           if (cfg.relay !== undefined && o.message.type === "proposal") relayFirst(i, i, o.bytes)
+          // NODE-SCORE.4: a message for named validators goes to their nodes alone
+          else if (o.only !== undefined && cfg.flood !== true) for (const k of o.only) { const to = indexOfKey.get(k); if (to !== undefined) sendTo(i, to, o.bytes) }
           else for (const to of all) sendTo(i, to, o.bytes)
         }
         else if (o.type === "send") sendTo(i, o.to, o.bytes)

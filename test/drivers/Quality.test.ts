@@ -1,5 +1,5 @@
 // spec: SIM-EVAL.1..4 (spec/08-simulation.md), QUAL-WIRE.1..6, QUAL-REWARD.1..4 (spec/17-quality-incentives.md),
-// NODE-SCORE.1..3, NODE-STEP.1..2, NODE-BUFFER.1 (spec/03-consensus.md)
+// NODE-SCORE.1..4, NODE-STEP.1..2, NODE-BUFFER.1 (spec/03-consensus.md)
 // The quality pipeline in the simulated network: honest committees score every claim exactly and are
 // never charged, colluding evaluators move Q only within the QUAL-AGG.5 bound, the reward split adds
 // up exactly against the final state, `scoring: false` is the old chain; and a node fed bad score
@@ -10,7 +10,8 @@ import { fromHex, toHex, utf8 } from "../../src/codec/Bytes.ts"
 import { Codecs } from "../../src/codec/index.ts"
 import type { ChainState } from "../../src/core/ChainState.ts"
 import { type CoreContext, provisionalQuality } from "../../src/core/Context.ts"
-import { type NodeInput, type NodeOutput, nodeDigest, step } from "../../src/core/Node.ts"
+import { proposerFor } from "../../src/core/LeaderElection.ts"
+import { type NodeInput, type NodeOutput, nodeDigest, SCORE_ROUTE_ROUNDS, step } from "../../src/core/Node.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import type { Message } from "../../src/domain/Message.ts"
@@ -369,5 +370,54 @@ describe("scoring: false (QUAL-SEAM.2, the chain before the pipeline)", () => {
     expect(r.final.totals.scoreCommits + r.final.totals.scoreReveals + r.final.totals.roundsFinalized).toBe(0)
     for (const c of r.final.claims.values()) expect(c.scoring).toBe("none")
     expectConserved(r)
+  })
+})
+
+describe("NODE-SCORE.4: score items go to the next proposers, not to every peer", () => {
+  // 7 nodes, 2 silent (2/7 of the power): heights where a silent node holds round 0 go to round 1 or later,
+  // so the rule's r0 (the node's own round) is exercised, not only the deciding step's round 0
+  const cfg: SimConfig = { nodes: 7, byzantine: 2, strategy: "silent", blocks: 14, txRate: 5, seed: 3 }
+  // the simulator's keys (SIM-TESTNET.1 derives them from the seed and the index alone)
+  const keys = makeTestnet({ crypto } as CoreContext, { nodes: cfg.nodes, seed: cfg.seed }).keys.map((k) => k.pubHex)
+  const routed: Array<{ readonly only: ReadonlyArray<string> | undefined; readonly expected: ReadonlyArray<string>; readonly r0: number }> = []
+  /** bytes (hex) of a routed score message -> the node indices it was addressed to */
+  const allowed = new Map<string, Set<number>>()
+  const deliveries: Array<{ readonly to: number; readonly bytes: string }> = []
+  let broadcasts = 0
+  const summary = simulate(crypto, {
+    ...cfg,
+    onStep: (e) => {
+      if (e.input.type === "receive") {
+        const m = Codecs.Message.decode(e.input.bytes)
+        if (m._tag === "Right" && (m.right.type === "score-commit" || m.right.type === "score-reveal")) deliveries.push({ to: e.node, bytes: toHex(e.input.bytes) })
+      }
+      for (const o of e.outputs) {
+        if (o.type !== "broadcast" || (o.message.type !== "score-commit" && o.message.type !== "score-reveal")) continue
+        broadcasts++
+        const c = e.state.chain
+        const r0 = e.state.cons.height === c.height + 1 ? e.state.cons.round : 0
+        const expected = [...new Set([0, 1, 2].map((d) => proposerFor(sha, c, r0 + d)?.key).filter((k): k is string => k !== undefined))]
+        routed.push({ only: o.only, expected, r0 })
+        const at = allowed.get(toHex(o.bytes)) ?? new Set<number>()
+        for (const k of o.only ?? []) at.add(keys.indexOf(k))
+        allowed.set(toHex(o.bytes), at)
+      }
+    },
+  })
+
+  it("every emitted score item names the distinct proposers of rounds r0 .. r0 + 2 of the height being decided", () => {
+    expect(summary.agreement).toBe(true)
+    expect(summary.completed).toBe(true)
+    expect(SCORE_ROUTE_ROUNDS).toBe(3)
+    expect(routed.length).toBeGreaterThan(100)
+    // the precondition is not trivial: items were re-sent from rounds above 0
+    expect(routed.some((r) => r.r0 > 0)).toBe(true)
+    for (const r of routed) expect(r.only).toEqual(r.expected)
+  })
+
+  it("the simulator delivers a routed item to the named nodes alone (fewer deliveries than a flood)", () => {
+    expect(deliveries.length).toBeGreaterThan(0)
+    for (const d of deliveries) expect(allowed.get(d.bytes)?.has(d.to)).toBe(true)
+    expect(deliveries.length).toBeLessThan(broadcasts * (cfg.nodes - 1))
   })
 })

@@ -125,7 +125,8 @@ describe("SIM-REPRO.4: the plan's genesis parameters", () => {
 
 describe("SIM-REPRO: the hooks", () => {
   it("without network/cpu/users the simulator is unchanged (root recorded before the hooks existed)", () => {
-    const s = simulate(nodeCryptoService, cliDefaults({ nodes: 7, byzantine: 2, blocks: 6 }))
+    // flood: score items to every node, as before NODE-SCORE.4 routed them (SIM-NET.2)
+    const s = simulate(nodeCryptoService, cliDefaults({ nodes: 7, byzantine: 2, blocks: 6, flood: true }))
     expect(s.stateRoot).toBe("829dc0d4f2c8c5cf55a70578c3c706745fc472f6a1dcccbaafd2c85fdf900e7a")
   }, 60_000)
   const tiny = { nodes: 4, byzantine: 0, strategy: "equivocate" as const, seed: 2, blocks: 1, txRate: 0, workIntervalMs: 0, scoring: false as const, latencyMs: { min: 10, max: 10 } }
