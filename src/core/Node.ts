@@ -47,11 +47,19 @@ export type NodeInput =
 
 export type NodeOutput =
   /**
-   * To every peer. NODE-SCORE.4: `only`, when present, names the validators (public keys, lowercase hex)
+   * To every peer. NODE-ROUTE.1: `only`, when present, names the validators (public keys, lowercase hex)
    * that need the message; a driver that can address them sends it to them alone, any other driver
-   * broadcasts it (correct, at the cost of the traffic the hint saves).
+   * broadcasts it (correct, at the cost of the traffic the hint saves). NODE-ROUTE.2: `resend` marks a
+   * re-send to newly routed proposers, which a broadcasting driver drops (its first broadcast reached
+   * every peer already).
    */
-  | { readonly type: "broadcast"; readonly message: Message; readonly bytes: Uint8Array; readonly only?: ReadonlyArray<Hex> }
+  | {
+      readonly type: "broadcast"
+      readonly message: Message
+      readonly bytes: Uint8Array
+      readonly only?: ReadonlyArray<Hex>
+      readonly resend?: true
+    }
   | { readonly type: "send"; readonly to: number; readonly message: Message; readonly bytes: Uint8Array }
   | { readonly type: "timer"; readonly kind: TimeoutKind; readonly height: number; readonly round: number; readonly delayMs: number }
   | {
@@ -312,16 +320,16 @@ const emit = (run: Run, message: Message): void => {
   run.out.push({ type: "broadcast", message, bytes: wireBytes(message) })
 }
 
-/** NODE-SCORE.4: a score item goes to the proposers of this many rounds of the height being decided. */
-export const SCORE_ROUTE_ROUNDS = 3
+/** NODE-ROUTE.1: a routed item goes to the proposers of this many rounds of the height being decided. */
+export const ROUTE_ROUNDS = 3
 
 const routeMemo = new WeakMap<ChainState, Map<number, ReadonlyArray<Hex>>>()
 /**
- * NODE-SCORE.4: the proposers (distinct, in round order) of rounds r0 .. r0 + SCORE_ROUTE_ROUNDS - 1 of
+ * NODE-ROUTE.1: the proposers (distinct, in round order) of rounds r0 .. r0 + ROUTE_ROUNDS - 1 of
  * height chain.height + 1, where r0 is the node's round if it is deciding that height, else 0 (in the
  * deciding step, before the new height starts). Memoized per (immutable) chain state and r0.
  */
-const scoreRoute = (run: Run): ReadonlyArray<Hex> => {
+const proposerRoute = (run: Run): ReadonlyArray<Hex> => {
   const { chain, cons } = run.w
   const r0 = cons.height === chain.height + 1 ? cons.round : 0
   let byRound = routeMemo.get(chain)
@@ -332,7 +340,7 @@ const scoreRoute = (run: Run): ReadonlyArray<Hex> => {
   let keys = byRound.get(r0)
   if (keys === undefined) {
     const set = new Set<Hex>()
-    for (let r = r0; r < r0 + SCORE_ROUTE_ROUNDS; r++) {
+    for (let r = r0; r < r0 + ROUTE_ROUNDS; r++) {
       const k = proposerFor(run.ctx.crypto.sha256, chain, r)?.key
       if (k !== undefined) set.add(k)
     }
@@ -342,13 +350,17 @@ const scoreRoute = (run: Run): ReadonlyArray<Hex> => {
   return keys
 }
 
+/** NODE-ROUTE.1: the items only a block's proposer needs (validators check them in the block itself). */
+type Routed = Extract<Message, { type: "commitment" | "reveal" | "audit" | "score-commit" | "score-reveal" }>
+
 /**
- * NODE-SCORE.4: a score commitment or reveal is needed only by a block's proposer (validators check
- * the items a block carries, QUAL-WIRE.2): it is sent to the next proposers (scoreRoute), not to
- * every peer, and re-sent to the proposers of each later height while it is pooled (NODE-SCORE.3).
+ * NODE-ROUTE.1: a work commitment, work reveal, audit report, score commitment or score reveal is sent
+ * to the next proposers (proposerRoute), not to every peer; NODE-ROUTE.2 re-sends it to the proposers
+ * of each later height while it is pooled.
  */
-const emitScore = (run: Run, message: Extract<Message, { type: "score-commit" | "score-reveal" }>): void => {
-  run.out.push({ type: "broadcast", message, bytes: wireBytes(message), only: scoreRoute(run) })
+const emitRouted = (run: Run, message: Routed, resend?: true): void => {
+  const only = proposerRoute(run)
+  run.out.push(resend ? { type: "broadcast", message, bytes: wireBytes(message), only, resend } : { type: "broadcast", message, bytes: wireBytes(message), only })
 }
 
 const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefined => {
@@ -723,7 +735,7 @@ const onWork = (run: Run, claim: WorkClaim): ProtocolError | undefined => {
   }
   w.work = setIn(w.work, id, { claim, salt, commitment: id, revealed: false })
   w.mempool = { ...w.mempool, commitments: poolSet(w.mempool.commitments, commitmentKey(w.keys.pubHex, id), c) }
-  emit(run, { type: "commitment", commitment: c })
+  emitRouted(run, { type: "commitment", commitment: c })
   return undefined
 }
 
@@ -1090,6 +1102,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   w.blocks = setIn(w.blocks, height, { block: prop.block, cert })
   w.lastCommit = cert
   w.mempool = pruneMempool(run, w.mempool, prop.block, chain)
+  resendOwnItems(run)
   if ([...w.clientTxs.keys()].some((id) => !w.mempool.txs.has(id))) w.clientTxs = new Map([...w.clientTxs].filter(([id]) => w.mempool.txs.has(id)))
   run.out.push({
     type: "commit",
@@ -1120,6 +1133,19 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   else schedule(run, "commit", 0)
   schedule(run, "gossip", 0)
   for (const m of buffered) onMessage(run, m, -1)
+}
+
+/**
+ * NODE-ROUTE.2: after a decision (and the prune), re-send the node's own pooled work commitments, work
+ * reveals and audit reports to the proposers of the new height: an item routed to the proposers of the
+ * height just decided that no block included reaches the next ones (score items: NODE-SCORE.3).
+ */
+const resendOwnItems = (run: Run): void => {
+  const w = run.w
+  const me = w.keys.pubHex
+  for (const c of w.mempool.commitments.values()) if (toHex(c.worker) === me) emitRouted(run, { type: "commitment", commitment: c }, true)
+  for (const r of w.mempool.reveals.values()) if (toHex(r.worker) === me) emitRouted(run, { type: "reveal", reveal: r }, true)
+  for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emitRouted(run, { type: "audit", audit: a }, true)
 }
 
 /** Drop what the block included and whatever the new state makes invalid (NODE-MEMPOOL.2). */
@@ -1194,7 +1220,7 @@ const auditDuty = (run: Run, block: Block): void => {
     const unsigned = { chainId: w.chain.chainId, auditor: w.keys.pubKey, workId, verdict: v.verdict, reason: v.reason, evidence: v.evidence }
     const a: AuditReport = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.auditReport(unsigned), w.keys.secretKey) }
     w.mempool = { ...w.mempool, audits: poolSet(w.mempool.audits, id, a) }
-    emit(run, { type: "audit", audit: a })
+    emitRouted(run, { type: "audit", audit: a })
   }
 }
 
@@ -1212,7 +1238,7 @@ const revealFinalized = (run: Run): void => {
     const r: WorkReveal = { ...unsigned, signature: run.ctx.crypto.ed25519.sign(SigningBytes.workReveal(unsigned), w.keys.secretKey) }
     w.work = setIn(w.work, id, { ...pw, revealed: true })
     w.mempool = { ...w.mempool, reveals: poolSet(w.mempool.reveals, key, r) }
-    emit(run, { type: "reveal", reveal: r })
+    emitRouted(run, { type: "reveal", reveal: r })
   }
 }
 
@@ -1231,8 +1257,8 @@ const scoringDuty = (run: Run): void => {
   const me = w.keys.pubHex
   // NODE-SCORE.3: re-send own pooled items after every decision too: a peer one block behind rejects
   // a score message for a round it has not opened yet, and a phase lasts only a few blocks
-  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emitScore(run, { type: "score-commit", commitment: c })
-  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emitScore(run, { type: "score-reveal", reveal: r })
+  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emitRouted(run, { type: "score-commit", commitment: c })
+  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emitRouted(run, { type: "score-reveal", reveal: r })
   for (const [claimId, open] of [...w.chain.scoring.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     const r = open.round
     if (!r.seats.has(me)) continue
@@ -1249,11 +1275,11 @@ const scoringDuty = (run: Run): void => {
     if (inCommit) {
       const commitment = sealScoreCommitment(run.ctx.crypto, seal)
       w.mempool = { ...w.mempool, scoreCommits: poolSet(w.mempool.scoreCommits, key, commitment) }
-      emitScore(run, { type: "score-commit", commitment })
+      emitRouted(run, { type: "score-commit", commitment })
     } else {
       const reveal = sealScoreReveal(run.ctx.crypto, seal)
       w.mempool = { ...w.mempool, scoreReveals: poolSet(w.mempool.scoreReveals, key, reveal) }
-      emitScore(run, { type: "score-reveal", reveal })
+      emitRouted(run, { type: "score-reveal", reveal })
     }
   }
 }
@@ -1364,14 +1390,14 @@ const retransmit = (run: Run, items: boolean): void => {
   // client, are re-sent until a block includes them or they are dropped from the mempool (expired,
   // invalid): a worker that gossips its reveal once loses the claim if that one copy is lost (NoTheft
   // assumes an overdue honest reveal is eventually included, spec/10).
-  for (const [id, cm] of w.mempool.commitments) if (toHex(cm.worker) === me && due(`c${id}`)) emit(run, { type: "commitment", commitment: cm })
-  for (const [id, r] of w.mempool.reveals) if (toHex(r.worker) === me && due(`r${id}`)) emit(run, { type: "reveal", reveal: r })
+  for (const [id, cm] of w.mempool.commitments) if (toHex(cm.worker) === me && due(`c${id}`)) emitRouted(run, { type: "commitment", commitment: cm })
+  for (const [id, r] of w.mempool.reveals) if (toHex(r.worker) === me && due(`r${id}`)) emitRouted(run, { type: "reveal", reveal: r })
   for (const tx of txsDue) emit(run, { type: "tx", tx })
   // NODE-AUDIT.3: own audit reports not yet included are re-sent: a lost report costs the auditor.
-  for (const [id, a] of w.mempool.audits) if (toHex(a.auditor) === me && due(`a${id}`)) emit(run, { type: "audit", audit: a })
+  for (const [id, a] of w.mempool.audits) if (toHex(a.auditor) === me && due(`a${id}`)) emitRouted(run, { type: "audit", audit: a })
   // NODE-SCORE.3: own pooled score commitments and reveals too
-  for (const [id, c] of w.mempool.scoreCommits) if (toHex(c.evaluator) === me && due(`s${id}`)) emitScore(run, { type: "score-commit", commitment: c })
-  for (const [id, r] of w.mempool.scoreReveals) if (toHex(r.evaluator) === me && due(`v${id}`)) emitScore(run, { type: "score-reveal", reveal: r })
+  for (const [id, c] of w.mempool.scoreCommits) if (toHex(c.evaluator) === me && due(`s${id}`)) emitRouted(run, { type: "score-commit", commitment: c })
+  for (const [id, r] of w.mempool.scoreReveals) if (toHex(r.evaluator) === me && due(`v${id}`)) emitRouted(run, { type: "score-reveal", reveal: r })
   w.itemAges = ages
   w.syncRequested = -1
   maybeRequestSync(run, w.aheadPeer)

@@ -85,7 +85,8 @@ export const adversarialSends = (
   const all = others(env)
   const sends: Send[] = []
   const honest = (o: NodeOutput) => {
-    if (o.type === "broadcast") sends.push({ to: all, bytes: o.bytes })
+    // a Byzantine node floods (NODE-ROUTE.1's `only` ignored, its re-sends dropped, SIM-NET.2 `flood`)
+    if (o.type === "broadcast") { if (o.resend !== true) sends.push({ to: all, bytes: o.bytes }) }
     else if (o.type === "send") sends.push({ to: [o.to], bytes: o.bytes })
   }
   switch (strategy) {

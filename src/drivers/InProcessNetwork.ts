@@ -108,8 +108,9 @@ export interface SimConfig {
   /** Number of client accounts (SIM-NET.4, default 32); more users make the client load open-loop. */
   readonly users?: number
   /**
-   * SIM-NET.2: ignore a broadcast's `only` (NODE-SCORE.4) and send it to every node, as a driver that
-   * cannot address validators does; reproduces runs recorded before score items were routed.
+   * SIM-NET.2: ignore a broadcast's `only` (NODE-ROUTE.1) and send it to every node, as a driver that
+   * cannot address validators does (dropping NODE-ROUTE.2 re-sends); reproduces runs recorded before
+   * items were routed.
    */
   readonly flood?: boolean
 }
@@ -526,9 +527,10 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       for (const o of outs) {
         if (o.type === "broadcast") {
           if (cfg.relay !== undefined && o.message.type === "proposal") relayFirst(i, i, o.bytes)
-          // NODE-SCORE.4: a message for named validators goes to their nodes alone
+          // NODE-ROUTE.1: a message for named validators goes to their nodes alone
           else if (o.only !== undefined && cfg.flood !== true) for (const k of o.only) { const to = indexOfKey.get(k); if (to !== undefined) sendTo(i, to, o.bytes) }
-          else for (const to of all) sendTo(i, to, o.bytes)
+          // NODE-ROUTE.2: flooding, a re-send to newly routed proposers is dropped (the first send reached everyone)
+          else if (o.resend !== true) for (const to of all) sendTo(i, to, o.bytes)
         }
         else if (o.type === "send") sendTo(i, o.to, o.bytes)
       }

@@ -318,6 +318,8 @@ const deliverAll = (n: Net, first: Array<{ from: number; outs: ReadonlyArray<Nod
   const queue = (n.queue ??= [])
   const collect = (from: number, outs: ReadonlyArray<NodeOutput>) => {
     for (const o of outs) {
+      // a flooding network: `only` is not used and NODE-ROUTE.2 re-sends are dropped (SIM-NET.2 `flood`)
+      if (o.type === "broadcast" && o.resend === true) continue
       if (o.type === "broadcast") {
         n.sent?.[from]?.push(o.message)
         for (let to = 0; to < n.states.length; to++) to !== from && queue.push({ to, from, bytes: o.bytes })

@@ -4,7 +4,7 @@
 // (and the Byzantine and cheater variants below) BEFORE any of them was made; any change to what a
 // node decides, or to the order in which it sends, moves at least one of them. They are checked with
 // `flood: true` (SIM-NET.2): score items go to every node, as they did when the pins were recorded;
-// NODE-SCORE.4 (score items routed to the next proposers, the default since) is pinned in ROUTED,
+// NODE-ROUTE.1/2 (work, audit and score items routed to the next proposers, the default since) is pinned in ROUTED,
 // recorded when it was introduced, with the same configurations.
 import { describe, expect, it } from "vitest"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
@@ -26,23 +26,23 @@ const PINNED: ReadonlyArray<{ readonly name: string; readonly cfg: Partial<SimCo
   { name: "seed 5, 30 % cheaters", cfg: { seed: 5, cheaters: 0.3 }, stateRoot: "c309c43c7c98d70c8919b063889e6100a2c2d48c3ed3e38126f0edf4e1450eaf", virtualSeconds: 4.083, delivered: 7138, rejected: 329 },
 ]
 
-/** NODE-SCORE.4 (score items routed to the next proposers), recorded when it was introduced; same configurations. */
+/** NODE-ROUTE.1/2 (items routed to the next proposers), recorded when it was introduced; same configurations. */
 const ROUTED: ReadonlyArray<(typeof PINNED)[number]> = [
-  { name: "seed 1", cfg: { seed: 1 }, stateRoot: "59aec9ffb2255c399cd270ab2415656a238e2486834bb5e7fda25553bcb2cb36", virtualSeconds: 4.193, delivered: 6123, rejected: 329 },
-  { name: "seed 2", cfg: { seed: 2 }, stateRoot: "f9cbefa33568e6afc02c6d7f4ec7774ee54216456d859cc1677d0fedd5874ee3", virtualSeconds: 4.265, delivered: 5631, rejected: 326 },
-  { name: "seed 3", cfg: { seed: 3 }, stateRoot: "9a4052f4ab3889eaf10ea431711b0a959982ae1279219759f4dd75ccb22cd171", virtualSeconds: 4.303, delivered: 5621, rejected: 320 },
+  { name: "seed 1", cfg: { seed: 1 }, stateRoot: "eba43bd63813e16f52daa617e239e4d3bb0564a2afbff9e502efab20ed1c8f44", virtualSeconds: 4.266, delivered: 5758, rejected: 362 },
+  { name: "seed 2", cfg: { seed: 2 }, stateRoot: "4c87b41f2c933242c65e4f50ce2a53902a9f306aecbd5beb091745d104b47ca3", virtualSeconds: 4.232, delivered: 5155, rejected: 365 },
+  { name: "seed 3", cfg: { seed: 3 }, stateRoot: "2cb45991ac4a3f2646801bafe5aef1b5a549ccd1efa496a50c40de00b522455d", virtualSeconds: 4.335, delivered: 5167, rejected: 349 },
   {
     name: "seed 4, 2 Byzantine (mixed)",
     cfg: { seed: 4, byzantine: 2, strategy: "mixed" },
-    stateRoot: "304b0eee5436995bec8da942d37c451dbdd0c862c39dbe39d5ab8ab8d5215776",
-    virtualSeconds: 6.876,
-    delivered: 11160,
-    rejected: 2068,
+    stateRoot: "4dcd06f7bc18ae30e08cc83c04ba33a678ec64c6ef25050761b4917c8bce12f1",
+    virtualSeconds: 8.011,
+    delivered: 11810,
+    rejected: 2302,
   },
-  { name: "seed 5, 30 % cheaters", cfg: { seed: 5, cheaters: 0.3 }, stateRoot: "d6ca5486ffd34e70db70a82d4e7872160ae70872fe629e25f85114b8180fddac", virtualSeconds: 4.122, delivered: 4989, rejected: 338 },
+  { name: "seed 5, 30 % cheaters", cfg: { seed: 5, cheaters: 0.3 }, stateRoot: "f5a08d2fac1dbbb0b9fdca25dfcb714be07c7d28331548a8414d1cc0cbc5dac0", virtualSeconds: 4.122, delivered: 4479, rejected: 335 },
 ]
 
-describe("the simulator decides as when score items were first routed (NODE-SCORE.4, the default)", () => {
+describe("the simulator decides as when items were first routed (NODE-ROUTE.1/2, the default)", () => {
   for (const p of ROUTED) {
     it(`${p.name}: same state root, virtual time and message counts`, { timeout: 120_000 }, () => {
       const s = simulate(nodeCryptoService, cliDefaults(p.cfg))

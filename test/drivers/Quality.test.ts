@@ -1,5 +1,5 @@
 // spec: SIM-EVAL.1..4 (spec/08-simulation.md), QUAL-WIRE.1..6, QUAL-REWARD.1..4 (spec/17-quality-incentives.md),
-// NODE-SCORE.1..4, NODE-STEP.1..2, NODE-BUFFER.1 (spec/03-consensus.md)
+// NODE-SCORE.1..4, NODE-ROUTE.1..2, NODE-STEP.1..2, NODE-BUFFER.1 (spec/03-consensus.md)
 // The quality pipeline in the simulated network: honest committees score every claim exactly and are
 // never charged, colluding evaluators move Q only within the QUAL-AGG.5 bound, the reward split adds
 // up exactly against the final state, `scoring: false` is the old chain; and a node fed bad score
@@ -11,7 +11,7 @@ import { Codecs } from "../../src/codec/index.ts"
 import type { ChainState } from "../../src/core/ChainState.ts"
 import { type CoreContext, provisionalQuality } from "../../src/core/Context.ts"
 import { proposerFor } from "../../src/core/LeaderElection.ts"
-import { type NodeInput, type NodeOutput, nodeDigest, SCORE_ROUTE_ROUNDS, step } from "../../src/core/Node.ts"
+import { type NodeInput, type NodeOutput, nodeDigest, ROUTE_ROUNDS, step } from "../../src/core/Node.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 import { nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import type { Message } from "../../src/domain/Message.ts"
@@ -373,46 +373,70 @@ describe("scoring: false (QUAL-SEAM.2, the chain before the pipeline)", () => {
   })
 })
 
-describe("NODE-SCORE.4: score items go to the next proposers, not to every peer", () => {
+const ROUTED_TYPES = new Set(["commitment", "reveal", "audit", "score-commit", "score-reveal"])
+
+describe("NODE-ROUTE.1/2: work, audit and score items go to the next proposers, not to every peer", () => {
   // 7 nodes, 2 silent (2/7 of the power): heights where a silent node holds round 0 go to round 1 or later,
   // so the rule's r0 (the node's own round) is exercised, not only the deciding step's round 0
   const cfg: SimConfig = { nodes: 7, byzantine: 2, strategy: "silent", blocks: 14, txRate: 5, seed: 3 }
   // the simulator's keys (SIM-TESTNET.1 derives them from the seed and the index alone)
   const keys = makeTestnet({ crypto } as CoreContext, { nodes: cfg.nodes, seed: cfg.seed }).keys.map((k) => k.pubHex)
-  const routed: Array<{ readonly only: ReadonlyArray<string> | undefined; readonly expected: ReadonlyArray<string>; readonly r0: number }> = []
-  /** bytes (hex) of a routed score message -> the node indices it was addressed to */
+  const routed: Array<{ readonly type: string; readonly only: ReadonlyArray<string> | undefined; readonly expected: ReadonlyArray<string>; readonly r0: number; readonly resend: boolean }> = []
+  /** bytes (hex) of a routed message -> the node indices it was addressed to */
   const allowed = new Map<string, Set<number>>()
   const deliveries: Array<{ readonly to: number; readonly bytes: string }> = []
+  /** NODE-ROUTE.2: per decision step, the own pooled items after it and the items re-sent in it */
+  const decisions: Array<{ readonly pooled: ReadonlyArray<string>; readonly resent: ReadonlyArray<string> }> = []
   let broadcasts = 0
   const summary = simulate(crypto, {
     ...cfg,
     onStep: (e) => {
       if (e.input.type === "receive") {
         const m = Codecs.Message.decode(e.input.bytes)
-        if (m._tag === "Right" && (m.right.type === "score-commit" || m.right.type === "score-reveal")) deliveries.push({ to: e.node, bytes: toHex(e.input.bytes) })
+        if (m._tag === "Right" && ROUTED_TYPES.has(m.right.type)) deliveries.push({ to: e.node, bytes: toHex(e.input.bytes) })
       }
+      const resent: string[] = []
+      const fresh = new Set<string>()
       for (const o of e.outputs) {
-        if (o.type !== "broadcast" || (o.message.type !== "score-commit" && o.message.type !== "score-reveal")) continue
+        if (o.type !== "broadcast" || !ROUTED_TYPES.has(o.message.type)) continue
         broadcasts++
         const c = e.state.chain
         const r0 = e.state.cons.height === c.height + 1 ? e.state.cons.round : 0
         const expected = [...new Set([0, 1, 2].map((d) => proposerFor(sha, c, r0 + d)?.key).filter((k): k is string => k !== undefined))]
-        routed.push({ only: o.only, expected, r0 })
+        routed.push({ type: o.message.type, only: o.only, expected, r0, resend: o.resend === true })
+        if (o.resend === true) resent.push(toHex(o.bytes))
+        else fresh.add(toHex(o.bytes))
         const at = allowed.get(toHex(o.bytes)) ?? new Set<number>()
         for (const k of o.only ?? []) at.add(keys.indexOf(k))
         allowed.set(toHex(o.bytes), at)
       }
+      if (e.outputs.some((o) => o.type === "commit")) {
+        const me = e.state.keys.pubHex
+        const mp = e.state.mempool
+        const pooled = [
+          ...[...mp.commitments.values()].filter((c) => toHex(c.worker) === me).map((commitment) => Codecs.Message.encode({ type: "commitment", commitment })),
+          ...[...mp.audits.values()].filter((a) => toHex(a.auditor) === me).map((audit) => Codecs.Message.encode({ type: "audit", audit })),
+        ].map(toHex).filter((x) => !fresh.has(x)) // an audit report made in this decision goes out as new
+        decisions.push({ pooled, resent })
+      }
     },
   })
 
-  it("every emitted score item names the distinct proposers of rounds r0 .. r0 + 2 of the height being decided", () => {
+  it("every emitted work commitment, work reveal, audit report and score item names the distinct proposers of rounds r0 .. r0 + 2", () => {
     expect(summary.agreement).toBe(true)
     expect(summary.completed).toBe(true)
-    expect(SCORE_ROUTE_ROUNDS).toBe(3)
-    expect(routed.length).toBeGreaterThan(100)
-    // the precondition is not trivial: items were re-sent from rounds above 0
+    expect(ROUTE_ROUNDS).toBe(3)
+    // the precondition is not trivial: every routed type occurs, and items were sent from rounds above 0
+    for (const t of ROUTED_TYPES) expect(routed.filter((r) => r.type === t).length, t).toBeGreaterThan(0)
     expect(routed.some((r) => r.r0 > 0)).toBe(true)
     for (const r of routed) expect(r.only).toEqual(r.expected)
+  })
+
+  it("NODE-ROUTE.2: at every decision the own pooled work commitments and audit reports (older than the decision) go to the new height's proposers", () => {
+    expect(decisions.length).toBeGreaterThan(0)
+    expect(decisions.some((d) => d.pooled.length > 0)).toBe(true)
+    expect(decisions.some((d) => d.resent.length > 0)).toBe(true)
+    for (const d of decisions) for (const x of d.pooled) expect(d.resent).toContain(x)
   })
 
   it("the simulator delivers a routed item to the named nodes alone (fewer deliveries than a flood)", () => {

@@ -125,7 +125,7 @@ describe("SIM-REPRO.4: the plan's genesis parameters", () => {
 
 describe("SIM-REPRO: the hooks", () => {
   it("without network/cpu/users the simulator is unchanged (root recorded before the hooks existed)", () => {
-    // flood: score items to every node, as before NODE-SCORE.4 routed them (SIM-NET.2)
+    // flood: items to every node, as before NODE-ROUTE.1 routed them (SIM-NET.2)
     const s = simulate(nodeCryptoService, cliDefaults({ nodes: 7, byzantine: 2, blocks: 6, flood: true }))
     expect(s.stateRoot).toBe("829dc0d4f2c8c5cf55a70578c3c706745fc472f6a1dcccbaafd2c85fdf900e7a")
   }, 60_000)
@@ -165,10 +165,11 @@ describe("SIM-REPRO: the hooks", () => {
     let overlaps = 0
     const cost = cpuStepCost(CALIBRATED_CPU)
     const cfg = { nodes: 8, byzantine: 0, strategy: "equivocate" as const, seed: 5, blocks: 3, txRate: 400, users: 3200, scoring: false as const }
-    // work paced by the claims' GPU time (SIM-DEVICE.4) and relayed proposals (SIM-REGION.5) came later:
-    // off here, as when the values were recorded
+    // work paced by the claims' GPU time (SIM-DEVICE.4), relayed proposals (SIM-REGION.5) and routed
+    // items (NODE-ROUTE.1, `flood` off) came later: off here, as when the values were recorded
     const o = observe(nodeCryptoService, {
       ...cfg,
+      flood: true,
       onStep: (e) => {
         steps++
         // no step of a node starts before its previous step's processing ended
