@@ -449,7 +449,12 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const q = new Queue()
   const commits: Array<Map<number, string>> = states.map(() => new Map())
   const heightOf = states.map(() => 0)
-  const chainAt = new Map<number, ChainState>() // first honest node's state at each height
+  // SIM-NET.8: what the summary reads of each height's state (the first honest node's to commit it), and
+  // that state in full only for the heights the summary can still end at (from the lowest honest height
+  // on): keeping every height's state in full held O(height) copies of the claim and commitment maps and
+  // made the major collections of a 100-block run at N = 100 grow to seconds (issue 12)
+  const factsAt = new Map<number, HeightFacts>()
+  const chainAt = new Map<number, ChainState>()
   const firstCommit = new Map<number, string>()
   let disagreedAt = -1
   let disagreedHeight = -1
@@ -551,8 +556,14 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
       disagreedAt = now
       disagreedHeight = o.height
     }
-    if (!chainAt.has(o.height)) chainAt.set(o.height, (states[i] as NodeState).chain)
+    if (!factsAt.has(o.height)) {
+      const c = (states[i] as NodeState).chain
+      factsAt.set(o.height, { totals: c.totals, auditMissPenalty: c.params.auditMissPenalty, scoring: c.scoring })
+      chainAt.set(o.height, c)
+    }
     const minH = Math.min(...honest.map((k) => heightOf[k] as number))
+    // heights only grow, so the summary's height (the lowest honest height, at most cfg.blocks) is >= minH
+    for (const h of chainAt.keys()) if (h < Math.min(minH, cfg.blocks)) chainAt.delete(h)
     if (minH > lastReported) {
       lastReported = minH
       cfg.onProgress?.({ height: Math.min(minH, cfg.blocks), target: cfg.blocks, virtualMs: now })
@@ -732,7 +743,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
   const ref = states[honest[0] as number] as NodeState
   const rootAt = ref.blocks.get(finalizedHeight)?.block.header.stateRoot
   const fate = cheatDispositions(crypto, ref, finalizedHeight, final, cheats)
-  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, chainAt, group, isCorrect)
+  const qDeviation = scoring === undefined ? NO_DEVIATION : measureDeviation(crypto, scoring, attested, ref, finalizedHeight, final, factsAt, group, isCorrect)
   const byKind = kindBreakdown(crypto, ref, finalizedHeight, final, cheats, jobs)
   return {
     nodes: n,
@@ -769,7 +780,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
     cheatingUnresolved: cheats.size - fate.caught - fate.missed,
     slashedClaims: (final?.totals.auditsFailed ?? 0) + (final?.totals.attestationRejected ?? 0),
     slashedWork: final?.totals.slashedWork ?? 0,
-    ...workPenaltySplit(chainAt, finalizedHeight),
+    ...workPenaltySplit(factsAt, finalizedHeight),
     scoring: scoring !== undefined,
     colludingEvaluators: colluders.size,
     scoringRounds: final?.totals.roundsFinalized ?? 0,
@@ -805,16 +816,23 @@ const stallOf = (states: ReadonlyArray<NodeState>, honest: ReadonlyArray<number>
  * audits or attestations; a block with both gives the auditors min(burned, missed x auditMissPenalty)
  * (an auditor pays at most that, VER-AUDIT.9) and the workers the rest. The two parts sum to slashedWork.
  */
-const workPenaltySplit = (chainAt: ReadonlyMap<number, ChainState>, height: number): { slashedWorkWorkers: number; slashedWorkAuditors: number } => {
+/** SIM-NET.8: the parts of a height's state the summary reads after the run. */
+interface HeightFacts {
+  readonly totals: ChainState["totals"]
+  readonly auditMissPenalty: number
+  readonly scoring: ChainState["scoring"]
+}
+
+const workPenaltySplit = (factsAt: ReadonlyMap<number, HeightFacts>, height: number): { slashedWorkWorkers: number; slashedWorkAuditors: number } => {
   let workers = 0
   let auditors = 0
   let prev: ChainState["totals"] | undefined
   for (let h = 1; h <= height; h++) {
-    const t = chainAt.get(h)?.totals
+    const t = factsAt.get(h)?.totals
     if (t === undefined) continue
     const burned = t.slashedWork - (prev?.slashedWork ?? 0)
     const missed = t.auditsMissed - (prev?.auditsMissed ?? 0)
-    const missPenalty = chainAt.get(h)?.params.auditMissPenalty ?? 0
+    const missPenalty = factsAt.get(h)?.auditMissPenalty ?? 0
     const toAuditors = Math.min(burned, missed * missPenalty)
     auditors += toAuditors
     workers += burned - toAuditors
@@ -840,7 +858,7 @@ const measureDeviation = (
   ref: NodeState,
   height: number,
   final: ChainState | undefined,
-  chainAt: ReadonlyMap<number, ChainState>,
+  factsAt: ReadonlyMap<number, HeightFacts>,
   group: ReadonlySet<string>,
   isCorrect: Correctness,
 ): QDeviation => {
@@ -859,7 +877,7 @@ const measureDeviation = (
   for (const [id, c] of final.claims) {
     if (c.scoring !== "scored" || c.consensus === null) continue
     const claim = claimsById.get(id)
-    const round = chainAt.get(c.revealHeight + 1)?.scoring.get(c.commitment)?.round
+    const round = factsAt.get(c.revealHeight + 1)?.scoring.get(c.commitment)?.round
     if (claim === undefined || round === undefined) continue
     claims++
     const truth = trueScores(crypto, claim, isCorrect)
