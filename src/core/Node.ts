@@ -372,24 +372,36 @@ const onMessage = (run: Run, m: Message, from: number): ProtocolError | undefine
     case "tx":
       return onTx(run, m.tx, false)
     case "commitment":
-      return onCommitment(run, m.commitment)
+      return forwardStale(run, m, run.w.mempool, onCommitment(run, m.commitment))
     case "reveal":
-      return onReveal(run, m.reveal)
+      return forwardStale(run, m, run.w.mempool, onReveal(run, m.reveal))
     case "evidence":
       return onEvidence(run, m.evidence)
     case "audit":
       // NODE-AUDIT.2: like score messages, a replayed buffered report is checked once more, never re-buffered
-      return onAudit(run, m.audit, from >= 0 ? m : undefined)
+      return forwardStale(run, m, run.w.mempool, onAudit(run, m.audit, from >= 0 ? m : undefined))
     // NODE-SCORE.2: a replayed buffered message (from < 0) is checked once more, never re-buffered
     case "score-commit":
-      return onScoreCommit(run, m.commitment, from >= 0 ? m : undefined)
+      return forwardStale(run, m, run.w.mempool, onScoreCommit(run, m.commitment, from >= 0 ? m : undefined))
     case "score-reveal":
-      return onScoreReveal(run, m.reveal, from >= 0 ? m : undefined)
+      return forwardStale(run, m, run.w.mempool, onScoreReveal(run, m.reveal, from >= 0 ? m : undefined))
     case "sync-request":
       return onSyncRequest(run, m.height, from)
     case "sync-response":
       return onSyncResponse(run, m.block, m.commit)
   }
+}
+
+/**
+ * NODE-ROUTE.3: a routed item this node admitted to its mempool (err undefined, and the mempool grew:
+ * a buffered one did not enter it) while it is not among the proposers of its own route was routed by
+ * a sender with a stale view (a sender a height behind routes to proposers that have moved on): the
+ * node forwards it once, as a re-send, to the proposers of its own route.
+ */
+const forwardStale = (run: Run, m: Routed, before: Mempool, err: ProtocolError | undefined): ProtocolError | undefined => {
+  // `before` is the mempool before the handler ran (arguments are evaluated left to right)
+  if (err === undefined && run.w.mempool !== before && !proposerRoute(run).includes(run.w.keys.pubHex)) emitRouted(run, m, true)
+  return err
 }
 
 /** NODE-BUFFER.1: keep a message for height + 1 until this node gets there. */
@@ -1102,7 +1114,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   w.blocks = setIn(w.blocks, height, { block: prop.block, cert })
   w.lastCommit = cert
   w.mempool = pruneMempool(run, w.mempool, prop.block, chain)
-  resendOwnItems(run)
+  resendPooledItems(run)
   if ([...w.clientTxs.keys()].some((id) => !w.mempool.txs.has(id))) w.clientTxs = new Map([...w.clientTxs].filter(([id]) => w.mempool.txs.has(id)))
   run.out.push({
     type: "commit",
@@ -1136,16 +1148,20 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
 }
 
 /**
- * NODE-ROUTE.2: after a decision (and the prune), re-send the node's own pooled work commitments, work
- * reveals and audit reports to the proposers of the new height: an item routed to the proposers of the
- * height just decided that no block included reaches the next ones (score items: NODE-SCORE.3).
+ * NODE-ROUTE.2: after a decision (and the prune), re-send every routed item still pooled, the node's own
+ * and those routed to it, to the proposers of the new height: an item that reached the proposers of a
+ * height after they proposed reaches the next ones from every node that holds it (own score items:
+ * NODE-SCORE.3, as plain sends).
  */
-const resendOwnItems = (run: Run): void => {
+const resendPooledItems = (run: Run): void => {
   const w = run.w
+  for (const c of w.mempool.commitments.values()) emitRouted(run, { type: "commitment", commitment: c }, true)
+  for (const r of w.mempool.reveals.values()) emitRouted(run, { type: "reveal", reveal: r }, true)
+  for (const a of w.mempool.audits.values()) emitRouted(run, { type: "audit", audit: a }, true)
+  // own score items: NODE-SCORE.3 (scoringDuty)
   const me = w.keys.pubHex
-  for (const c of w.mempool.commitments.values()) if (toHex(c.worker) === me) emitRouted(run, { type: "commitment", commitment: c }, true)
-  for (const r of w.mempool.reveals.values()) if (toHex(r.worker) === me) emitRouted(run, { type: "reveal", reveal: r }, true)
-  for (const a of w.mempool.audits.values()) if (toHex(a.auditor) === me) emitRouted(run, { type: "audit", audit: a }, true)
+  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) !== me) emitRouted(run, { type: "score-commit", commitment: c }, true)
+  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) !== me) emitRouted(run, { type: "score-reveal", reveal: r }, true)
 }
 
 /** Drop what the block included and whatever the new state makes invalid (NODE-MEMPOOL.2). */
