@@ -49,8 +49,8 @@ export type NodeOutput =
   /**
    * To every peer. NODE-ROUTE.1: `only`, when present, names the validators (public keys, lowercase hex)
    * that need the message; a driver that can address them sends it to them alone, any other driver
-   * broadcasts it (correct, at the cost of the traffic the hint saves). NODE-ROUTE.2: `resend` marks a
-   * re-send to newly routed proposers, which a broadcasting driver drops (its first broadcast reached
+   * broadcasts it (correct, at the cost of the traffic the hint saves). NODE-ROUTE.2/3: `resend` marks a
+   * re-send or forward to newly routed proposers, which a broadcasting driver drops (its first broadcast reached
    * every peer already).
    */
   | {

@@ -109,7 +109,7 @@ export interface SimConfig {
   readonly users?: number
   /**
    * SIM-NET.2: ignore a broadcast's `only` (NODE-ROUTE.1) and send it to every node, as a driver that
-   * cannot address validators does (dropping NODE-ROUTE.2 re-sends); reproduces runs recorded before
+   * cannot address validators does (dropping NODE-ROUTE.2/3 re-sends and forwards); reproduces runs recorded before
    * items were routed.
    */
   readonly flood?: boolean
@@ -534,7 +534,7 @@ export const simulate = (crypto: CryptoService, cfg: SimConfig): SimSummary => {
           if (cfg.relay !== undefined && o.message.type === "proposal") relayFirst(i, i, o.bytes)
           // NODE-ROUTE.1: a message for named validators goes to their nodes alone
           else if (o.only !== undefined && cfg.flood !== true) for (const k of o.only) { const to = indexOfKey.get(k); if (to !== undefined) sendTo(i, to, o.bytes) }
-          // NODE-ROUTE.2: flooding, a re-send to newly routed proposers is dropped (the first send reached everyone)
+          // NODE-ROUTE.2/3: flooding, a re-send or forward to newly routed proposers is dropped (the first send reached everyone)
           else if (o.resend !== true) for (const to of all) sendTo(i, to, o.bytes)
         }
         else if (o.type === "send") sendTo(i, o.to, o.bytes)

@@ -42,10 +42,11 @@ const ROUTED: ReadonlyArray<(typeof PINNED)[number]> = [
   { name: "seed 5, 30 % cheaters", cfg: { seed: 5, cheaters: 0.3 }, stateRoot: "06e9737f9073d6cd977c3b13dd972a0f7197b43cc6a5bfb25053fe77dacff210", virtualSeconds: 4.087, delivered: 4828, rejected: 623 },
 ]
 
-describe("the simulator decides as when items were first routed (NODE-ROUTE.1-3, the default)", () => {
-  for (const p of ROUTED) {
+/** Each pinned run, with `extra` on top of its configuration: same state root, virtual time and message counts. */
+const pinnedRuns = (pins: typeof PINNED, extra: Partial<SimConfig>) => {
+  for (const p of pins) {
     it(`${p.name}: same state root, virtual time and message counts`, { timeout: 120_000 }, () => {
-      const s = simulate(nodeCryptoService, cliDefaults(p.cfg))
+      const s = simulate(nodeCryptoService, cliDefaults({ ...p.cfg, ...extra }))
       expect(s.completed).toBe(true)
       expect(s.agreement).toBe(true)
       expect({ stateRoot: s.stateRoot, virtualSeconds: s.virtualSeconds, delivered: s.messagesDelivered, rejected: s.messagesRejected }).toEqual({
@@ -56,20 +57,8 @@ describe("the simulator decides as when items were first routed (NODE-ROUTE.1-3,
       })
     })
   }
-})
+}
 
-describe("the simulator decides as before its speed-ups (SIM-NET.7)", () => {
-  for (const p of PINNED) {
-    it(`${p.name}: same state root, virtual time and message counts`, { timeout: 120_000 }, () => {
-      const s = simulate(nodeCryptoService, cliDefaults({ ...p.cfg, flood: true }))
-      expect(s.completed).toBe(true)
-      expect(s.agreement).toBe(true)
-      expect({ stateRoot: s.stateRoot, virtualSeconds: s.virtualSeconds, delivered: s.messagesDelivered, rejected: s.messagesRejected }).toEqual({
-        stateRoot: p.stateRoot,
-        virtualSeconds: p.virtualSeconds,
-        delivered: p.delivered,
-        rejected: p.rejected,
-      })
-    })
-  }
-})
+describe("the simulator decides as when items were first routed (NODE-ROUTE.1-3, the default)", () => pinnedRuns(ROUTED, {}))
+
+describe("the simulator decides as before its speed-ups (SIM-NET.7)", () => pinnedRuns(PINNED, { flood: true }))

@@ -116,7 +116,7 @@ export const startNode = async (o: ProcessOptions): Promise<NodeProcess> => {
           arm(x.delayMs, () => void submit({ type: "timeout", kind: x.kind, height: x.height, round: x.round }))
           break
         case "broadcast":
-          // NODE-ROUTE.1/2: gossipsub floods a topic, so `only` is not used and a re-send to newly routed
+          // NODE-ROUTE.1-3: gossipsub floods a topic, so `only` is not used and a re-send or forward to newly routed
           // proposers is dropped (the first publish reached every peer)
           if (x.resend !== true) void p2p?.broadcast(x.message, x.bytes)
           break
