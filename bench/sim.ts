@@ -13,7 +13,9 @@
 import { mkdirSync, writeFileSync } from "node:fs"
 import path from "node:path"
 import { fileURLToPath } from "node:url"
+import v8 from "node:v8"
 import type { CryptoService, SignatureScheme } from "../src/crypto/Crypto.ts"
+import { nodeBlsBackend } from "../src/crypto/NodeCrypto.ts"
 import { simulate } from "../src/drivers/InProcessNetwork.ts"
 import { defaultQualityParams } from "../src/quality/QualityParams.ts"
 
@@ -84,6 +86,10 @@ export const benchSim = (
     progress(`sim n=${c.nodes} blocks=${c.blocks}`)
     const rec = recording(crypto)
     const perBlock: number[] = []
+    // main-thread GC pauses (v8.GCProfiler), part of the CPU time above; concurrent marking on helper
+    // threads is in the CPU time but not here
+    const gcProfiler = new v8.GCProfiler()
+    gcProfiler.start()
     const t0 = cpuNow()
     let last = t0
     const s = simulate(rec.crypto, {
@@ -101,6 +107,8 @@ export const benchSim = (
       },
     })
     const total = cpuNow() - t0
+    const gc = { scavenge: 0, other: 0 }
+    for (const g of gcProfiler.stop()?.statistics ?? []) gc[g.gcType === "Scavenge" ? "scavenge" : "other"] += g.cost / 1e6
     const floor = floorSeconds(crypto, rec.ed, rec.bls)
     const r3 = (x: number) => Math.round(x * 1000) / 1000
     // single blocks are noisy on a shared machine: also the median of blocks 6..15 and of the last 10
@@ -123,6 +131,8 @@ export const benchSim = (
       cpuSeconds: r3(total),
       floorCpuSeconds: r3(floor.seconds),
       distinctVerifies: { ed25519: floor.ed25519, bls: floor.bls },
+      bls: crypto.name === "node" ? nodeBlsBackend : crypto.name,
+      gcPauseSeconds: { scavenge: r3(gc.scavenge), markCompactAndOther: r3(gc.other) },
       messagesDelivered: s.messagesDelivered,
       completed: s.completed,
       agreement: s.agreement,

@@ -1,9 +1,11 @@
-// spec: CRYPTO-1..4. Faster layer: SHA-256 and Ed25519 on node:crypto (OpenSSL); BLS stays on noble
-// (OpenSSL has no BLS12-381). test/crypto/CryptoAgreement.test.ts proves it agrees with the reference layer.
+// spec: CRYPTO-1..4. Faster layer: SHA-256 and Ed25519 on node:crypto (OpenSSL); BLS on blst
+// (@chainsafe/blst; OpenSSL has no BLS12-381), or on noble where the binding's prebuilt binary does not
+// load. test/crypto/CryptoAgreement.test.ts proves it agrees with the reference layer.
 import * as nodeCrypto from "node:crypto"
 import { Layer } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Crypto, type CryptoService, type SignatureScheme } from "./Crypto.ts"
+import { makeBlstBls } from "./BlstBls.ts"
 import { nobleBls } from "./NobleCrypto.ts"
 
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex")
@@ -90,12 +92,19 @@ export const nodeEd25519: SignatureScheme = {
   },
 }
 
+const nodeSha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nodeCrypto.createHash("sha256").update(data).digest())
+
+/** CRYPTO-4: blst where it loads (every platform @chainsafe/blst ships a binary for), else noble. */
+export const nodeBls: SignatureScheme = makeBlstBls(nodeSha256) ?? nobleBls
+/** Which BLS implementation the `node` layer runs (the sim bench reports it). */
+export const nodeBlsBackend: "blst" | "noble" = nodeBls === nobleBls ? "noble" : "blst"
+
 export const nodeCryptoService: CryptoService = {
   name: "node",
-  sha256: (data) => new Uint8Array(nodeCrypto.createHash("sha256").update(data).digest()),
+  sha256: nodeSha256,
   ed25519: nodeEd25519,
-  bls: nobleBls,
+  bls: nodeBls,
 }
 
-/** node:crypto layer (SHA-256, Ed25519) with noble BLS. */
+/** node:crypto layer (SHA-256, Ed25519) with blst BLS. */
 export const NodeCryptoLive = Layer.succeed(Crypto, nodeCryptoService)
