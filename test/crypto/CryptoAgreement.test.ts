@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest"
 import { concatBytes, fromHex, toHex, utf8 } from "../../src/codec/Bytes.ts"
 import { BLS_R, blsSecretScalar } from "../../src/crypto/BlsKey.ts"
 import { BLS_DST, type CryptoService } from "../../src/crypto/Crypto.ts"
-import { memoizeVerification } from "../../src/crypto/MemoCrypto.ts"
+import { VERIFY_CACHE_GENERATION, memoizeVerification } from "../../src/crypto/MemoCrypto.ts"
 import { nobleCrypto } from "../../src/crypto/NobleCrypto.ts"
 import { nodeBlsBackend, nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
 import { Rng } from "../fixtures/samples.ts"
@@ -665,6 +665,32 @@ describe("memoizeVerification", () => {
     mine[0] = (mine[0] as number) ^ 1 // the caller reuses its buffer for another message
     expect(m2.ed25519.verify(sig2, mine, pk)).toBe(false)
     expect(calls).toBe(3)
+  })
+
+  it("SIM-NET.6: two generations of `generation` entries; a hit in the older one is kept, the rest is dropped and recomputed", () => {
+    let calls = 0
+    const counted: CryptoService = { ...nodeCryptoService, ed25519: { ...nodeCryptoService.ed25519, verify: (s, m, p) => (calls++, nodeCryptoService.ed25519.verify(s, m, p)) } }
+    const m3 = memoizeVerification(counted, 2)
+    const req = [0, 1, 2, 3, 4, 5].map((i) => {
+      const msg = utf8(`gen ${i}`)
+      return [nodeCryptoService.ed25519.sign(msg, sk), msg] as const
+    })
+    const ask = (i: number) => {
+      const [s, m] = req[i] as readonly [Uint8Array, Uint8Array]
+      expect(m3.ed25519.verify(s, m, pk)).toBe(true)
+    }
+    ask(0), ask(1) // newer: {0, 1}
+    ask(2) // full: {0, 1} becomes the older, newer {2}
+    expect(calls).toBe(3)
+    ask(0) // a hit in the older generation: copied into the newer {2, 0}
+    expect(calls).toBe(3)
+    ask(3) // full again: older {2, 0}, newer {3}; {0, 1} is gone, but 0 survives in the older
+    ask(0)
+    expect(calls).toBe(4)
+    ask(1) // dropped two generations ago: recomputed
+    expect(calls).toBe(5)
+    // the default keeps 2 x VERIFY_CACHE_GENERATION entries at most
+    expect(VERIFY_CACHE_GENERATION).toBe(32_768)
   })
 
   it("memoises BLS verdicts and passes sha256, publicKey and sign through unchanged", () => {
