@@ -2,9 +2,10 @@
 // One canonical byte form per value: deterministic CBOR (RFC 8949 §4.2.1 core deterministic
 // encoding) via cborg. Decoding is strict and rejects any byte string that is not the canonical
 // form of the value it decodes to, so that hashes and signatures have exactly one preimage.
-import { decode as cborDecode, encode as cborEncode, rfc8949EncodeOptions } from "cborg"
+import { decode as cborDecode } from "cborg"
 import { Either } from "effect"
 import { bytesEqual, concatBytes, utf8 } from "./Bytes.ts"
+import { deterministicEncode } from "./FastCbor.ts"
 
 /** Upper bound on any single decoded wire object (ENC-CBOR.4). */
 export const MAX_WIRE_BYTES = 4 * 1024 * 1024
@@ -24,8 +25,11 @@ const decodeOptions = {
   useMaps: true,
 } as const
 
-/** Canonical encoding (ENC-CBOR.1). Floats never appear in wire values (ENC-CBOR.2). */
-export const canonicalEncode = (value: unknown): Uint8Array => cborEncode(value, rfc8949EncodeOptions)
+/**
+ * Canonical encoding (ENC-CBOR.1). Floats never appear in wire values (ENC-CBOR.2). The bytes are
+ * cborg's `encode(value, rfc8949EncodeOptions)`, written by a direct encoder (FastCbor.ts, issue 12).
+ */
+export const canonicalEncode = (value: unknown): Uint8Array => deterministicEncode(value)
 
 export type CborFailure =
   | { readonly reason: "oversized"; readonly detail: string }
@@ -109,9 +113,18 @@ const toWireValue = (v: unknown, path: string, walk: Walk): unknown => {
  * Domain separation (ENC-HASH.1): every hash and signature input is
  * `len(tag) as 1 byte || ascii(tag) || payload`, with tags from DOMAIN below.
  */
-export const tagged = (tag: DomainTag, payload: Uint8Array): Uint8Array => {
-  const t = utf8(tag)
-  return concatBytes(new Uint8Array([t.length]), t, payload)
+export const tagged = (tag: DomainTag, payload: Uint8Array): Uint8Array => concatBytes(tagPrefix(tag), payload)
+
+/** `len(tag) || ascii(tag)` per tag, encoded once (TextEncoder per call was 1 % of the simulator's CPU). */
+const prefixes = new Map<string, Uint8Array>()
+const tagPrefix = (tag: DomainTag): Uint8Array => {
+  let p = prefixes.get(tag)
+  if (p === undefined) {
+    const t = utf8(tag)
+    p = concatBytes(new Uint8Array([t.length]), t)
+    prefixes.set(tag, p)
+  }
+  return p
 }
 
 /** The registry of domain-separation tags (spec/02-encoding.md, table ENC-HASH.2). */

@@ -5,6 +5,7 @@
 // and matched by comparing the key and message bytes exactly, so no request is hashed with sha256
 // (the issue 12 profile: 67 % of all sha256 calls were cache keys) and no two distinct requests can
 // share a verdict.
+import { copyBytes } from "../codec/Bytes.ts"
 import type { CryptoService, SignatureScheme } from "./Crypto.ts"
 
 // SIM-NET.6: two generations of at most GENERATION entries each. A verdict is asked for again within a
@@ -56,7 +57,7 @@ const memoScheme = (s: SignatureScheme, generation: number): SignatureScheme => 
       }
       const ok = s.verify(sig, msg, pk)
       // copies: the caller may reuse its buffers
-      insert(key, { pk: pk.slice(), msg: msg.slice(), ok })
+      insert(key, { pk: copyBytes(pk), msg: copyBytes(msg), ok })
       return ok
     },
   }

@@ -92,7 +92,9 @@ export const nodeEd25519: SignatureScheme = {
   },
 }
 
-const nodeSha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nodeCrypto.createHash("sha256").update(data).digest())
+// one-shot crypto.hash (Node >= 20.12): a quarter cheaper than createHash().update().digest() for the
+// short inputs the protocol hashes (2.0 against 2.6 µs at 32-600 bytes, issue 12)
+const nodeSha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nodeCrypto.hash("sha256", data, "buffer"))
 
 /** CRYPTO-4: blst where it loads (every platform @chainsafe/blst ships a binary for), else noble. */
 export const nodeBls: SignatureScheme = makeBlstBls(nodeSha256) ?? nobleBls

@@ -1,0 +1,179 @@
+// spec: ENC-CBOR.1 (spec/02-encoding.md)
+// The deterministic CBOR encoding (RFC 8949 §4.2.1) of a wire value, written directly into one reused
+// buffer. It gives byte for byte what cborg's `encode(value, rfc8949EncodeOptions)` gives (the
+// property in test/codec/FastCbor.test.ts compares them on arbitrary values), without cborg's token
+// trees and without encoding every map key again for each comparison of the key sort: the issue 12
+// profile (N = 100) found canonical encoding at 14.7 % of the simulator's CPU and a third of all its
+// allocation. Values outside the wire data model (floats, bigints, undefined, Maps, typed arrays other
+// than Uint8Array, class instances, cycles or nesting deeper than MAX_DEPTH) go to cborg unchanged.
+import { encode as cborEncode, rfc8949EncodeOptions } from "cborg"
+import { allocBytes } from "./Bytes.ts"
+
+const MAX_DEPTH = 64
+const MAX_CACHED_KEYS = 4096
+const MAX_CACHED_SHAPES = 4096
+
+/** Thrown inside the fast path for a value it does not handle; the whole value then goes to cborg. */
+class Unsupported {}
+const UNSUPPORTED = new Unsupported()
+
+let buf = new Uint8Array(16 * 1024)
+let view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+let pos = 0
+let busy = false
+
+const ensure = (n: number): void => {
+  if (pos + n <= buf.length) return
+  let size = buf.length * 2
+  while (size < pos + n) size *= 2
+  const next = new Uint8Array(size)
+  next.set(buf.subarray(0, pos))
+  buf = next
+  view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+}
+
+/** A head: major type and argument in the shortest form (RFC 8949 §4.2.1, preferred serialization). */
+const head = (major: number, n: number): void => {
+  const m = major << 5
+  if (n < 24) {
+    ensure(1)
+    buf[pos++] = m | n
+  } else if (n < 0x100) {
+    ensure(2)
+    buf[pos++] = m | 24
+    buf[pos++] = n
+  } else if (n < 0x10000) {
+    ensure(3)
+    buf[pos++] = m | 25
+    buf[pos++] = n >>> 8
+    buf[pos++] = n & 0xff
+  } else if (n < 0x100000000) {
+    ensure(5)
+    buf[pos++] = m | 26
+    view.writeUInt32BE(n, pos)
+    pos += 4
+  } else {
+    ensure(9)
+    buf[pos++] = m | 27
+    const hi = Math.floor(n / 0x100000000)
+    view.writeUInt32BE(hi, pos)
+    view.writeUInt32BE(n - hi * 0x100000000, pos + 4)
+    pos += 8
+  }
+}
+
+const writeString = (s: string): void => {
+  const n = Buffer.byteLength(s, "utf8")
+  head(3, n)
+  ensure(n)
+  if (n === s.length) {
+    for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i)
+  } else view.write(s, pos, n, "utf8")
+  pos += n
+}
+
+/** A map key's encoding (head and UTF-8 bytes), cached: wire values have few distinct keys. */
+const keyBytes = new Map<string, Uint8Array>()
+const encodedKey = (k: string): Uint8Array => {
+  let b = keyBytes.get(k)
+  if (b === undefined) {
+    const utf = Buffer.from(k, "utf8")
+    const n = utf.length
+    const h = n < 24 ? [0x60 | n] : n < 0x100 ? [0x78, n] : n < 0x10000 ? [0x79, n >>> 8, n & 0xff] : [0x7a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
+    b = new Uint8Array(h.length + n)
+    b.set(h, 0)
+    b.set(utf, h.length)
+    if (keyBytes.size >= MAX_CACHED_KEYS) keyBytes.clear()
+    keyBytes.set(k, b)
+  }
+  return b
+}
+
+/** RFC 8949 §4.2.1: keys in the bytewise order of their encodings. */
+const compareEncoded = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b)
+
+/** The sorted key order of one object shape (its keys in insertion order), cached per shape. */
+const shapes = new Map<string, ReadonlyArray<string>>()
+const sortedKeys = (keys: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const shape = keys.join("\u0000")
+  let s = shapes.get(shape)
+  if (s === undefined) {
+    s = [...keys].sort((a, b) => compareEncoded(encodedKey(a), encodedKey(b)))
+    if (shapes.size >= MAX_CACHED_SHAPES) shapes.clear()
+    shapes.set(shape, s)
+  }
+  return s
+}
+
+const write = (v: unknown, depth: number): void => {
+  if (depth > MAX_DEPTH) throw UNSUPPORTED
+  switch (typeof v) {
+    case "number":
+      if (!Number.isSafeInteger(v)) throw UNSUPPORTED
+      if (v >= 0) head(0, v)
+      else head(1, -v - 1)
+      return
+    case "string":
+      writeString(v)
+      return
+    case "boolean":
+      ensure(1)
+      buf[pos++] = v ? 0xf5 : 0xf4
+      return
+    case "object": {
+      if (v === null) {
+        ensure(1)
+        buf[pos++] = 0xf6
+        return
+      }
+      if (v instanceof Uint8Array) {
+        head(2, v.length)
+        ensure(v.length)
+        buf.set(v, pos)
+        pos += v.length
+        return
+      }
+      if (Array.isArray(v)) {
+        head(4, v.length)
+        for (let i = 0; i < v.length; i++) write(v[i], depth + 1)
+        return
+      }
+      if ((v as object).constructor !== Object) throw UNSUPPORTED
+      const keys = Object.keys(v)
+      head(5, keys.length)
+      for (const k of keys.length > 1 ? sortedKeys(keys) : keys) {
+        const kb = encodedKey(k)
+        ensure(kb.length)
+        buf.set(kb, pos)
+        pos += kb.length
+        write((v as Record<string, unknown>)[k], depth + 1)
+      }
+      return
+    }
+    default:
+      throw UNSUPPORTED
+  }
+}
+
+/** ENC-CBOR.1: deterministic CBOR; equal to cborg's `encode(value, rfc8949EncodeOptions)` on every value. */
+export const deterministicEncode = (value: unknown): Uint8Array => {
+  if (busy) return cborEncode(value, rfc8949EncodeOptions) // re-entered (a getter that encodes): no shared buffer
+  busy = true
+  pos = 0
+  try {
+    write(value, 0)
+    const out = allocBytes(pos)
+    out.set(buf.subarray(0, pos))
+    return out
+  } catch (e) {
+    if (e !== UNSUPPORTED) throw e
+  } finally {
+    busy = false
+    // a buffer grown for one huge value is not kept
+    if (buf.length > 1024 * 1024) {
+      buf = new Uint8Array(16 * 1024)
+      view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
+    }
+  }
+  return cborEncode(value, rfc8949EncodeOptions)
+}

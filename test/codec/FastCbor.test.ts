@@ -1,0 +1,139 @@
+// spec: ENC-CBOR.1 (spec/02-encoding.md)
+// deterministicEncode must give cborg's rfc8949 bytes for every value: a difference would change
+// every hash and signature, so it is checked on arbitrary values, on the boundaries of every head
+// size, on keys whose encodings sort differently from their strings, and on values it hands to cborg.
+import { encode as cborEncode, rfc8949EncodeOptions } from "cborg"
+import fc from "fast-check"
+import { describe, expect, it } from "vitest"
+import { allocBytes, copyBytes, toHex } from "../../src/codec/Bytes.ts"
+import { deterministicEncode } from "../../src/codec/FastCbor.ts"
+
+const reference = (v: unknown): string => toHex(cborEncode(v, rfc8949EncodeOptions))
+const fast = (v: unknown): string => toHex(deterministicEncode(v))
+
+const boundaries = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]
+const ints = fc.oneof(
+  fc.constantFrom(...boundaries, ...boundaries.map((x) => -x), ...boundaries.map((x) => -x - 1).filter(Number.isSafeInteger)),
+  fc.integer(),
+  fc.maxSafeInteger(),
+  fc.maxSafeNat(),
+)
+// keys of mixed lengths and scripts: RFC 8949 sorts by encoded bytes (length first), not by string
+const keys = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("a", "b", "aa", "z", "é", "\u{1F600}", "k".repeat(24), "k".repeat(23), "__proto__", ""), fc.string({ unit: "grapheme", maxLength: 5 }))
+const strings = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 10 }), fc.constantFrom("x".repeat(23), "x".repeat(24), "x".repeat(255), "x".repeat(256), "\ud800", "a\udc00b"))
+const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(23, 24, 255, 256, 65536).map((n) => new Uint8Array(n).fill(7)))
+
+const { value } = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    ints,
+    strings,
+    bytes,
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie("value"), { maxLength: 5 }),
+    fc.dictionary(keys, tie("value"), { maxKeys: 6 }),
+  ),
+}))
+
+describe("ENC-CBOR.1: deterministicEncode equals cborg's RFC 8949 encoding", () => {
+  it("on arbitrary wire values (fast-check, 3000 runs, seed 41)", () => {
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(fast(v)).toBe(reference(v))
+      }),
+      { numRuns: 3000, seed: 41 },
+    )
+  })
+
+  it("on every head-size boundary, for every major type it writes", () => {
+    for (const n of boundaries) {
+      expect(fast(n)).toBe(reference(n))
+      expect(fast(-n - 1)).toBe(reference(-n - 1))
+    }
+    for (const n of [0, 23, 24, 255, 256, 65535, 65536, 70000]) {
+      expect(fast(new Uint8Array(n))).toBe(reference(new Uint8Array(n)))
+      expect(fast("y".repeat(n))).toBe(reference("y".repeat(n)))
+      expect(fast(new Array(n).fill(1))).toBe(reference(new Array(n).fill(1)))
+      const o = Object.fromEntries(Array.from({ length: Math.min(n, 300) }, (_, i) => [`k${i}`, i]))
+      expect(fast(o)).toBe(reference(o))
+    }
+  })
+
+  it("sorts keys by their encodings: a shorter key first even when its string sorts later", () => {
+    const o = { bb: 1, z: 2, aaa: 3, "é": 4 }
+    expect(fast(o)).toBe(reference(o))
+    // z (1 byte) < bb (2) < é (2 bytes c3 a9, after "bb") < aaa (3)
+    expect(fast(o)).toBe(toHex(cborEncode(new Map<string, number>([["z", 2], ["bb", 1], ["é", 4], ["aaa", 3]]))))
+    // the same shape in another insertion order encodes the same
+    expect(fast({ "é": 4, aaa: 3, z: 2, bb: 1 })).toBe(fast(o))
+  })
+
+  it("hands values outside the wire data model to cborg, which encodes them as before", () => {
+    const outside: ReadonlyArray<unknown> = [
+      1.5,
+      -0,
+      Number.MAX_SAFE_INTEGER + 1,
+      2n ** 64n,
+      -(2n ** 64n), // cborg refuses it: so does the fast path
+      undefined,
+      [1, undefined],
+      { a: undefined },
+      new Map([["a", 1]]),
+      new Uint16Array([1, 2]),
+      Buffer.from([1, 2, 3]),
+      Object.assign(Object.create(null), { a: 1 }),
+      { constructor: 1 },
+      // deeper than the fast path's depth limit
+      JSON.parse("[".repeat(100) + "]".repeat(100)),
+    ]
+    const outcome = (f: () => string) => {
+      try {
+        return f()
+      } catch (e) {
+        return `throws ${String(e)}`
+      }
+    }
+    for (const v of outside) expect(outcome(() => fast(v))).toBe(outcome(() => reference(v)))
+  })
+
+  it("a value that cborg refuses is refused the same way (a cycle, a function)", () => {
+    const cyc: Record<string, unknown> = {}
+    cyc.self = cyc
+    expect(() => deterministicEncode(cyc)).toThrow()
+    expect(() => cborEncode(cyc, rfc8949EncodeOptions)).toThrow()
+    expect(() => deterministicEncode({ f: () => 1 })).toThrow()
+  })
+
+  it("returns a fresh array each call (the internal buffer is reused)", () => {
+    const a = deterministicEncode({ a: 1 })
+    const b = deterministicEncode({ a: 2 })
+    expect(toHex(a)).toBe("a1616101")
+    expect(toHex(b)).toBe("a1616102")
+  })
+})
+
+describe("allocBytes / copyBytes (slab-cut byte arrays, issue 12)", () => {
+  it("arrays cut from one slab are zeroed, never overlap, and a copy shares no memory with its source", () => {
+    const got = [65, 100, 1024, 64, 1025, 200, 300].map((n) => allocBytes(n))
+    for (const a of got) expect(a.every((x) => x === 0)).toBe(true)
+    got.forEach((a, i) => a.fill(i + 1))
+    got.forEach((a, i) => expect(a.every((x) => x === i + 1)).toBe(true))
+    expect(got.map((a) => a.length)).toEqual([65, 100, 1024, 64, 1025, 200, 300])
+    const src = new Uint8Array(150).fill(9)
+    const c = copyBytes(src)
+    src[0] = 1
+    expect(c[0]).toBe(9)
+    expect(c.length).toBe(150)
+    // a plain Uint8Array (not a Buffer): slice() copies
+    const s = c.slice()
+    s[1] = 2
+    expect(c[1]).toBe(9)
+    expect(Object.getPrototypeOf(c)).toBe(Uint8Array.prototype)
+  })
+
+  it("fills slab after slab without overlap (2,000 arrays of 65..1024 bytes)", () => {
+    const arrs = Array.from({ length: 2000 }, (_, i) => allocBytes(65 + ((i * 37) % 960)).fill(i % 251))
+    arrs.forEach((a, i) => expect(a.every((x) => x === i % 251)).toBe(true))
+  })
+})
