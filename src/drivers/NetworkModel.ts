@@ -115,14 +115,20 @@ export interface CpuCosts {
   readonly blsAggregateUs: number
 }
 
-/** Measured 2026-12-04 on the 2-core reference VM (Node 20.20.2, node:crypto Ed25519, noble BLS), rounded. */
+/**
+ * SIM-CPU.1: measured on the 2-core reference VM (Node 20.20.2, node:crypto Ed25519), rounded.
+ * verifyUs, decodeBaseUs, blockPerTxUs and attestationUs on 2026-12-04; decodePerByteUs and
+ * blsAggregateUs again on 2026-12-05, when the code they measure changed (the direct canonical
+ * encoder of the decode check, ENC-CBOR.1; BLS on blst, CRYPTO-4): three runs, 0.032-0.053 µs per
+ * byte (0.12 before) and 1,170-1,279 µs per BLS verification (44,000 with noble).
+ */
 export const CALIBRATED_CPU: CpuCosts = {
   verifyUs: 97,
-  decodePerByteUs: 0.12,
+  decodePerByteUs: 0.04,
   decodeBaseUs: 2,
   blockPerTxUs: 120,
   attestationUs: 236,
-  blsAggregateUs: 44_000,
+  blsAggregateUs: 1_200,
 }
 
 /** SIM-CPU.2: one node step's CPU time in ms, charged before its outputs leave (SimConfig.cpu). */

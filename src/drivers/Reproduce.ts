@@ -10,7 +10,7 @@ import type { Params } from "../core/Params.ts"
 import type { TaskKind, WorkClaim } from "../domain/Work.ts"
 import { STRATEGY_CHOICES, type StrategyChoice } from "./Byzantine.ts"
 import { byzantineIndices, simulate, simChain, type SimConfig, type SimSummary } from "./InProcessNetwork.ts"
-import { AUDIT_FRACTION, CALIBRATED_CPU, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, type NetworkModelParams, partitionLink, regionNetwork, REGIONS, relayGraph, workSeconds } from "./NetworkModel.ts"
+import { AUDIT_FRACTION, CALIBRATED_CPU, type CpuCosts, cpuStepCost, crashLink, crashSet, DEFAULT_NETWORK, deviceOf, type NetworkModelParams, partitionLink, regionNetwork, REGIONS, relayGraph, workSeconds } from "./NetworkModel.ts"
 import { cheaterKinds, type WorkerKind } from "./SimWork.ts"
 
 // ------------------------------------------------------------------------------------------------
@@ -148,6 +148,8 @@ export interface ModelOptions {
   readonly regions?: boolean
   /** CPU cost per operation (default true). */
   readonly cpu?: boolean
+  /** The operation costs the CPU model charges (default CALIBRATED_CPU, SIM-CPU.1). */
+  readonly cpuCosts?: CpuCosts
   /** Work items paced by their GPU time, SIM-DEVICE.4 (default true). */
   readonly device?: boolean
   /** The region model's parameters (default DEFAULT_NETWORK, SIM-REGION.4): probes vary the uplinks. */
@@ -171,7 +173,7 @@ export const observe = (crypto: CryptoService, cfg: SimConfig, opts: ModelOption
     ...cfg,
     ...(opts.regions ?? true ? { network: regionNetwork(opts.network ?? DEFAULT_NETWORK) } : {}),
     ...((opts.regions ?? true) && (opts.relay ?? true) ? { relay: relayGraph(cfg.nodes, cfg.seed) } : {}),
-    ...(opts.cpu ?? true ? { cpu: cpuStepCost(CALIBRATED_CPU, tally) } : {}),
+    ...(opts.cpu ?? true ? { cpu: cpuStepCost(opts.cpuCosts ?? CALIBRATED_CPU, tally) } : {}),
     // SIM-DEVICE.4: one GPU per worker: its next item comes when this one's work is done
     ...(opts.device ?? true ? { workGapMs: (node: number, claim: WorkClaim) => 1000 * workSeconds(claim.task.kind, deviceOf(node), claim.task.computeUnits) } : {}),
     onStep: (e) => {

@@ -163,7 +163,9 @@ describe("SIM-REPRO: the hooks", () => {
     let steps = 0
     const last = new Map<number, number>()
     let overlaps = 0
-    const cost = cpuStepCost(CALIBRATED_CPU)
+    // the costs the values were recorded with (SIM-CPU.1 as calibrated on 2026-12-04)
+    const recorded = { verifyUs: 97, decodePerByteUs: 0.12, decodeBaseUs: 2, blockPerTxUs: 120, attestationUs: 236, blsAggregateUs: 44_000 }
+    const cost = cpuStepCost(recorded)
     const cfg = { nodes: 8, byzantine: 0, strategy: "equivocate" as const, seed: 5, blocks: 3, txRate: 400, users: 3200, scoring: false as const }
     // work paced by the claims' GPU time (SIM-DEVICE.4), relayed proposals (SIM-REGION.5) and routed
     // items (NODE-ROUTE.1, `flood` off) came later: off here, as when the values were recorded
@@ -176,7 +178,7 @@ describe("SIM-REPRO: the hooks", () => {
         if ((last.get(e.node) ?? 0) > e.t + 1e-9) overlaps++
         last.set(e.node, e.t + cost(e.node, e.input, e.outputs, e.state))
       },
-    }, { device: false, relay: false })
+    }, { device: false, relay: false, cpuCosts: recorded })
     expect(overlaps).toBe(0)
     expect(steps).toBe(3702)
     expect(o.heights.map((x) => x.t)).toEqual([187.3900229929572, 660.0461505170919, 1037.3269813076304])
