@@ -2,7 +2,7 @@
 // The reproduction report: the paper's Table 1 and §8.4 beside the measured values with a verdict,
 // as JSON and Markdown, and the SVG charts. Pure: strings out, the caller writes them.
 import type { ReproResult } from "../drivers/Reproduce.ts"
-import { REGIONS, RTT_MS } from "../drivers/NetworkModel.ts"
+import { CALIBRATED_CPU, REGIONS, RTT_MS } from "../drivers/NetworkModel.ts"
 
 export type Verdict = "reproduced" | "refuted" | "not comparable"
 
@@ -98,7 +98,7 @@ export const compare = (r: ReproResult): Record<ReportKey, Comparison> => {
       measured: round(b.efficiency, 4),
       unit: "fraction",
       verdict: verdictOf(b.efficiency === null ? null : b.efficiency >= 0.92, true),
-      note: `${quick ? `${scale} (consensus crypto grows as N² per block, useful work as N); at this N it would be ${b.efficiency === null ? "-" : b.efficiency >= 0.92 ? "reproduced" : "refuted"}; ` : ""}useful / (useful + audit re-execution + attestation checks + consensus crypto), device-seconds: ${ledger(b.compute)}; depends on the assumed work durations (SIM-DEVICE.2), auditPpm = 0.1 and the noble BLS verify (44 ms) per commit per node`,
+      note: `${quick ? `${scale} (consensus crypto grows as N² per block, useful work as N); at this N it would be ${b.efficiency === null ? "-" : b.efficiency >= 0.92 ? "reproduced" : "refuted"}; ` : ""}useful / (useful + audit re-execution + attestation checks + consensus crypto), device-seconds: ${ledger(b.compute)}; depends on the assumed work durations (SIM-DEVICE.2), auditPpm = 0.1 and the BLS verification (${CALIBRATED_CPU.blsAggregateUs / 1000} ms, SIM-CPU.1) per commit per node`,
     },
     verificationOverhead: {
       paper: 0.032,

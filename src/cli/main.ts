@@ -42,7 +42,7 @@ poai run options:
   --no-scoring              no evaluator committees: Q(W) = v(t) at reveal (the pre-issue-5 seam)
   --executor sim|ml         how work is computed and audited: sim (reference hash executor, default) or
                             ml (inference claims run the reference MLP on tfjs cpu; audits re-run it)
-  --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, noble BLS)
+  --crypto noble|node       crypto layer (default node: node:crypto Ed25519/SHA-256, blst BLS)
   --max-virtual-seconds T   give up after T virtual seconds (default 600)
   --trace FILE              write the honest nodes' consensus events as NDJSON (trace validation, models/README.md)
   --mutant-ignore-lock I    node mutant for trace validation: honest node I skips the lock test of
