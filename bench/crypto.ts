@@ -3,21 +3,24 @@
 // divided by raw ops/s; 1.0 means the wrapper costs nothing).
 //
 // Raw baselines:
-//   sha256          noble: @noble/hashes sha256           node: createHash("sha256").update().digest()
+//   sha256          noble: @noble/hashes sha256           node: crypto.hash("sha256", data, "buffer") (one-shot)
 //   ed25519.sign    noble: @noble/curves ed25519.sign     node: crypto.sign(null, msg, prebuilt KeyObject)
 //   ed25519.verify  noble: @noble/curves ed25519.verify   node: crypto.verify(null, msg, prebuilt KeyObject, sig)
 //   bls.sign/verify noble: bls12_381.longSignatures with the message hashed to G2 on every call, as the
-//                   layer does (both layers use noble BLS; OpenSSL has no BLS12-381)
+//                   layer does            node: @chainsafe/blst (blst) with the key and signature
+//                   decoded and validated on every call, as the layer does (noble-raw where the
+//                   binding does not load; OpenSSL has no BLS12-381)
 // Note the noble layer's ed25519.verify is not noble's `ed25519.verify`: it implements the CRYPTO-2
 // cofactorless rule on noble's point arithmetic, so its ratio to raw includes that difference.
 import { bls12_381 } from "@noble/curves/bls12-381.js"
 import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 } from "@noble/hashes/sha2.js"
 import * as nodeCrypto from "node:crypto"
+import { createRequire } from "node:module"
 import { BLS_DST, type CryptoService } from "../src/crypto/Crypto.ts"
 import { blsSecretScalar } from "../src/crypto/BlsKey.ts"
 import { nobleCrypto } from "../src/crypto/NobleCrypto.ts"
-import { nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
+import { nodeBlsBackend, nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
 import { measure, roundRate, sinkValue, tick, type Timing } from "./support/Measure.ts"
 
 export interface CryptoBenchLine {
@@ -50,6 +53,8 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
   const blsScalar = blsSecretScalar(sk, sha256)
   const blsPk = nobleCrypto.bls.publicKey(sk)
   const blsSig = nobleCrypto.bls.sign(msg, sk)
+  const blst = nodeBlsBackend === "blst" ? (createRequire(import.meta.url)("@chainsafe/blst") as typeof import("@chainsafe/blst")) : undefined
+  const blstSk = blst?.SecretKey.fromBytes(blsScalar)
 
   // sanity: the raw baselines compute the same thing as the layers
   if (!nodeCrypto.verify(null, msg, nodePub, edSig) || !nodeCryptoService.ed25519.verify(edSig, msg, edPk))
@@ -70,7 +75,7 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
       budget: FAST,
       raw: [
         ["noble-raw", () => sha256(data1k)],
-        ["node-raw", () => nodeCrypto.createHash("sha256").update(data1k).digest()],
+        ["node-raw", () => nodeCrypto.hash("sha256", data1k, "buffer")],
       ],
       layer: (c) => () => c.sha256(data1k),
       rawOf: (c) => `${c.name}-raw`,
@@ -98,16 +103,24 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
     {
       op: "bls.sign",
       budget: SLOW,
-      raw: [["noble-raw", () => bls.sign(bls.hash(msg, BLS_DST), blsScalar).toBytes(true)]],
+      raw: [
+        ["noble-raw", () => bls.sign(bls.hash(msg, BLS_DST), blsScalar).toBytes(true)],
+        ...(blstSk === undefined ? [] : [["blst-raw", () => blstSk.sign(msg).toBytes(true)] as const]),
+      ],
       layer: (c) => () => c.bls.sign(msg, sk),
-      rawOf: () => "noble-raw",
+      rawOf: (c) => (c.name === "node" && blst !== undefined ? "blst-raw" : "noble-raw"),
     },
     {
       op: "bls.verify",
       budget: SLOW,
-      raw: [["noble-raw", () => bls.verify(blsSig, bls.hash(msg, BLS_DST), blsPk)]],
+      raw: [
+        ["noble-raw", () => bls.verify(blsSig, bls.hash(msg, BLS_DST), blsPk)],
+        ...(blst === undefined
+          ? []
+          : [["blst-raw", () => blst.verify(msg, blst.PublicKey.fromBytes(blsPk, true), blst.Signature.fromBytes(blsSig, true, true), true, true)] as const]),
+      ],
       layer: (c) => () => c.bls.verify(blsSig, msg, blsPk),
-      rawOf: () => "noble-raw",
+      rawOf: (c) => (c.name === "node" && blst !== undefined ? "blst-raw" : "noble-raw"),
     },
   ]
 
