@@ -72,33 +72,26 @@ const writeString = (s: string): void => {
   pos += n
 }
 
-/** A map key's encoding (head and UTF-8 bytes), cached: wire values have few distinct keys. */
+/** A map key's encoding (head and UTF-8 bytes), cborg's own, computed once per key: wire values have few. */
 const keyBytes = new Map<string, Uint8Array>()
 const encodedKey = (k: string): Uint8Array => {
   let b = keyBytes.get(k)
   if (b === undefined) {
-    const utf = Buffer.from(k, "utf8")
-    const n = utf.length
-    const h = n < 24 ? [0x60 | n] : n < 0x100 ? [0x78, n] : n < 0x10000 ? [0x79, n >>> 8, n & 0xff] : [0x7a, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
-    b = new Uint8Array(h.length + n)
-    b.set(h, 0)
-    b.set(utf, h.length)
+    b = cborEncode(k, rfc8949EncodeOptions)
     if (keyBytes.size >= MAX_CACHED_KEYS) keyBytes.clear()
     keyBytes.set(k, b)
   }
   return b
 }
 
-/** RFC 8949 §4.2.1: keys in the bytewise order of their encodings. */
-const compareEncoded = (a: Uint8Array, b: Uint8Array): number => Buffer.compare(a, b)
-
-/** The sorted key order of one object shape (its keys in insertion order), cached per shape. */
+/** The sorted key order of one object shape (its keys in insertion order), cached per shape: RFC 8949
+ * §4.2.1 orders keys by the bytewise order of their encodings. */
 const shapes = new Map<string, ReadonlyArray<string>>()
 const sortedKeys = (keys: ReadonlyArray<string>): ReadonlyArray<string> => {
   const shape = keys.join("\u0000")
   let s = shapes.get(shape)
   if (s === undefined) {
-    s = [...keys].sort((a, b) => compareEncoded(encodedKey(a), encodedKey(b)))
+    s = [...keys].sort((a, b) => Buffer.compare(encodedKey(a), encodedKey(b)))
     if (shapes.size >= MAX_CACHED_SHAPES) shapes.clear()
     shapes.set(shape, s)
   }

@@ -8,7 +8,7 @@
 import { copyBytes } from "../codec/Bytes.ts"
 import type { CryptoService, SignatureScheme } from "./Crypto.ts"
 
-// SIM-NET.6: two generations of at most GENERATION entries each. A verdict is asked for again within a
+// SIM-NET.6: two generations of at most VERIFY_CACHE_GENERATION entries each. A verdict is asked for again within a
 // few heights of its first request (admission, block building, validation); the issue 12 heap profile
 // (N = 100, 30 blocks) found a 200,000-entry cache holding 32 MB of copies nobody asked for again, and
 // a large old generation makes every major collection slower.

@@ -542,6 +542,13 @@ describe("bls12-381: the node layer (blst) agrees with the reference (noble) on 
     }
   })
 
+  it("keys and signatures from seeds of any length are byte-identical (blsSecretScalar hashes the seed)", () => {
+    for (const seed of [new Uint8Array(0), seedBytes(5, "bls").subarray(0, 31), new Uint8Array(64).fill(9)]) {
+      expect(toHex(nodeCryptoService.bls.publicKey(seed))).toBe(toHex(nobleCrypto.bls.publicKey(seed)))
+      expect(toHex(nodeCryptoService.bls.sign(msg, seed))).toBe(toHex(nobleCrypto.bls.sign(msg, seed)))
+    }
+  })
+
   it("the crafted points really are what their names say (so the cases below test what they claim)", () => {
     expect(() => bls12_381.G1.Point.fromBytes(g1OffSubgroup)).toThrow()
     expect(() => bls12_381.G2.Point.fromBytes(g2OffSubgroup)).toThrow()
