@@ -3,6 +3,7 @@
 // DecodeError. Decoding never throws.
 import { Data, Either, ParseResult, Schema } from "effect"
 import { canonicalDecode, canonicalEncode } from "./Canonical.ts"
+import { compileSchema, REJECT } from "./CompiledSchema.ts"
 
 export type DecodeReason = "oversized" | "malformed" | "non-canonical" | "schema"
 
@@ -35,6 +36,8 @@ export interface Codec<A> {
   readonly decode: (bytes: Uint8Array) => Either.Either<A, DecodeError>
   /** Validate an in-memory value against the schema (e.g. values built by hand). */
   readonly validate: (value: unknown) => Either.Either<A, DecodeError>
+  /** ENC-SCHEMA.2: whether acceptance is answered by the compiled check (else by Effect alone). */
+  readonly compiled: boolean
 }
 
 const parseOptions = { onExcessProperty: "error", errors: "first" } as const
@@ -42,7 +45,10 @@ const parseOptions = { onExcessProperty: "error", errors: "first" } as const
 export const makeCodec = <A, I>(name: string, schema: Schema.Schema<A, I, never>): Codec<A> => {
   const encodeSync = Schema.encodeSync(schema)
   const decodeUnknown = Schema.decodeUnknownEither(schema, parseOptions)
-  const validate = (value: unknown): Either.Either<A, DecodeError> =>
+  // ENC-SCHEMA.2: the compiled check answers acceptance; every rejection (and every schema it does
+  // not cover) goes through Effect, so errors are Effect's own
+  const compiled = compileSchema(schema.ast)
+  const effectValidate = (value: unknown): Either.Either<A, DecodeError> =>
     Either.mapLeft(
       decodeUnknown(value),
       (e) =>
@@ -52,15 +58,27 @@ export const makeCodec = <A, I>(name: string, schema: Schema.Schema<A, I, never>
           detail: ParseResult.TreeFormatter.formatErrorSync(e).split("\n").slice(0, 6).join(" "),
         }),
     )
+  const validate =
+    compiled === undefined
+      ? effectValidate
+      : (value: unknown): Either.Either<A, DecodeError> => (compiled(value, true) !== REJECT ? Either.right(value as A) : effectValidate(value))
+  const encode =
+    compiled === undefined
+      ? (value: A) => canonicalEncode(encodeSync(value))
+      : (value: A) => {
+          const wire = compiled(value, false)
+          return canonicalEncode(wire !== REJECT ? wire : encodeSync(value))
+        }
   return {
     name,
     schema,
-    encode: (value) => canonicalEncode(encodeSync(value)),
+    encode,
     decode: (bytes) =>
       Either.flatMap(
         Either.mapLeft(canonicalDecode(bytes), (f) => new DecodeError({ type: name, reason: f.reason, detail: f.detail })),
         validate,
       ),
     validate,
+    compiled: compiled !== undefined,
   }
 }
