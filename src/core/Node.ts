@@ -5,7 +5,7 @@
 // The core never reads a clock, never draws randomness, never does I/O and never throws on input:
 // a rejected input returns the same state object and a `rejected` output.
 import { Either } from "effect"
-import { compareBytes, concatBytes, toHex, utf8 } from "../codec/Bytes.ts"
+import { bytesEqual, compareBytes, concatBytes, toHex, utf8 } from "../codec/Bytes.ts"
 import { DecodeError } from "../codec/Codec.ts"
 import { Hashes, SigningBytes } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
@@ -22,7 +22,7 @@ import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
 import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
-import { PersistentMap } from "./PersistentMap.ts"
+import { DerivedCache, PersistentMap } from "./PersistentMap.ts"
 import { itemMemo } from "./ItemMemo.ts"
 import { checkEvidence, evidenceKey, makeProposalEvidence, makeVoteEvidence } from "./Evidence.ts"
 import { type Genesis, genesisMismatch } from "./Genesis.ts"
@@ -556,7 +556,7 @@ const noteRound = (run: Run, k: Hex, round: number): void => {
 }
 
 /** NODE-TALLY.2: the highest round in a hint map, memoized by the (immutable) map's identity. */
-const maxHints = new WeakMap<ReadonlyMap<Hex, number>, number>()
+const maxHints = new DerivedCache<ReadonlyMap<Hex, number>, number>()
 const maxHint = (m: ReadonlyMap<Hex, number>): number => {
   let top = maxHints.get(m)
   if (top === undefined) {
@@ -585,16 +585,16 @@ const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
   // CONS-EVIDENCE.2: a second value from the same validator for the same slot is evidence; the vote still
   // counts toward its own value (CONS-VOTE.2), as each message does in Tendermint's Algorithm 1.
   if (prev[0] !== undefined) noteEvidence(run, makeVoteEvidence(prev[0], v))
-  addVote(run, v)
+  addVote(run, v, k)
   return undefined
 }
 
 const sameTarget = (a: Uint8Array | null, b: Uint8Array | null): boolean =>
   a === null ? b === null : b !== null && compareBytes(a, b) === 0
 
-const addVote = (run: Run, v: Vote): void => {
+/** Record vote v of validator k (= toHex(v.validator)). */
+const addVote = (run: Run, v: Vote, k: Hex): void => {
   const c = run.w.cons
-  const k = toHex(v.validator)
   const add = (book: VoteBook): VoteBook => {
     const slot = book.get(v.round) ?? new Map<Hex, ReadonlyArray<Vote>>()
     const prev = slot.get(k) ?? []
@@ -935,7 +935,7 @@ const castVote = (run: Run, type: VoteType, blockHash: Hex | null): void => {
     blockHash: blockHash === null ? null : hexBytes(blockHash),
     validator: w.keys.pubKey,
   })
-  addVote(run, v)
+  addVote(run, v, w.keys.pubHex)
   emit(run, { type: "vote", vote: v })
 }
 
@@ -965,8 +965,21 @@ interface Sums {
  * vote makes a new one, addVote), so its sums never go stale; addVote derives the new slot's sums
  * from the old one's in O(values of one validator) instead of rescanning all N validators.
  */
-const sumsOf = new WeakMap<Slot, Sums>()
-const targetKey = (h: Uint8Array | null): string => (h === null ? "" : toHex(h))
+const sumsOf = new DerivedCache<Slot, Sums>()
+/**
+ * A vote target's tally key: "" for nil, else the block hash in hex. The votes of a round nearly all
+ * name one hash, so the last hash and its key are kept (a copy: the key must match the bytes it was
+ * made from) and a repeat costs a 32-byte comparison instead of a hex encoding.
+ */
+let lastTarget: Uint8Array = new Uint8Array(0)
+let lastTargetKey = ""
+const targetKey = (h: Uint8Array | null): string => {
+  if (h === null) return ""
+  if (bytesEqual(h, lastTarget)) return lastTargetKey
+  lastTargetKey = toHex(h)
+  lastTarget = Uint8Array.from(h)
+  return lastTargetKey
+}
 
 const computeSums = (votes: Slot, table: Table): Sums => {
   let any = 0n

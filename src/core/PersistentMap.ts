@@ -31,6 +31,9 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
   private to: PersistentMap<K, V> | undefined = undefined
   private key: K | undefined = undefined
   private old: Old<V> = ABSENT
+  /** A value derived from this version's entries by one DerivedCache (NODE-TALLY.1..2); not part of the map's value. */
+  private derived: unknown = undefined
+  private derivedBy: object | undefined = undefined
 
   private constructor(
     private readonly store: Store<K, V>,
@@ -77,6 +80,17 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
     }
     store.head = this
     return map
+  }
+
+  /** The value `cache` derived from this version, if it stored one (DerivedCache). */
+  derivedOf(cache: object): unknown {
+    return this.derivedBy === cache ? this.derived : undefined
+  }
+
+  /** Store what `cache` derived from this version (one cache per version: a second one replaces it). */
+  setDerived(cache: object, value: unknown): void {
+    this.derivedBy = cache
+    this.derived = value
   }
 
   get(k: K): V | undefined {
@@ -126,5 +140,24 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
 
   forEach(f: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
     for (const [k, v] of this.entries()) f.call(thisArg, v, k, this)
+  }
+}
+
+/**
+ * NODE-TALLY.1..2: a memo of a value derived from an immutable map, keyed by the map's identity. On a
+ * PersistentMap it lives in the version itself (two fields), not in a WeakMap: a WeakMap entry is an
+ * ephemeron, which costs at every garbage collection, and the vote tallies create one per vote (issue
+ * 12). Other maps fall back to a WeakMap. A version never changes, so neither does what is derived from it.
+ */
+export class DerivedCache<M extends ReadonlyMap<unknown, unknown>, T> {
+  private readonly weak = new WeakMap<M, T>()
+
+  get(m: M): T | undefined {
+    return m instanceof PersistentMap ? (m.derivedOf(this) as T | undefined) : this.weak.get(m)
+  }
+
+  set(m: M, value: T): void {
+    if (m instanceof PersistentMap) m.setDerived(this, value)
+    else this.weak.set(m, value)
   }
 }

@@ -2,7 +2,7 @@
 // same entries in the same order, same size, get/has; and no update changes an earlier version.
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { PersistentMap } from "../../src/core/PersistentMap.ts"
+import { DerivedCache, PersistentMap } from "../../src/core/PersistentMap.ts"
 
 type Op = { readonly del: boolean; readonly k: number; readonly v: number }
 const ops = fc.array(fc.record({ del: fc.boolean(), k: fc.integer({ min: 0, max: 40 }), v: fc.integer() }), { maxLength: 400 })
@@ -86,5 +86,27 @@ describe("PersistentMap (NODE-MEMPOOL.4)", () => {
     expect([...m.keys()]).toEqual(["b", "c", "a"])
     expect([...base.keys()]).toEqual(["a", "b", "c"])
     expect([...base.set("b", 5).entries()]).toEqual([["a", 1], ["b", 5], ["c", 3]])
+  })
+
+  it("DerivedCache (NODE-TALLY.1..2): a value per version and per cache, never another version's or another cache's", () => {
+    const sums = new DerivedCache<ReadonlyMap<string, number>, number>()
+    const tops = new DerivedCache<ReadonlyMap<string, number>, number>()
+    const a = PersistentMap.of(new Map([["x", 1]]))
+    const b = a.set("y", 2)
+    expect(sums.get(a)).toBeUndefined()
+    sums.set(a, 1)
+    sums.set(b, 3)
+    expect([sums.get(a), sums.get(b)]).toEqual([1, 3])
+    expect(sums.get(b.set("z", 0))).toBeUndefined() // a new version starts empty
+    // a second cache on the same version replaces the first: neither reads the other's value
+    tops.set(a, 7)
+    expect(tops.get(a)).toBe(7)
+    expect(sums.get(a)).toBeUndefined()
+    expect(tops.get(b)).toBeUndefined()
+    // other maps: by identity, in a WeakMap
+    const native = new Map([["x", 1]])
+    sums.set(native, 5)
+    expect(sums.get(native)).toBe(5)
+    expect(sums.get(new Map(native))).toBeUndefined()
   })
 })
