@@ -168,5 +168,10 @@ export const deterministicEncode = (value: unknown): Uint8Array => {
       view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
     }
   }
+  fastCborStats.fallbacks++
   return cborEncode(value, rfc8949EncodeOptions)
 }
+
+/** How many values went to cborg because the direct writer gave up on them (values outside the data
+ * model; a data-model value never should: that is tested). */
+export const fastCborStats = { fallbacks: 0 }

@@ -6,7 +6,7 @@ import { encode as cborEncode, rfc8949EncodeOptions } from "cborg"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { allocBytes, copyBytes, toHex } from "../../src/codec/Bytes.ts"
-import { deterministicEncode } from "../../src/codec/FastCbor.ts"
+import { deterministicEncode, fastCborStats } from "../../src/codec/FastCbor.ts"
 
 const reference = (v: unknown): string => toHex(cborEncode(v, rfc8949EncodeOptions))
 const fast = (v: unknown): string => toHex(deterministicEncode(v))
@@ -67,6 +67,24 @@ describe("ENC-CBOR.1: deterministicEncode equals cborg's RFC 8949 encoding", () 
     expect(fast(o)).toBe(toHex(cborEncode(new Map<string, number>([["z", 2], ["bb", 1], ["é", 4], ["aaa", 3]]))))
     // the same shape in another insertion order encodes the same
     expect(fast({ "é": 4, aaa: 3, z: 2, bb: 1 })).toBe(fast(o))
+  })
+
+  it("tells apart shapes that share a first key and a length (the shape cache), and more shapes than one first key keeps", () => {
+    // the same first key and size, other keys: each must get its own order
+    const before = fastCborStats.fallbacks
+    const shapes = [
+      { a: 1, b: 2, zz: 3 },
+      { a: 1, zz: 2, b: 3 },
+      { a: 1, c: 2, bb: 3 },
+      { a: 1, bb: 2, c: 3 },
+      { a: 1, b: 2, c: 3 },
+    ]
+    for (let round = 0; round < 3; round++) for (const o of shapes) expect(fast(o)).toBe(reference(o))
+    // 100 shapes under one first key (past the per-key bound of 32), each encoded twice
+    const many = Array.from({ length: 100 }, (_, i) => ({ first: i, [`k${i}`]: 1, [`${"x".repeat(i % 30)}y`]: 2 }))
+    for (const o of [...many, ...many]) expect(fast(o)).toBe(reference(o))
+    // all of them written directly (a wrong shape reads a missing key as undefined and hands the value to cborg)
+    expect(fastCborStats.fallbacks).toBe(before)
   })
 
   it("hands values outside the wire data model to cborg, which encodes them as before", () => {
