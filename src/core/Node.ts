@@ -19,7 +19,7 @@ import { auditSeed } from "../verification/Audit.ts"
 import type { ScoreCommitment, ScoreReveal } from "../domain/Scoring.ts"
 import { checkAuditStateful, checkAuditStateless } from "./Audits.ts"
 import { buildBlock, makeBeacon, validateBlock } from "./BlockExecution.ts"
-import { type ChainState, type Hex, genesisState, stateRoot } from "./ChainState.ts"
+import { type ChainState, type ClaimRecord, type Hex, type OpenRound, genesisState, stateRoot } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
 import { ProtocolError, reject } from "./Errors.ts"
 import { DerivedCache, PersistentMap } from "./PersistentMap.ts"
@@ -616,7 +616,7 @@ const addVote = (run: Run, v: Vote, k: Hex): void => {
     // NODE-MEMPOOL.4: a slot of N validators is a PersistentMap, so a vote does not copy it
     const next = poolSet(slot, k, [...prev, v])
     carrySums(slot, next, prev, k, v, c.table)
-    return setIn(book, v.round, next)
+    return poolSet(book, v.round, next) // NODE-MEMPOOL.4: no copy of the book per vote
   }
   if (v.type === "prevote") c.prevotes = add(c.prevotes)
   else c.precommits = add(c.precommits)
@@ -1302,11 +1302,19 @@ const auditDuty = (run: Run, block: Block): void => {
   const verify = run.ctx.verifier
   if (verify === undefined) return
   const decidedNow = w.chain.height + w.chain.params.auditWindow
-  for (const [id, claim] of [...auditable.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  // the audits this node owes now, in work-id order (filtered before the sort: every node holds every
+  // auditable claim, and owes few); a report pooled below is for its own id only, so filtering first
+  // selects the same claims
+  const owed: Array<readonly [Hex, WorkClaim, ClaimRecord]> = []
+  for (const [id, claim] of auditable) {
     const c = w.chain.claims.get(id)
     if (c === undefined || c.audit !== "pending" || c.auditor !== w.keys.pubHex || w.mempool.audits.has(id)) continue
     // VER-VERDICT.5: the seed needs the beacon of the deciding block, which is this one
     if (c.auditDue !== decidedNow) continue
+    owed.push([id, claim, c])
+  }
+  owed.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+  for (const [id, claim, c] of owed) {
     const workId = hexBytes(id)
     const v = verify({ claim, workId, worker: c.worker, seed: auditSeed(sha, w.chain.beacon, workId) })
     if (v === undefined) continue
@@ -1350,11 +1358,15 @@ const scoringDuty = (run: Run): void => {
   const me = w.keys.pubHex
   // NODE-SCORE.3: re-send own pooled items after every decision too: a peer one block behind rejects
   // a score message for a round it has not opened yet, and a phase lasts only a few blocks
-  for (const c of w.mempool.scoreCommits.values()) if (toHex(c.evaluator) === me) emitRouted(run, { type: "score-commit", commitment: c })
-  for (const r of w.mempool.scoreReveals.values()) if (toHex(r.evaluator) === me) emitRouted(run, { type: "score-reveal", reveal: r })
-  for (const [claimId, open] of [...w.chain.scoring.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+  for (const c of w.mempool.scoreCommits.values()) if (idsOf(c).who === me) emitRouted(run, { type: "score-commit", commitment: c })
+  for (const r of w.mempool.scoreReveals.values()) if (idsOf(r).who === me) emitRouted(run, { type: "score-reveal", reveal: r })
+  // the rounds where this node holds seats, in claim-id order (filtered before the sort: every node
+  // scans every open round, and holds seats in few)
+  const seated: Array<readonly [Hex, OpenRound]> = []
+  for (const e of w.chain.scoring) if (e[1].round.seats.has(me)) seated.push(e)
+  seated.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+  for (const [claimId, open] of seated) {
     const r = open.round
-    if (!r.seats.has(me)) continue
     const claim = w.auditable.get(open.workId)
     const rec = w.chain.claims.get(open.workId)
     if (claim === undefined || rec === undefined) continue
