@@ -616,7 +616,7 @@ const addVote = (run: Run, v: Vote, k: Hex): void => {
     // NODE-MEMPOOL.4: a slot of N validators is a PersistentMap, so a vote does not copy it
     const next = poolSet(slot, k, [...prev, v])
     carrySums(slot, next, prev, k, v, c.table)
-    return poolSet(book, v.round, next) // NODE-MEMPOOL.4: no copy of the book per vote
+    return setIn(book, v.round, next)
   }
   if (v.type === "prevote") c.prevotes = add(c.prevotes)
   else c.precommits = add(c.precommits)
