@@ -98,6 +98,16 @@ const sortedKeys = (keys: ReadonlyArray<string>): ReadonlyArray<string> => {
   return s
 }
 
+/**
+ * LEDGER-ROOT.2: the canonical encoding of one data-model value, written as it is where it occurs in a
+ * value being encoded (the state root re-uses the encodings of unchanged rows). Not a wire value: only
+ * `deterministicEncode` understands it, and a value holding one is never handed to cborg.
+ */
+export class PreEncoded {
+  constructor(readonly bytes: Uint8Array) {}
+}
+let sawPreEncoded = false
+
 const write = (v: unknown, depth: number): void => {
   if (depth > MAX_DEPTH) throw UNSUPPORTED
   switch (typeof v) {
@@ -117,6 +127,13 @@ const write = (v: unknown, depth: number): void => {
       if (v === null) {
         ensure(1)
         buf[pos++] = 0xf6
+        return
+      }
+      if (v instanceof PreEncoded) {
+        sawPreEncoded = true
+        ensure(v.bytes.length)
+        buf.set(v.bytes, pos)
+        pos += v.bytes.length
         return
       }
       if (v instanceof Uint8Array) {
@@ -153,6 +170,7 @@ export const deterministicEncode = (value: unknown): Uint8Array => {
   if (busy) return cborEncode(value, rfc8949EncodeOptions) // re-entered (a getter that encodes): no shared buffer
   busy = true
   pos = 0
+  sawPreEncoded = false
   try {
     write(value, 0)
     const out = allocBytes(pos)
@@ -168,6 +186,7 @@ export const deterministicEncode = (value: unknown): Uint8Array => {
       view = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
     }
   }
+  if (sawPreEncoded) throw new TypeError("deterministicEncode: a value holding PreEncoded bytes is outside the data model elsewhere")
   fastCborStats.fallbacks++
   return cborEncode(value, rfc8949EncodeOptions)
 }

@@ -2,6 +2,7 @@
 // The replicated state after a finalized block, and its root. Values are treated as immutable:
 // block application works on a draft copy (cloneState) and returns a new state.
 import { DOMAIN, canonicalEncode, tagged } from "../codec/Canonical.ts"
+import { PreEncoded } from "../codec/FastCbor.ts"
 import { compareBytes, fromHex, toHex } from "../codec/Bytes.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import type { Genesis } from "./Genesis.ts"
@@ -254,41 +255,75 @@ const sortedEntries = <V>(m: ReadonlyMap<Hex, V>): Array<[Hex, V]> => [...m.entr
  * State root (LEDGER-ROOT.1): SHA-256 over the tagged canonical CBOR of the state in a fixed,
  * sorted array form. Specified field by field in spec/05-ledger.md. `lastBlockHash` is not part of it
  * (the header that carries the root is what that hash covers; the header chain binds it through prevHash).
+ * LEDGER-ROOT.2: the same bytes as `canonicalEncode(stateRootForm(s))`, with each row of the account,
+ * validator, commitment, claim and scoring tables encoded once per record object (rows are immutable
+ * records; a changed row is a new object), so a block re-encodes only the rows it changed.
  */
 export const stateRoot = (sha256: Sha256, s: ChainState | DraftState): Uint8Array =>
-  sha256(tagged(DOMAIN.stateRoot, canonicalEncode(stateRootForm(s))))
+  sha256(tagged(DOMAIN.stateRoot, canonicalEncode(formWith(s, encodedRow))))
 
 /**
  * The 13-element array whose canonical CBOR the state root hashes (LEDGER-ROOT.1); also the `state`
  * field of a state snapshot (LEDGER-SNAPSHOT.1, src/core/Snapshot.ts).
  */
-export const stateRootForm = (s: ChainState | DraftState): ReadonlyArray<unknown> => [
+export const stateRootForm = (s: ChainState | DraftState): ReadonlyArray<unknown> => formWith(s, plainRow)
+
+/** One table row of the form: built plainly, or its memoized encoding (LEDGER-ROOT.2). */
+type RowOf = <R extends object>(key: Hex, rec: R, build: (key: Hex, rec: R) => ReadonlyArray<unknown>) => unknown
+const plainRow: RowOf = (key, rec, build) => build(key, rec)
+
+/** LEDGER-ROOT.2: per row builder, the encoding of each record object's row, with the key it was built under. */
+const rowMemos = new Map<unknown, WeakMap<object, { readonly key: Hex; readonly bytes: PreEncoded }>>()
+const encodedRow: RowOf = (key, rec, build) => {
+  let memo = rowMemos.get(build)
+  if (memo === undefined) rowMemos.set(build, (memo = new WeakMap()))
+  const m = memo.get(rec)
+  if (m !== undefined && m.key === key) return m.bytes
+  const bytes = new PreEncoded(canonicalEncode(build(key, rec)))
+  memo.set(rec, { key, bytes })
+  return bytes
+}
+
+const accountRow = (k: Hex, a: Account): ReadonlyArray<unknown> => [fromHex(k), a.balance, a.stake, a.nonce]
+const validatorRow = (_: Hex, v: ValidatorInfo): ReadonlyArray<unknown> => [v.pubKey, v.blsPubKey]
+const commitmentRow = (_: Hex, c: CommitmentRecord): ReadonlyArray<unknown> => [fromHex(c.commitment), fromHex(c.worker), c.height, c.index, c.revealed]
+const claimRow = (k: Hex, c: ClaimRecord): ReadonlyArray<unknown> => [
+  fromHex(k),
+  fromHex(c.worker),
+  fromHex(c.commitment),
+  c.commitHeight,
+  c.commitIndex,
+  c.revealHeight,
+  c.maturesAt,
+  c.q,
+  c.matured,
+  fromHex(c.outputHash),
+  AUDIT_STATUS_CODE[c.audit],
+  fromHex(c.auditor),
+  c.auditDue,
+  c.computeUnits,
+  SCORING_STATUS_CODE[c.scoring],
+  c.consensus === null ? null : [c.consensus.correctness, c.consensus.utility, c.consensus.novelty],
+  fromHex(c.noveltySketch),
+  c.noveltyPpm,
+]
+const scoringRow = (k: Hex, o: OpenRound): ReadonlyArray<unknown> => [
+  fromHex(k),
+  fromHex(o.workId),
+  [o.round.schedule.openHeight, o.round.schedule.commitDeadline, o.round.schedule.revealDeadline],
+  sortedEntries(o.round.seats).map(([e, n]) => [fromHex(e), n]),
+  sortedEntries(o.round.commits).map(([e, c]) => [fromHex(e), c.commitment, c.height]),
+  sortedEntries(o.round.reveals).map(([e, r]) => [fromHex(e), r.scores.correctness, r.scores.utility, r.scores.novelty, r.height]),
+]
+
+const formWith = (s: ChainState | DraftState, row: RowOf): ReadonlyArray<unknown> => [
   s.chainId,
   s.height,
   s.beacon,
-  sortedEntries(s.accounts).map(([k, a]) => [fromHex(k), a.balance, a.stake, a.nonce]),
-  sortedEntries(s.validators).map(([, v]) => [v.pubKey, v.blsPubKey]),
-  sortedEntries(s.commitments).map(([, c]) => [fromHex(c.commitment), fromHex(c.worker), c.height, c.index, c.revealed]),
-  sortedEntries(s.claims).map(([k, c]) => [
-    fromHex(k),
-    fromHex(c.worker),
-    fromHex(c.commitment),
-    c.commitHeight,
-    c.commitIndex,
-    c.revealHeight,
-    c.maturesAt,
-    c.q,
-    c.matured,
-    fromHex(c.outputHash),
-    AUDIT_STATUS_CODE[c.audit],
-    fromHex(c.auditor),
-    c.auditDue,
-    c.computeUnits,
-    SCORING_STATUS_CODE[c.scoring],
-    c.consensus === null ? null : [c.consensus.correctness, c.consensus.utility, c.consensus.novelty],
-    fromHex(c.noveltySketch),
-    c.noveltyPpm,
-  ]),
+  sortedEntries(s.accounts).map(([k, a]) => row(k, a, accountRow)),
+  sortedEntries(s.validators).map(([k, v]) => row(k, v, validatorRow)),
+  sortedEntries(s.commitments).map(([k, c]) => row(k, c, commitmentRow)),
+  sortedEntries(s.claims).map(([k, c]) => row(k, c, claimRow)),
   s.qWindow.map((e) => [e.height, sortedEntries(e.perWorker).map(([k, q]) => [fromHex(k), q])]),
   sortedEntries(s.lastPower).map(([k, p]) => [fromHex(k), p]),
   [...s.punished].sort(),
@@ -314,13 +349,6 @@ export const stateRootForm = (s: ChainState | DraftState): ReadonlyArray<unknown
     s.totals.rewardEvaluators,
     s.totals.rewardValidators,
   ],
-  sortedEntries(s.scoring).map(([k, o]) => [
-    fromHex(k),
-    fromHex(o.workId),
-    [o.round.schedule.openHeight, o.round.schedule.commitDeadline, o.round.schedule.revealDeadline],
-    sortedEntries(o.round.seats).map(([e, n]) => [fromHex(e), n]),
-    sortedEntries(o.round.commits).map(([e, c]) => [fromHex(e), c.commitment, c.height]),
-    sortedEntries(o.round.reveals).map(([e, r]) => [fromHex(e), r.scores.correctness, r.scores.utility, r.scores.novelty, r.height]),
-  ]),
+  sortedEntries(s.scoring).map(([k, o]) => row(k, o, scoringRow)),
   s.novelty.map(sketchBytes), // QUAL-NOVELTY.8, oldest first
 ]
