@@ -5,7 +5,7 @@
 // and matched by comparing the key and message bytes exactly, so no request is hashed with sha256
 // (the issue 12 profile: 67 % of all sha256 calls were cache keys) and no two distinct requests can
 // share a verdict.
-import { copyBytes } from "../codec/Bytes.ts"
+import { copyBytes, toLatin1 } from "../codec/Bytes.ts"
 import type { CryptoService, SignatureScheme } from "./Crypto.ts"
 
 // SIM-NET.6: two generations of at most VERIFY_CACHE_GENERATION entries each. A verdict is asked for again within a
@@ -47,7 +47,7 @@ const memoScheme = (s: SignatureScheme, generation: number): SignatureScheme => 
     publicKey: s.publicKey,
     sign: s.sign,
     verify: (sig, msg, pk) => {
-      const key = Buffer.from(sig.buffer, sig.byteOffset, sig.byteLength).toString("latin1")
+      const key = toLatin1(sig)
       const hit = find(current, key, msg, pk)
       if (hit !== undefined) return hit.ok
       const old = find(previous, key, msg, pk)

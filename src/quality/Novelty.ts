@@ -1,6 +1,7 @@
 // spec: QUAL-NOVELTY.1..9 (spec/17-quality-incentives.md; paper §5.1 "novelty")
 // Near-duplicate detection: a 64-bit SimHash (Charikar 2002) over byte shingles of an output, compared
 // by Hamming distance with a bounded FIFO window of recently accepted fingerprints. Pure and exact.
+import { writeU32be } from "../codec/Bytes.ts"
 import { DOMAIN, tagged } from "../codec/Canonical.ts"
 import type { Sha256 } from "../codec/Hashing.ts"
 import { PPM } from "../domain/Primitives.ts"
@@ -60,7 +61,10 @@ export const noveltySketch = (sha256: Sha256, bytes: Uint8Array, p: Pick<Novelty
 /** The 8 big-endian bytes of a 64-bit fingerprint. */
 export const sketchBytes = (fp: bigint): Uint8Array => {
   const out = new Uint8Array(NOVELTY_SKETCH_BYTES)
-  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, fp), false)
+  const v = BigInt.asUintN(64, fp)
+  // bytewise: a DataView would move the fresh array's bytes off-heap (codec/Bytes.ts, toHex)
+  writeU32be(out, 0, Number(v >> 32n))
+  writeU32be(out, 4, Number(v & 0xffffffffn))
   return out
 }
 

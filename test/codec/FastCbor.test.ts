@@ -5,7 +5,8 @@
 import { encode as cborEncode, rfc8949EncodeOptions } from "cborg"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
-import { allocBytes, copyBytes, toHex } from "../../src/codec/Bytes.ts"
+import { allocBytes, copyBytes, toHex, toLatin1, u64be } from "../../src/codec/Bytes.ts"
+import { sketchBytes } from "../../src/quality/Novelty.ts"
 import { deterministicEncode, fastCborStats } from "../../src/codec/FastCbor.ts"
 
 const reference = (v: unknown): string => toHex(cborEncode(v, rfc8949EncodeOptions))
@@ -153,5 +154,45 @@ describe("allocBytes / copyBytes (slab-cut byte arrays, issue 12)", () => {
   it("fills slab after slab without overlap (2,000 arrays of 65..1024 bytes)", () => {
     const arrs = Array.from({ length: 2000 }, (_, i) => allocBytes(65 + ((i * 37) % 960)).fill(i % 251))
     arrs.forEach((a, i) => expect(a.every((x) => x === i % 251)).toBe(true))
+  })
+})
+
+describe("byte helpers that never read a small array's .buffer (toHex, toLatin1, u64be, sketchBytes)", () => {
+  const viaBuffer = (b: Uint8Array, enc: "hex" | "latin1") => Buffer.from(Uint8Array.from(b)).toString(enc)
+  it("toHex and toLatin1 give Buffer's strings for every view (fast-check, 500 runs, seed 8)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.nat(), (a, x, y) => {
+        const start = a.length === 0 ? 0 : x % a.length
+        const end = start + (a.length - start === 0 ? 0 : y % (a.length - start + 1))
+        for (const v of [a, a.subarray(start, end), Buffer.from(a), copyBytes(a)]) {
+          expect(toHex(v)).toBe(viaBuffer(v, "hex"))
+          expect(toLatin1(v)).toBe(viaBuffer(v, "latin1"))
+        }
+      }),
+      { numRuns: 500, seed: 8 },
+    )
+  })
+
+  it("u64be writes both 32-bit halves big-endian, and keeps the old answers on bad input", () => {
+    const viaView = (n: number) => {
+      const out = new Uint8Array(8)
+      new DataView(out.buffer).setBigUint64(0, BigInt(n))
+      return toHex(out)
+    }
+    for (const n of [0, 1, 255, 256, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 40 + 12345, 2 ** 52 + 1, Number.MAX_SAFE_INTEGER])
+      expect(toHex(u64be(n)), String(n)).toBe(viaView(n))
+    fc.assert(fc.property(fc.maxSafeNat(), (n) => toHex(u64be(n)) === viaView(n)), { numRuns: 500, seed: 9 })
+    expect(toHex(u64be(-1))).toBe("ffffffffffffffff")
+    expect(() => u64be(1.5)).toThrow(RangeError)
+  })
+
+  it("sketchBytes is the 64-bit two's-complement big-endian of any bigint (fast-check, 500 runs, seed 10)", () => {
+    const viaView = (fp: bigint) => {
+      const out = new Uint8Array(8)
+      new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, fp), false)
+      return toHex(out)
+    }
+    for (const fp of [0n, 1n, -1n, 2n ** 32n, 2n ** 63n, 2n ** 64n - 1n, 2n ** 64n, -(2n ** 63n)]) expect(toHex(sketchBytes(fp))).toBe(viaView(fp))
+    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }), (fp) => toHex(sketchBytes(fp)) === viaView(fp)), { numRuns: 500, seed: 10 })
   })
 })
