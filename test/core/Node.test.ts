@@ -393,6 +393,20 @@ describe("a 4-node network driven manually", () => {
     expect(toHex(c.blockHash)).toBe(n.commits[0]![0]!.blockHash)
   })
 
+  it("NODE-SYNC.1: a sync request for height 1 is answered with the stored block and exactly the certificate of the decision", () => {
+    for (let i = 0; i < 4; i++) {
+      const [, outs] = step(ctx, n.states[i]!, recv({ type: "sync-request", height: 1 }))
+      const resp = outs.find((o) => o.type === "send")
+      expect(resp?.type === "send" && resp.message.type === "sync-response").toBe(true)
+      if (resp?.type !== "send" || resp.message.type !== "sync-response") continue
+      // the node's own certificate (stored as bytes, StoredCommit) comes back as it was decided
+      expect(resp.message.commit).toEqual(n.commits[i]![0]!.cert)
+      expect(resp.message.commit).toEqual(n.states[i]!.lastCommit)
+      expect(toHex(Hashes.blockHash(sha, resp.message.block.header))).toBe(n.commits[i]![0]!.blockHash)
+      expect(toHex(Codecs.Message.encode(resp.message))).toBe(toHex(resp.bytes))
+    }
+  })
+
   it("a replayed transaction (already applied in block 1) is rejected and keeps the state", () => {
     for (const i of [0, 1, 2, 3]) {
       const s = n.states[i]!
