@@ -60,5 +60,18 @@ export const pickWeighted = (weights: ReadonlyArray<Weighted>, draw: bigint): We
  * The proposer of (state.height + 1, round) (CONS-PROPOSER.1, paper eq. 2); undefined iff the voting
  * set has no power (CONS-HALT.1).
  */
-export const proposerFor = (sha256: Sha256, s: ChainState, round: number): Weighted | undefined =>
-  pickWeighted(proposerWeights(s, round).weights, drawValue(sha256, s.beacon, s.height + 1, round))
+export const proposerFor = (sha256: Sha256, s: ChainState, round: number): Weighted | undefined => {
+  // memoized per (state object, round) for one hash function: a pure function of both, asked by every
+  // node of a simulation (they share decided state objects, SIM-NET.7) for every message of a round
+  // (issue 12: the windowed Q was re-summed on each call)
+  let m = proposers.get(s)
+  if (m === undefined || m.sha256 !== sha256) {
+    m = { sha256, byRound: new Map() }
+    proposers.set(s, m)
+  }
+  if (m.byRound.has(round)) return m.byRound.get(round)
+  const p = pickWeighted(proposerWeights(s, round).weights, drawValue(sha256, s.beacon, s.height + 1, round))
+  m.byRound.set(round, p)
+  return p
+}
+const proposers = new WeakMap<ChainState, { readonly sha256: Sha256; readonly byRound: Map<number, Weighted | undefined> }>()
