@@ -3,12 +3,13 @@
 // SHA-256(tagged(tag, canonical bytes)); every signature is over tagged(tag, canonical bytes of the
 // unsigned object). The unsigned object is the signed object without its `signature` field.
 import type { BeaconInput } from "../domain/Beacon.ts"
-import type { BlockBody, BlockHeader } from "../domain/Block.ts"
+import type { Block, BlockBody, BlockHeader } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, UnsignedProposalHeader, UnsignedVote } from "../domain/Consensus.ts"
 import type { UnsignedTransfer } from "../domain/Transaction.ts"
 import type { UnsignedAuditReport, UnsignedWorkCommitment, UnsignedWorkReveal, WorkClaim } from "../domain/Work.ts"
 import { concatBytes } from "./Bytes.ts"
 import { canonicalEncode, DOMAIN, tagged } from "./Canonical.ts"
+import { PreEncoded } from "./FastCbor.ts"
 import { Codecs } from "./index.ts"
 
 export type Sha256 = (data: Uint8Array) => Uint8Array
@@ -29,13 +30,35 @@ export const SigningBytes = {
   beacon: (b: BeaconInput) => tagged(DOMAIN.beacon, Codecs.BeaconInput.encode(b)),
 } as const
 
+/**
+ * The canonical bytes of a block body, memoized per (immutable) body object: a block's body is hashed
+ * when it is built and when it is validated, and its bytes are part of the block's bytes (a node's
+ * stored commits, NODE-SYNC.1); a body is the largest part of a block (issue 12).
+ */
+const bodies = new WeakMap<BlockBody, Uint8Array>()
+export const encodedBody = (b: BlockBody): Uint8Array => {
+  let bytes = bodies.get(b)
+  if (bytes === undefined) {
+    bytes = Codecs.BlockBody.encode(b)
+    bodies.set(b, bytes)
+  }
+  return bytes
+}
+
+/**
+ * A block's canonical bytes (Codecs.Block.encode), from its body's memoized bytes and its header's: the
+ * map {"body", "header"} with both values written as they are (ENC-CBOR.1: "body" sorts first).
+ */
+export const encodedBlock = (b: Block): Uint8Array =>
+  canonicalEncode({ body: new PreEncoded(encodedBody(b.body)), header: new PreEncoded(Codecs.BlockHeader.encode(b.header)) })
+
 export const Hashes = {
   /** Transaction id: hash of the full signed transfer. */
   txId: (sha256: Sha256, tx: Parameters<typeof Codecs.Transfer.encode>[0]) =>
     sha256(tagged(DOMAIN.txId, Codecs.Transfer.encode(tx))),
   /** Block hash = hash of the header (the header binds the body through bodyHash). */
   blockHash: (sha256: Sha256, h: BlockHeader) => sha256(tagged(DOMAIN.blockHeader, Codecs.BlockHeader.encode(h))),
-  bodyHash: (sha256: Sha256, b: BlockBody) => sha256(tagged(DOMAIN.blockBody, Codecs.BlockBody.encode(b))),
+  bodyHash: (sha256: Sha256, b: BlockBody) => sha256(tagged(DOMAIN.blockBody, encodedBody(b))),
   commitCert: (sha256: Sha256, c: CommitCertificate) =>
     sha256(tagged(DOMAIN.commitCert, Codecs.CommitCertificate.encode(c))),
   evidence: (sha256: Sha256, e: Evidence) => sha256(tagged(DOMAIN.evidence, Codecs.Evidence.encode(e))),

@@ -7,7 +7,7 @@
 import { Either } from "effect"
 import { bytesEqual, compareBytes, concatBytes, toHex, utf8 } from "../codec/Bytes.ts"
 import { DecodeError } from "../codec/Codec.ts"
-import { Hashes, type Sha256, SigningBytes } from "../codec/Hashing.ts"
+import { Hashes, type Sha256, SigningBytes, encodedBlock } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import type { Block } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from "../domain/Consensus.ts"
@@ -1181,19 +1181,37 @@ const certificate = (run: Run, r: number, hash: Hex): CommitCertificate => {
 }
 
 /**
- * NODE-SYNC.1: a committed block with this node's certificate of it, the certificate held as its
- * canonical bytes and decoded when read (a sync response): every node keeps one per height, and as
- * objects they were 67-100 entries per node per height for the garbage collector to trace (issue 12:
- * 5 % of the CPU of 60 blocks at N = 100). `cert` reads as the certificate stored (decode(encode(c)) = c,
- * ENC-SCHEMA.1).
+ * NODE-SYNC.1: a committed block with this node's certificate of it, both held as their canonical
+ * bytes and decoded when read (a sync response). Every node keeps one per height for catch-up; as
+ * objects they kept every block's items (and what is memoized per item) alive for the whole run, and
+ * the certificates were 67-100 entries per node per height, all for the garbage collector to trace
+ * (issue 12). A block's bytes are encoded once per block object (shared by the nodes that decided it).
+ * The entry of the latest height also keeps the block object (the node holds it anyway, in its
+ * proposals), and `compact` drops it when the next height is decided. Either way `block` is the block
+ * committed (decode(encode(b)) = b, ENC-SCHEMA.1); only object identity may differ, and no rule
+ * depends on it.
  */
 class StoredCommit {
-  private readonly certBytes: Uint8Array
-  constructor(
-    readonly block: Block,
-    cert: CommitCertificate,
-  ) {
-    this.certBytes = Codecs.CommitCertificate.encode(cert)
+  private constructor(
+    private readonly blockBytes: Uint8Array,
+    private readonly blockObject: Block | undefined,
+    private readonly certBytes: Uint8Array,
+  ) {}
+
+  static of(block: Block, cert: CommitCertificate): StoredCommit {
+    return new StoredCommit(blockBytesOf(block), block, Codecs.CommitCertificate.encode(cert))
+  }
+
+  /** The same entry without the block object. */
+  compact(): StoredCommit {
+    return this.blockObject === undefined ? this : new StoredCommit(this.blockBytes, undefined, this.certBytes)
+  }
+
+  get block(): Block {
+    if (this.blockObject !== undefined) return this.blockObject
+    const r = Codecs.Block.decode(this.blockBytes)
+    if (Either.isLeft(r)) throw new Error(`a stored block does not decode: ${r.left.message}`) // unreachable: encoded here
+    return r.right
   }
 
   get cert(): CommitCertificate {
@@ -1201,6 +1219,15 @@ class StoredCommit {
     if (Either.isLeft(r)) throw new Error(`a stored certificate does not decode: ${r.left.message}`) // unreachable: encoded here
     return r.right
   }
+}
+const blockBytes = new WeakMap<Block, Uint8Array>()
+const blockBytesOf = (b: Block): Uint8Array => {
+  let bytes = blockBytes.get(b)
+  if (bytes === undefined) {
+    bytes = encodedBlock(b)
+    blockBytes.set(b, bytes)
+  }
+  return bytes
 }
 
 /** CONS-RULE.8 (decision) and NODE-COMMIT.1: apply the block, clean the mempool, move to height + 1. */
@@ -1211,7 +1238,10 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const height = w.cons.height
   const chain = v.state
   w.chain = chain
-  w.blocks = setIn(w.blocks, height, new StoredCommit(prop.block, cert))
+  const blocks = new Map(w.blocks)
+  const prev = blocks.get(height - 1)
+  if (prev instanceof StoredCommit) blocks.set(height - 1, prev.compact())
+  w.blocks = blocks.set(height, StoredCommit.of(prop.block, cert))
   w.lastCommit = cert
   w.mempool = pruneMempool(run, w.mempool, prop.block, chain)
   resendPooledItems(run)

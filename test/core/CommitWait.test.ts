@@ -13,6 +13,9 @@ import { type NodeInput, type NodeOutput, initNode, step } from "../../src/core/
 import type { NodeState } from "../../src/core/NodeState.ts"
 import { isOneThird, isQuorum, powerTable } from "../../src/core/Votes.ts"
 import { ctx, encodeMsg, sha, testnet, vote } from "../fixtures/core.ts"
+import { toHex } from "../../src/codec/Bytes.ts"
+import { Hashes, encodedBlock } from "../../src/codec/Hashing.ts"
+import { Codecs } from "../../src/codec/index.ts"
 
 const run = (s: NodeState, input: NodeInput) => step(ctx, s, input)
 const commits = (outs: ReadonlyArray<NodeOutput>) => outs.filter((o) => o.type === "commit")
@@ -187,5 +190,35 @@ describe("CONS-HALT.1: a voting set without power halts with a typed value, neve
     const blk = s.blocks.get(2)!.block
     const r = validateBlock(ctx, s.chain, { ...blk, header: { ...blk.header, height: 3, prevHash: s.chain.lastBlockHash } })
     expect(Either.isLeft(r) && r.left.code).toBe("CHAIN_HALTED")
+  })
+})
+
+describe("NODE-SYNC.1: stored commits (kept as bytes once the next height is decided) answer sync requests with the block and certificate decided", () => {
+  it("a single validator deciding heights 1-4 serves each of them exactly", () => {
+    const net = testnet({ nodes: 1, seed: 3, users: 1 })
+    let [s, outs] = run(initNode(ctx, net.genesis, net.keys[0]!), { type: "start" })
+    const decided = [...commits(outs)]
+    for (let h = 2; h <= 4; h++) {
+      ;[s, outs] = run(s, { type: "timeout", kind: "commit", height: h, round: 0 })
+      decided.push(...commits(outs))
+    }
+    expect(decided.map((c) => c.type === "commit" && c.height)).toEqual([1, 2, 3, 4])
+    for (const c of decided) {
+      if (c.type !== "commit") continue
+      const [, o] = run(s, { type: "receive", from: 0, bytes: encodeMsg({ type: "sync-request", height: c.height }) })
+      const resp = o.find((x) => x.type === "send")
+      if (resp?.type !== "send" || resp.message.type !== "sync-response") throw new Error(`no sync response for height ${c.height}`)
+      expect(resp.message.commit).toEqual(c.cert)
+      expect(toHex(Hashes.blockHash(sha, resp.message.block.header))).toBe(c.blockHash)
+      expect(toHex(Codecs.Block.encode(resp.message.block))).toBe(toHex(Codecs.Block.encode(s.blocks.get(c.height)!.block)))
+    }
+    // the block of every height: the header hashes to the decided block hash, the body to its bodyHash
+    for (const c of decided)
+      if (c.type === "commit") {
+        const b = s.blocks.get(c.height)!.block
+        expect(toHex(Hashes.blockHash(sha, b.header))).toBe(c.blockHash)
+        expect(toHex(Hashes.bodyHash(sha, b.body))).toBe(toHex(b.header.bodyHash))
+        expect(toHex(encodedBlock(b))).toBe(toHex(Codecs.Block.encode(b)))
+      }
   })
 })
