@@ -4,7 +4,7 @@ import { fromHex, toHex } from "../codec/Bytes.ts"
 import { Hashes, SigningBytes, omitSignature } from "../codec/Hashing.ts"
 import { PPM } from "../domain/Primitives.ts"
 import type { WorkCommitment, WorkReveal } from "../domain/Work.ts"
-import { admitFingerprint, noveltyOf, noveltyWindowOf, sketchFingerprint } from "../quality/Novelty.ts"
+import { appendFingerprint, noveltyOf, noveltyWindowOf, sketchFingerprint } from "../quality/Novelty.ts"
 import type { QualityParams } from "../quality/QualityParams.ts"
 import type { ChainState, ClaimRecord, DraftState, Hex } from "./ChainState.ts"
 import type { CoreContext } from "./Context.ts"
@@ -164,7 +164,7 @@ const admitNovelty = (d: DraftState, p: QualityParams, sketch: Uint8Array, displ
   const fp = sketchFingerprint(sketch)
   const w = noveltyWindowOf(p.noveltyWindow, fps)
   const n = noveltyOf(w, fp, p).ppm
-  d.novelty = admitFingerprint(w, fp).fingerprints
+  d.novelty = appendFingerprint(p.noveltyWindow, fps, fp)
   return n
 }
 

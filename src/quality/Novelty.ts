@@ -95,13 +95,26 @@ export interface NoveltyWindow {
   readonly halves: Uint32Array
 }
 
+/**
+ * The (high, low) halves of a fingerprint list, memoized per list (an immutable array; the chain's
+ * window is a new array per admission). A list made by `appendFingerprint` from a list with known
+ * halves gets its halves by copying and appending, without converting every big integer again: the
+ * window is read and re-admitted for every revealed claim, in building and in validating a block
+ * (issue 12).
+ */
+const halvesMemo = new WeakMap<ReadonlyArray<bigint>, Uint32Array>()
 const halvesOf = (fps: ReadonlyArray<bigint>): Uint32Array => {
-  const out = new Uint32Array(fps.length * 2)
-  fps.forEach((f, i) => {
-    out[2 * i] = Number((f >> 32n) & 0xffffffffn)
-    out[2 * i + 1] = Number(f & 0xffffffffn)
-  })
+  let out = halvesMemo.get(fps)
+  if (out === undefined) {
+    out = new Uint32Array(fps.length * 2)
+    for (let i = 0; i < fps.length; i++) writeHalves(out, i, fps[i] as bigint)
+    halvesMemo.set(fps, out)
+  }
   return out
+}
+const writeHalves = (out: Uint32Array, i: number, f: bigint): void => {
+  out[2 * i] = Number((f >> 32n) & 0xffffffffn)
+  out[2 * i + 1] = Number(f & 0xffffffffn)
 }
 
 export const emptyNoveltyWindow = (capacity: number): NoveltyWindow => ({ capacity, fingerprints: [], halves: new Uint32Array(0) })
@@ -113,11 +126,25 @@ export const noveltyWindowOf = (capacity: number, fingerprints: ReadonlyArray<bi
   halves: halvesOf(fingerprints),
 })
 
+/** QUAL-NOVELTY.2: the fingerprints after admitting `fp` to a window of `capacity` holding `fps` (the oldest evicted beyond capacity). */
+export const appendFingerprint = (capacity: number, fps: ReadonlyArray<bigint>, fp: bigint): ReadonlyArray<bigint> => {
+  if (capacity <= 0) return fps
+  const next = [...fps, fp]
+  const out = next.length > capacity ? next.slice(next.length - capacity) : next
+  const prev = halvesMemo.get(fps)
+  if (prev !== undefined) {
+    const h = new Uint32Array(out.length * 2)
+    h.set(prev.subarray(2 * (next.length - out.length)))
+    writeHalves(h, out.length - 1, fp)
+    halvesMemo.set(out, h)
+  }
+  return out
+}
+
 /** QUAL-NOVELTY.2: append an accepted output's fingerprint; the oldest is evicted beyond capacity. */
 export const admitFingerprint = (w: NoveltyWindow, fp: bigint): NoveltyWindow => {
   if (w.capacity <= 0) return w
-  const next = [...w.fingerprints, fp]
-  const fingerprints = next.length > w.capacity ? next.slice(next.length - w.capacity) : next
+  const fingerprints = appendFingerprint(w.capacity, w.fingerprints, fp)
   return { capacity: w.capacity, fingerprints, halves: halvesOf(fingerprints) }
 }
 

@@ -83,6 +83,8 @@ describe("window and novelty (QUAL-NOVELTY.2..4)", () => {
       for (let j = 0; j < n; j++) w = admitFingerprint(w, r64())
       const probe = rng.chance(0.2) ? w.fingerprints[rng.int(w.fingerprints.length)]! ^ (1n << BigInt(rng.int(64))) : r64()
       expect(minDistance(w, probe)).toBe(Math.min(...w.fingerprints.map((f) => hamming64(f, probe))))
+      // the halves carried over from window to window equal those computed afresh from a copy of the list
+      expect([...w.halves]).toEqual([...noveltyWindowOf(w.capacity, [...w.fingerprints]).halves])
     }
   })
 
