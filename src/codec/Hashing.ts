@@ -46,11 +46,19 @@ export const encodedBody = (b: BlockBody): Uint8Array => {
 }
 
 /**
- * A block's canonical bytes (Codecs.Block.encode), from its body's memoized bytes and its header's: the
- * map {"body", "header"} with both values written as they are (ENC-CBOR.1: "body" sorts first).
+ * A block's canonical bytes (Codecs.Block.encode), memoized per (immutable) block object: every node
+ * that decides the block keeps them (NODE-SYNC.1). Made from the body's memoized bytes and the header's:
+ * the map {"body", "header"} with both values written as they are (ENC-CBOR.1: "body" sorts first).
  */
-export const encodedBlock = (b: Block): Uint8Array =>
-  canonicalEncode({ body: new PreEncoded(encodedBody(b.body)), header: new PreEncoded(Codecs.BlockHeader.encode(b.header)) })
+const blocks = new WeakMap<Block, Uint8Array>()
+export const encodedBlock = (b: Block): Uint8Array => {
+  let bytes = blocks.get(b)
+  if (bytes === undefined) {
+    bytes = canonicalEncode({ body: new PreEncoded(encodedBody(b.body)), header: new PreEncoded(Codecs.BlockHeader.encode(b.header)) })
+    blocks.set(b, bytes)
+  }
+  return bytes
+}
 
 export const Hashes = {
   /** Transaction id: hash of the full signed transfer. */

@@ -1185,7 +1185,8 @@ const certificate = (run: Run, r: number, hash: Hex): CommitCertificate => {
  * bytes and decoded when read (a sync response). Every node keeps one per height for catch-up; as
  * objects they kept every block's items (and what is memoized per item) alive for the whole run, and
  * the certificates were 67-100 entries per node per height, all for the garbage collector to trace
- * (issue 12). A block's bytes are encoded once per block object (shared by the nodes that decided it).
+ * (issue 12). A block's bytes are encoded once per block object (`encodedBlock`, shared by the nodes
+ * that decided it).
  * The entry of the latest height also keeps the block object (the node holds it anyway, in its
  * proposals), and `compact` drops it when the next height is decided. Either way `block` is the block
  * committed (decode(encode(b)) = b, ENC-SCHEMA.1); only object identity may differ, and no rule
@@ -1199,7 +1200,7 @@ class StoredCommit {
   ) {}
 
   static of(block: Block, cert: CommitCertificate): StoredCommit {
-    return new StoredCommit(blockBytesOf(block), block, Codecs.CommitCertificate.encode(cert))
+    return new StoredCommit(encodedBlock(block), block, Codecs.CommitCertificate.encode(cert))
   }
 
   /** The same entry without the block object. */
@@ -1220,16 +1221,6 @@ class StoredCommit {
     return r.right
   }
 }
-const blockBytes = new WeakMap<Block, Uint8Array>()
-const blockBytesOf = (b: Block): Uint8Array => {
-  let bytes = blockBytes.get(b)
-  if (bytes === undefined) {
-    bytes = encodedBlock(b)
-    blockBytes.set(b, bytes)
-  }
-  return bytes
-}
-
 /** CONS-RULE.8 (decision) and NODE-COMMIT.1: apply the block, clean the mempool, move to height + 1. */
 const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const w = run.w
