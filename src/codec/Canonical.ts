@@ -6,6 +6,7 @@ import { decode as cborDecode } from "cborg"
 import { Either } from "effect"
 import { bytesEqual, concatBytes, utf8 } from "./Bytes.ts"
 import { deterministicEncode } from "./FastCbor.ts"
+import { fastCanonicalDecode, UNSURE } from "./FastCborDecode.ts"
 
 /** Upper bound on any single decoded wire object (ENC-CBOR.4). */
 export const MAX_WIRE_BYTES = 4 * 1024 * 1024
@@ -42,6 +43,20 @@ export type CborFailure =
  * Never throws.
  */
 export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborFailure> => {
+  if (!(bytes instanceof Uint8Array)) return Either.left({ reason: "malformed", detail: "input is not a byte array" })
+  if (bytes.length > MAX_WIRE_BYTES)
+    return Either.left({ reason: "oversized", detail: `${bytes.length} bytes exceeds MAX_WIRE_BYTES=${MAX_WIRE_BYTES}` })
+  // ENC-CBOR.5: canonical bytes of a data-model value are read in one pass; anything else takes the
+  // full path, which alone rejects (and names the reason)
+  const fast = fastCanonicalDecode(bytes)
+  return fast !== UNSURE ? Either.right(fast) : fullCanonicalDecode(bytes)
+}
+
+/**
+ * ENC-CBOR.3 without the fast path: cborg's parse, the data-model walk and the re-encoding comparison.
+ * `canonicalDecode` is this function on every input (test/codec/FastCborDecode.test.ts); exported for that test.
+ */
+export const fullCanonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborFailure> => {
   if (!(bytes instanceof Uint8Array)) return Either.left({ reason: "malformed", detail: "input is not a byte array" })
   if (bytes.length > MAX_WIRE_BYTES)
     return Either.left({ reason: "oversized", detail: `${bytes.length} bytes exceeds MAX_WIRE_BYTES=${MAX_WIRE_BYTES}` })
