@@ -1173,11 +1173,30 @@ const skipRound = (c: ConsensusState): number => {
 const certificate = (run: Run, r: number, hash: Hex): CommitCertificate => {
   const c = run.w.cons
   const target = hexBytes(hash)
-  const sigs = [...(c.precommits.get(r)?.values() ?? [])]
-    .flatMap((vs) => vs.filter((v) => sameTarget(v.blockHash, target)).slice(0, 1))
-    .sort((a, b) => compareBytes(a.validator, b.validator))
-    .map((v) => ({ validator: v.validator, signature: v.signature }))
-  return { height: c.height, round: r, blockHash: hexBytes(hash), signatures: sigs }
+  const slot = c.precommits.get(r)
+  const sigs: Array<{ validator: Uint8Array; signature: Uint8Array }> = []
+  if (slot !== undefined) {
+    // CONS-COMMIT.1: one signature per validator, in public-key byte order. The power table's keys are
+    // in that order and every recorded vote is a table member's (onVote), so reading the slot in
+    // table order needs no sort; a slot holding any other key falls back to sorting.
+    let seen = 0
+    for (const k of c.table.power.keys()) {
+      const vs = slot.get(k)
+      if (vs === undefined) continue
+      seen++
+      const v = vs.find((x) => sameTarget(x.blockHash, target))
+      if (v !== undefined) sigs.push({ validator: v.validator, signature: v.signature })
+    }
+    if (seen !== slot.size) {
+      sigs.length = 0
+      for (const vs of slot.values()) {
+        const v = vs.find((x) => sameTarget(x.blockHash, target))
+        if (v !== undefined) sigs.push({ validator: v.validator, signature: v.signature })
+      }
+      sigs.sort((a, b) => compareBytes(a.validator, b.validator))
+    }
+  }
+  return { height: c.height, round: r, blockHash: target, signatures: sigs }
 }
 
 /**

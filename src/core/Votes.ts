@@ -11,19 +11,28 @@ import { type ProtocolError, reject } from "./Errors.ts"
  * the threshold comparisons are exact bigint arithmetic, whatever the total.
  */
 export interface PowerTable {
+  /** Power per validator key, in the order of the validators' public-key bytes (votingSet's order). */
   readonly power: ReadonlyMap<Hex, number>
   readonly total: bigint
 }
 
 export const powerTable = (s: ChainState): PowerTable => {
-  const power = new Map<Hex, number>()
-  let total = 0n
-  for (const v of votingSet(s)) {
-    power.set(v.key, v.power)
-    total += BigInt(v.power)
+  // CONS-POWER.4: a function of the (immutable) chain state, computed once per state object: every
+  // node that decided a block holds the same post-state, and each built its table from it (issue 12)
+  let t = tables.get(s)
+  if (t === undefined) {
+    const power = new Map<Hex, number>()
+    let total = 0n
+    for (const v of votingSet(s)) {
+      power.set(v.key, v.power)
+      total += BigInt(v.power)
+    }
+    t = { power, total }
+    tables.set(s, t)
   }
-  return { power, total }
+  return t
 }
+const tables = new WeakMap<ChainState, PowerTable>()
 
 /** Quorum (CONS-POWER.2): strictly more than 2/3 of the total power: 3 * p > 2 * total, in exact integers. */
 export const isQuorum = (p: bigint, total: bigint): boolean => 3n * p > 2n * total
