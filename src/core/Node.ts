@@ -148,9 +148,11 @@ export const initNode = (ctx: CoreContext, genesis: Genesis, keys: NodeKeys): No
     itemAges: new Map(),
     gossipMark: "",
     clientTxs: new Map(),
-    auditable: new Map(),
+    auditable: NO_CLAIMS,
   }
 }
+/** NODE-AUDIT.1: every fresh node starts from this one (empty, never written) map, so that nodes deciding the same blocks share their `auditable` maps (nextAuditable). */
+const NO_CLAIMS: ReadonlyMap<Hex, WorkClaim> = new Map()
 
 /**
  * NODE-STATE.2: what a node restored at a committed state needs besides its chain: the certificate of
@@ -1348,18 +1350,7 @@ const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): M
 const auditDuty = (run: Run, block: Block): void => {
   const w = run.w
   const sha = run.ctx.crypto.sha256
-  const auditable = new Map(w.auditable)
-  for (const r of block.body.reveals) {
-    const id = workIdOf(sha, r.claim)
-    const c = w.chain.claims.get(id)
-    if (c !== undefined && c.audit === "undecided" && c.revealHeight === w.chain.height) auditable.set(id, r.claim)
-  }
-  for (const id of [...auditable.keys()]) {
-    const c = w.chain.claims.get(id)
-    const auditOpen = c !== undefined && (c.audit === "undecided" || c.audit === "pending")
-    const scoringOpen = c !== undefined && (c.scoring === "unopened" || c.scoring === "open")
-    if (!auditOpen && !scoringOpen) auditable.delete(id)
-  }
+  const auditable = nextAuditable(sha, w.auditable, block, w.chain)
   w.auditable = auditable
   scoringDuty(run)
   const verify = run.ctx.verifier
@@ -1387,6 +1378,55 @@ const auditDuty = (run: Run, block: Block): void => {
     emitRouted(run, { type: "audit", audit: a })
   }
 }
+
+/**
+ * NODE-AUDIT.1: the claims kept after deciding `block` (whose post-state is `chain`): those it revealed,
+ * less those whose audit and scoring are both settled. A function of (previous map, block, state), all
+ * immutable, memoized by the previous map's identity for the latest (block, state): the nodes of a
+ * simulation that decide the same blocks share one map per height instead of each copying and
+ * filtering its own (issue 12).
+ */
+const nextAuditable = (sha: Sha256, prev: ReadonlyMap<Hex, WorkClaim>, block: Block, chain: ChainState): ReadonlyMap<Hex, WorkClaim> => {
+  const hit = auditableMemo.get(prev)
+  if (hit !== undefined && hit.block === block && hit.chain === chain) return hit.next
+  const next = new Map(prev)
+  for (const r of block.body.reveals) {
+    const id = workIdOf(sha, r.claim)
+    const c = chain.claims.get(id)
+    if (c !== undefined && c.audit === "undecided" && c.revealHeight === chain.height) next.set(id, r.claim)
+  }
+  for (const id of [...next.keys()]) {
+    const c = chain.claims.get(id)
+    const auditOpen = c !== undefined && (c.audit === "undecided" || c.audit === "pending")
+    const scoringOpen = c !== undefined && (c.scoring === "unopened" || c.scoring === "open")
+    if (!auditOpen && !scoringOpen) next.delete(id)
+  }
+  auditableMemo.set(prev, { block, chain, next })
+  return next
+}
+const auditableMemo = new WeakMap<ReadonlyMap<Hex, WorkClaim>, { readonly block: Block; readonly chain: ChainState; readonly next: ReadonlyMap<Hex, WorkClaim> }>()
+
+/**
+ * NODE-SCORE.1: the open rounds (claim id, round) in which `me` holds seats, in claim-id order; from an
+ * index of every evaluator's rounds built once per (immutable) scoring table: every node scanned every
+ * open round at every height, and holds seats in few (issue 12).
+ */
+const seatedRounds = (scoring: ReadonlyMap<Hex, OpenRound>, me: Hex): ReadonlyArray<readonly [Hex, OpenRound]> => {
+  let index = seatIndex.get(scoring)
+  if (index === undefined) {
+    index = new Map()
+    for (const e of scoring)
+      for (const k of e[1].round.seats.keys()) {
+        let list = index.get(k)
+        if (list === undefined) index.set(k, (list = []))
+        list.push(e)
+      }
+    for (const list of index.values()) list.sort((a, b) => (a[0] < b[0] ? -1 : 1))
+    seatIndex.set(scoring, index)
+  }
+  return index.get(me) ?? []
+}
+const seatIndex = new WeakMap<ReadonlyMap<Hex, OpenRound>, Map<Hex, Array<readonly [Hex, OpenRound]>>>()
 
 /** WORK-CR.8: reveal own claims whose commitment is now finalized. */
 const revealFinalized = (run: Run): void => {
@@ -1421,14 +1461,11 @@ const scoringDuty = (run: Run): void => {
   const me = w.keys.pubHex
   // NODE-SCORE.3: re-send own pooled items after every decision too: a peer one block behind rejects
   // a score message for a round it has not opened yet, and a phase lasts only a few blocks
-  for (const c of w.mempool.scoreCommits.values()) if (idsOf(c).who === me) emitRouted(run, { type: "score-commit", commitment: c })
-  for (const r of w.mempool.scoreReveals.values()) if (idsOf(r).who === me) emitRouted(run, { type: "score-reveal", reveal: r })
-  // the rounds where this node holds seats, in claim-id order (filtered before the sort: every node
-  // scans every open round, and holds seats in few)
-  const seated: Array<readonly [Hex, OpenRound]> = []
-  for (const e of w.chain.scoring) if (e[1].round.seats.has(me)) seated.push(e)
-  seated.sort((a, b) => (a[0] < b[0] ? -1 : 1))
-  for (const [claimId, open] of seated) {
+  // (a pooled score item's key is its evaluator's key followed by the claim id, NODE-SCORE.2: own items are those under `me`)
+  for (const [k, c] of w.mempool.scoreCommits) if (k.startsWith(me)) emitRouted(run, { type: "score-commit", commitment: c })
+  for (const [k, r] of w.mempool.scoreReveals) if (k.startsWith(me)) emitRouted(run, { type: "score-reveal", reveal: r })
+  // the rounds where this node holds seats, in claim-id order
+  for (const [claimId, open] of seatedRounds(w.chain.scoring, me)) {
     const r = open.round
     const claim = w.auditable.get(open.workId)
     const rec = w.chain.claims.get(open.workId)

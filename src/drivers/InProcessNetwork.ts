@@ -275,51 +275,87 @@ interface Scheduled {
   readonly ev: Event
 }
 
-/** Binary min-heap on (t, seq): ties broken by insertion order, so the schedule is deterministic. */
+/**
+ * Binary min-heap on (t, seq): ties broken by insertion order, so the schedule is deterministic.
+ * SIM-NET.1 (virtual time): the keys live in typed arrays beside the events (no object per entry, and a comparison
+ * reads no event): at N = 100 the heap holds tens of thousands of deliveries, and comparing through
+ * entry objects was 1-2 % of the simulator's CPU (issue 12).
+ */
 class Queue {
-  private h: Scheduled[] = []
+  private ts = new Float64Array(1024)
+  private seqs = new Float64Array(1024)
+  private evs: Array<Event | undefined> = new Array<Event | undefined>(1024).fill(undefined)
+  private n = 0
   private seq = 0
   get size() {
-    return this.h.length
+    return this.n
+  }
+  private grow() {
+    const cap = this.ts.length * 2
+    const ts = new Float64Array(cap)
+    ts.set(this.ts)
+    const seqs = new Float64Array(cap)
+    seqs.set(this.seqs)
+    this.ts = ts
+    this.seqs = seqs
+    for (let k = this.evs.length; k < cap; k++) this.evs.push(undefined)
   }
   push(t: number, ev: Event) {
-    const x = { t, seq: this.seq++, ev }
-    const h = this.h
-    h.push(x)
-    let i = h.length - 1
+    if (this.n === this.ts.length) this.grow()
+    const ts = this.ts
+    const seqs = this.seqs
+    const evs = this.evs
+    const sq = this.seq++
+    let i = this.n++
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (less(h[p] as Scheduled, x)) break
-      h[i] = h[p] as Scheduled
+      const tp = ts[p] as number
+      if (tp < t || (tp === t && (seqs[p] as number) < sq)) break
+      ts[i] = tp
+      seqs[i] = seqs[p] as number
+      evs[i] = evs[p]
       i = p
     }
-    h[i] = x
+    ts[i] = t
+    seqs[i] = sq
+    evs[i] = ev
   }
   pop(): Scheduled | undefined {
-    const h = this.h
-    const top = h[0]
-    const last = h.pop()
-    if (top === undefined || last === undefined || h.length === 0) return top
+    if (this.n === 0) return undefined
+    const ts = this.ts
+    const seqs = this.seqs
+    const evs = this.evs
+    const top: Scheduled = { t: ts[0] as number, seq: seqs[0] as number, ev: evs[0] as Event }
+    const n = --this.n
+    const t = ts[n] as number
+    const sq = seqs[n] as number
+    const ev = evs[n]
+    evs[n] = undefined
+    if (n === 0) return top
     let i = 0
     for (;;) {
       const l = 2 * i + 1
+      if (l >= n) break
+      let m = l
       const r = l + 1
-      let m = i
-      let mv = last
-      if (l < h.length && less(h[l] as Scheduled, mv)) {
-        m = l
-        mv = h[l] as Scheduled
+      if (r < n) {
+        const tl = ts[l] as number
+        const tr = ts[r] as number
+        if (tr < tl || (tr === tl && (seqs[r] as number) < (seqs[l] as number))) m = r
       }
-      if (r < h.length && less(h[r] as Scheduled, mv)) m = r
-      if (m === i) break
-      h[i] = h[m] as Scheduled
+      const tm = ts[m] as number
+      if (t < tm || (t === tm && sq < (seqs[m] as number))) break
+      ts[i] = tm
+      seqs[i] = seqs[m] as number
+      evs[i] = evs[m]
       i = m
     }
-    h[i] = last
+    ts[i] = t
+    seqs[i] = sq
+    evs[i] = ev
     return top
   }
 }
-const less = (a: Scheduled, b: Scheduled) => a.t < b.t || (a.t === b.t && a.seq < b.seq)
 
 /** Default stake of each simulated validator (SIM-NET.1). */
 export const SIM_STAKE = 1_000_000

@@ -119,14 +119,23 @@ export const sealScoreCommitment = (crypto: CryptoService, i: SealInput): ScoreC
     claimId: i.claimId,
     commitment: scoreCommitmentValue(crypto.sha256, i.scores, salt, evaluator, i.claimId),
   }
-  return { ...uc, signature: crypto.ed25519.sign(scoreCommitSigningBytes(uc), i.secretKey) }
+  const bytes = scoreCommitSigningBytes(uc)
+  const c: ScoreCommitment = { ...uc, signature: crypto.ed25519.sign(bytes, i.secretKey) }
+  // QUAL-SCORE.11: the new item's signature check, on the bytes just signed (not encoded again when
+  // the evaluator's own pool is re-checked, NODE-SCORE.2)
+  signatureOk(crypto, c, () => crypto.ed25519.verify(c.signature, bytes, c.evaluator))
+  return c
 }
 
 /** QUAL-SCORE.12: the signed reveal alone (what the reveal phase publishes); equal to `sealScores(crypto, i).reveal`. */
 export const sealScoreReveal = (crypto: CryptoService, i: SealInput): ScoreReveal => {
   const { evaluator, salt } = sealParts(crypto, i)
   const ur: UnsignedScoreReveal = { chainId: i.chainId, evaluator, claimId: i.claimId, scores: i.scores, salt }
-  return { ...ur, signature: crypto.ed25519.sign(scoreRevealSigningBytes(ur), i.secretKey) }
+  const bytes = scoreRevealSigningBytes(ur)
+  const r: ScoreReveal = { ...ur, signature: crypto.ed25519.sign(bytes, i.secretKey) }
+  // QUAL-SCORE.11: as for the commitment
+  signatureOk(crypto, r, () => crypto.ed25519.verify(r.signature, bytes, r.evaluator))
+  return r
 }
 
 /** An evaluator's signed commitment and the matching signed reveal (to be published only after the commit phase). */

@@ -250,6 +250,25 @@ describe("memoized item checks (QUAL-SCORE.11)", () => {
     expect(codeOf(applyScoreReveal(counting, after, { ...r, signature: sig }, 14))).toBe("SCORE_BAD_SIGNATURE")
   })
 
+  it("an item sealed under a crypto service has its signature checked there, once, on the bytes it signed", () => {
+    let calls = 0
+    let valid = 0
+    const counting = {
+      ...crypto,
+      ed25519: { ...crypto.ed25519, verify: (s: Uint8Array, m: Uint8Array, p: Uint8Array) => (calls++, crypto.ed25519.verify(s, m, p) && ++valid > 0) },
+    }
+    const i = { chainId, secretKey: e2.secretKey, claimId, scores: s1 }
+    const c = sealScoreCommitment(counting, i)
+    expect([calls, valid]).toEqual([1, 1]) // checked at sealing, and it verified
+    for (let k = 0; k < 3; k++) expect(codeOf(applyScoreCommitment(counting, round0, c, 12))).toBe("ok")
+    expect(calls).toBe(1)
+    const r = sealScoreReveal(counting, i)
+    expect([calls, valid]).toEqual([2, 2])
+    const after = ok(commit(round0, c, 12))
+    for (const h of [14, 15]) expect(codeOf(applyScoreReveal(counting, after, r, h))).toBe("ok")
+    expect(calls).toBe(2)
+  })
+
   it("a reveal's opening is hashed once per reveal object and hash function; another opening still mismatches", () => {
     let hashes = 0
     const counting = { ...crypto, sha256: (d: Uint8Array) => (hashes++, crypto.sha256(d)) }
