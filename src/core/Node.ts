@@ -1382,13 +1382,14 @@ const auditDuty = (run: Run, block: Block): void => {
 /**
  * NODE-AUDIT.1: the claims kept after deciding `block` (whose post-state is `chain`): those it revealed,
  * less those whose audit and scoring are both settled. A function of (previous map, block, state), all
- * immutable, memoized by the previous map's identity for the latest (block, state): the nodes of a
+ * immutable, memoized per block object for the (previous map, state) pairs seen with it: the nodes of a
  * simulation that decide the same blocks share one map per height instead of each copying and
- * filtering its own (issue 12).
+ * filtering its own (issue 12). Keyed by the block, not by the previous map: an entry keyed by a map
+ * would hold the next map, the key of the next height's entry, and so keep every height alive.
  */
-const nextAuditable = (sha: Sha256, prev: ReadonlyMap<Hex, WorkClaim>, block: Block, chain: ChainState): ReadonlyMap<Hex, WorkClaim> => {
-  const hit = auditableMemo.get(prev)
-  if (hit !== undefined && hit.block === block && hit.chain === chain) return hit.next
+export const nextAuditable = (sha: Sha256, prev: ReadonlyMap<Hex, WorkClaim>, block: Block, chain: ChainState): ReadonlyMap<Hex, WorkClaim> => {
+  let seen = auditableMemo.get(block)
+  if (seen !== undefined) for (const e of seen) if (e.prev === prev && e.chain === chain) return e.next
   const next = new Map(prev)
   for (const r of block.body.reveals) {
     const id = workIdOf(sha, r.claim)
@@ -1401,10 +1402,14 @@ const nextAuditable = (sha: Sha256, prev: ReadonlyMap<Hex, WorkClaim>, block: Bl
     const scoringOpen = c !== undefined && (c.scoring === "unopened" || c.scoring === "open")
     if (!auditOpen && !scoringOpen) next.delete(id)
   }
-  auditableMemo.set(prev, { block, chain, next })
+  if (seen === undefined) auditableMemo.set(block, (seen = []))
+  if (seen.length >= MAX_AUDITABLE_MEMO) seen.shift()
+  seen.push({ prev, chain, next })
   return next
 }
-const auditableMemo = new WeakMap<ReadonlyMap<Hex, WorkClaim>, { readonly block: Block; readonly chain: ChainState; readonly next: ReadonlyMap<Hex, WorkClaim> }>()
+/** Distinct (previous map, state) pairs remembered per block (nodes that diverged each add one). */
+const MAX_AUDITABLE_MEMO = 8
+const auditableMemo = new WeakMap<Block, Array<{ readonly prev: ReadonlyMap<Hex, WorkClaim>; readonly chain: ChainState; readonly next: ReadonlyMap<Hex, WorkClaim> }>>()
 
 /**
  * NODE-SCORE.1: the open rounds (claim id, round) in which `me` holds seats, in claim-id order; from an

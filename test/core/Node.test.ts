@@ -5,6 +5,8 @@
 // inputs from a peer that is ahead (wrong height above ours) a state that differs only in the sync hint
 // (syncRequested, aheadPeer; NODE-STEP.2), (3) leave nodeDigest unchanged and (4) emit a `rejected`
 // output with the expected error.
+import v8 from "node:v8"
+import vm from "node:vm"
 import fc from "fast-check"
 import { describe, expect, it } from "vitest"
 import { toHex, utf8 } from "../../src/codec/Bytes.ts"
@@ -15,7 +17,7 @@ import { genesisState } from "../../src/core/ChainState.ts"
 import type { ErrorCode } from "../../src/core/Errors.ts"
 import { makeVoteEvidence } from "../../src/core/Evidence.ts"
 import { proposerFor } from "../../src/core/LeaderElection.ts"
-import { type NodeInput, type NodeOutput, initNode, nodeDigest, step } from "../../src/core/Node.ts"
+import { type NodeInput, type NodeOutput, initNode, nextAuditable, nodeDigest, step } from "../../src/core/Node.ts"
 import { commitmentKey } from "../../src/core/WorkClaims.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
 import type { Message } from "../../src/domain/Message.ts"
@@ -661,5 +663,47 @@ describe("property: arbitrary bytes and mutated valid messages (NODE-STEP.1..2)"
       { numRuns: 300, seed: 20250101, verbose: 1 },
     )
     expect(rejections).toBeGreaterThan(200) // the generator mostly produces bad inputs
+  })
+})
+
+describe("NODE-AUDIT.1: nextAuditable, memoized per block", () => {
+  const sha = (b: Uint8Array) => b
+  const claim = (n: number) => ({ task: { taskId: new Uint8Array([n]) } }) as never
+  const chainOf = (open: ReadonlyArray<string>) =>
+    ({ height: 5, claims: new Map(open.map((id) => [id, { audit: "pending", scoring: "open", revealHeight: 3 }])) }) as never
+  const block = { body: { reveals: [] } } as never
+
+  it("the same (previous map, block, state) gives the same map object; another previous map its own answer", () => {
+    const chain = chainOf(["aa", "bb"])
+    const empty = new Map()
+    const kept = new Map([["aa", claim(1)], ["cc", claim(2)]])
+    const a = nextAuditable(sha as never, empty, block, chain)
+    expect(nextAuditable(sha as never, empty, block, chain)).toBe(a)
+    expect([...a.keys()]).toEqual([])
+    // a node that kept other claims, deciding the same block on the same state: its claims, less the settled one
+    const b = nextAuditable(sha as never, kept, block, chain)
+    expect([...b.keys()]).toEqual(["aa"])
+    // and another state for the same block and previous map is computed anew
+    const c = nextAuditable(sha as never, kept, block, chainOf(["cc"]))
+    expect([...c.keys()]).toEqual(["cc"])
+  })
+
+  it("keeps no decided block alive through the memo, when the first previous map lives for ever (regression: a memo keyed by the map chained every height to it)", async () => {
+    v8.setFlagsFromString("--expose-gc")
+    const gc = vm.runInNewContext("gc") as () => void
+    const chain = chainOf([])
+    const first = new Map() // like the empty map every fresh node starts from
+    let block1: object | undefined = { body: { reveals: [] } }
+    const ref = new WeakRef(block1)
+    let next1: ReadonlyMap<string, unknown> | undefined = nextAuditable(sha as never, first, block1 as never, chain)
+    nextAuditable(sha as never, next1 as never, { body: { reveals: [] } } as never, chain)
+    block1 = undefined
+    next1 = undefined
+    for (let i = 0; i < 3 && ref.deref() !== undefined; i++) {
+      await new Promise((r) => setTimeout(r, 0))
+      gc()
+    }
+    expect(ref.deref()).toBeUndefined()
+    expect(first.size).toBe(0)
   })
 })
