@@ -11,7 +11,8 @@ import { allocBytes } from "./Bytes.ts"
 
 const MAX_DEPTH = 64
 const MAX_CACHED_KEYS = 4096
-const MAX_CACHED_SHAPES = 4096
+/** Nodes of the shape trie (about one per distinct key of each distinct shape prefix). */
+const MAX_CACHED_SHAPES = 16_384
 
 /** Thrown inside the fast path for a value it does not handle; the whole value then goes to cborg. */
 class Unsupported {}
@@ -84,16 +85,42 @@ const encodedKey = (k: string): Uint8Array => {
   return b
 }
 
-/** The sorted key order of one object shape (its keys in insertion order), cached per shape: RFC 8949
- * §4.2.1 orders keys by the bytewise order of their encodings. */
-const shapes = new Map<string, ReadonlyArray<string>>()
+/**
+ * The sorted key order of one object shape (its keys in insertion order), cached per shape: RFC 8949
+ * §4.2.1 orders keys by the bytewise order of their encodings. Shapes are found in a trie of keys (one
+ * Map lookup per key, on property-name strings whose hashes V8 keeps), not by a string joined from the
+ * keys: the join allocated a new string per encoded object and hashed it whole (issue 12).
+ */
+interface ShapeNode {
+  next: Map<string, ShapeNode> | undefined
+  sorted: ReadonlyArray<string> | undefined
+}
+let shapeRoot: ShapeNode = { next: undefined, sorted: undefined }
+let shapeNodes = 0
+const byEncoding = (a: string, b: string): number => Buffer.compare(encodedKey(a), encodedKey(b))
 const sortedKeys = (keys: ReadonlyArray<string>): ReadonlyArray<string> => {
-  const shape = keys.join("\u0000")
-  let s = shapes.get(shape)
+  if (keys.length >= MAX_CACHED_SHAPES) return [...keys].sort(byEncoding) // larger than the whole cache
+  let node = shapeRoot
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] as string
+    let nx = node.next?.get(k)
+    if (nx === undefined) {
+      if (shapeNodes >= MAX_CACHED_SHAPES) {
+        // bounded: a flood of distinct shapes starts the cache afresh
+        shapeRoot = { next: undefined, sorted: undefined }
+        shapeNodes = 0
+        return sortedKeys(keys)
+      }
+      nx = { next: undefined, sorted: undefined }
+      ;(node.next ??= new Map()).set(k, nx)
+      shapeNodes++
+    }
+    node = nx
+  }
+  let s = node.sorted
   if (s === undefined) {
-    s = [...keys].sort((a, b) => Buffer.compare(encodedKey(a), encodedKey(b)))
-    if (shapes.size >= MAX_CACHED_SHAPES) shapes.clear()
-    shapes.set(shape, s)
+    s = [...keys].sort(byEncoding)
+    node.sorted = s
   }
   return s
 }

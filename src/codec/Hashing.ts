@@ -4,11 +4,12 @@
 // unsigned object). The unsigned object is the signed object without its `signature` field.
 import type { BeaconInput } from "../domain/Beacon.ts"
 import type { Block, BlockBody, BlockHeader } from "../domain/Block.ts"
-import type { CommitCertificate, Evidence, UnsignedProposalHeader, UnsignedVote } from "../domain/Consensus.ts"
+import { CommitSig, type CommitCertificate, type Evidence, MAX_VALIDATORS, type UnsignedProposalHeader, type UnsignedVote } from "../domain/Consensus.ts"
 import type { UnsignedTransfer } from "../domain/Transaction.ts"
 import type { UnsignedAuditReport, UnsignedWorkCommitment, UnsignedWorkReveal, WorkClaim } from "../domain/Work.ts"
 import { concatBytes } from "./Bytes.ts"
 import { canonicalEncode, DOMAIN, tagged } from "./Canonical.ts"
+import { makeCodec } from "./Codec.ts"
 import { PreEncoded } from "./FastCbor.ts"
 import { Codecs } from "./index.ts"
 
@@ -58,6 +59,39 @@ export const encodedBlock = (b: Block): Uint8Array => {
     blocks.set(b, bytes)
   }
   return bytes
+}
+
+/**
+ * A commit certificate's canonical bytes (Codecs.CommitCertificate.encode), with each signature entry
+ * encoded once per signature array (NODE-SYNC.1, issue 12): every node stores its own certificate of
+ * each height, and the entries are the same precommits, whose byte arrays all nodes share. The entry's
+ * bytes are reused only for the same validator array; the rest of the certificate is checked against
+ * its schema (with no signatures) and any value that check or the entries' refuse goes to the codec.
+ * test/codec/EncodedCertificate.test.ts compares the bytes with the codec's.
+ */
+const commitSigCodec = makeCodec("CommitSig", CommitSig)
+const sigEntries = new WeakMap<Uint8Array, { readonly validator: Uint8Array; readonly bytes: PreEncoded }>()
+export const encodedCertificate = (c: CommitCertificate): Uint8Array => {
+  const shell = { height: c.height, round: c.round, blockHash: c.blockHash, signatures: [] }
+  if (!Array.isArray(c.signatures) || c.signatures.length > MAX_VALIDATORS || Codecs.CommitCertificate.validate(shell)._tag === "Left")
+    return Codecs.CommitCertificate.encode(c)
+  const entries: PreEncoded[] = []
+  for (const sig of c.signatures) {
+    const key = sig?.signature
+    let e = key instanceof Uint8Array ? sigEntries.get(key) : undefined
+    if (e === undefined || e.validator !== sig.validator) {
+      let bytes: Uint8Array
+      try {
+        bytes = commitSigCodec.encode(sig)
+      } catch {
+        return Codecs.CommitCertificate.encode(c) // the codec's own refusal
+      }
+      e = { validator: sig.validator, bytes: new PreEncoded(bytes) }
+      sigEntries.set(key, e)
+    }
+    entries.push(e.bytes)
+  }
+  return canonicalEncode({ ...shell, signatures: entries })
 }
 
 export const Hashes = {

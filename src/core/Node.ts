@@ -7,7 +7,7 @@
 import { Either } from "effect"
 import { bytesEqual, compareBytes, concatBytes, toHex, utf8 } from "../codec/Bytes.ts"
 import { DecodeError } from "../codec/Codec.ts"
-import { Hashes, type Sha256, SigningBytes, encodedBlock } from "../codec/Hashing.ts"
+import { Hashes, type Sha256, SigningBytes, encodedBlock, encodedCertificate } from "../codec/Hashing.ts"
 import { Codecs } from "../codec/index.ts"
 import type { Block } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from "../domain/Consensus.ts"
@@ -1221,7 +1221,7 @@ class StoredCommit {
   ) {}
 
   static of(block: Block, cert: CommitCertificate): StoredCommit {
-    return new StoredCommit(encodedBlock(block), block, Codecs.CommitCertificate.encode(cert))
+    return new StoredCommit(encodedBlock(block), block, encodedCertificate(cert))
   }
 
   /** The same entry without the block object. */

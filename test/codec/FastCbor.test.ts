@@ -88,6 +88,17 @@ describe("ENC-CBOR.1: deterministicEncode equals cborg's RFC 8949 encoding", () 
     expect(fastCborStats.fallbacks).toBe(before)
   })
 
+  it("encodes objects with more keys than the shape cache holds, and more distinct shapes than it holds", () => {
+    const before = fastCborStats.fallbacks
+    const huge = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${(i * 7919) % 20_000}`, i % 3]))
+    expect(fast(huge)).toBe(reference(huge))
+    // 3,000 shapes of 6 keys: past the trie's bound, so it starts afresh at least once; every one still right
+    const shapes = Array.from({ length: 3_000 }, (_, i) => Object.fromEntries(Array.from({ length: 6 }, (_, j) => [`s${i}_${(j * 5) % 6}${"x".repeat(j)}`, j])))
+    for (const o of shapes) expect(fast(o)).toBe(reference(o))
+    for (const o of shapes.slice(0, 50)) expect(fast(o)).toBe(reference(o))
+    expect(fastCborStats.fallbacks).toBe(before)
+  })
+
   it("hands values outside the wire data model to cborg, which encodes them as before", () => {
     const outside: ReadonlyArray<unknown> = [
       1.5,
