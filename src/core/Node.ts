@@ -86,7 +86,18 @@ interface Run {
   readonly out: Array<NodeOutput>
 }
 
-const setIn = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> => new Map(m).set(k, v)
+/**
+ * A copy of a map (a native Map with the same entries in the same order). `forEach` into a new Map: the
+ * Map constructor iterates with one entry array per entry, twice the cost on the small maps a step
+ * copies (vote books, tallies: 176 against 92 ns for two entries, issue 12).
+ */
+const copyMap = <K, V>(m: ReadonlyMap<K, V>): Map<K, V> => {
+  if (m instanceof PersistentMap) return m.toMap()
+  const out = new Map<K, V>()
+  m.forEach((v, k) => out.set(k, v))
+  return out
+}
+const setIn = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): Map<K, V> => copyMap(m).set(k, v)
 /** NODE-MEMPOOL.4: a mempool map with one more entry, without copying the whole map. */
 const poolSet = <K, V>(m: ReadonlyMap<K, V>, k: K, v: V): PersistentMap<K, V> => PersistentMap.of(m).set(k, v)
 
@@ -1036,7 +1047,7 @@ const carrySums = (slot: Slot, next: Slot, prev: ReadonlyArray<Vote>, k: Hex, v:
   if (s === undefined || s.table !== table) return
   const p = BigInt(table.power.get(k) ?? 0)
   const t = targetKey(v.blockHash)
-  const by = new Map(s.by)
+  const by = copyMap(s.by)
   if (!prev.some((x) => sameTarget(x.blockHash, v.blockHash))) by.set(t, (by.get(t) ?? 0n) + p)
   sumsOf.set(next, { table, any: prev.length > 0 ? s.any : s.any + p, by })
 }
@@ -1250,7 +1261,7 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const height = w.cons.height
   const chain = v.state
   w.chain = chain
-  const blocks = new Map(w.blocks)
+  const blocks = copyMap(w.blocks)
   const prev = blocks.get(height - 1)
   if (prev instanceof StoredCommit) blocks.set(height - 1, prev.compact())
   w.blocks = blocks.set(height, StoredCommit.of(prop.block, cert))
@@ -1309,32 +1320,32 @@ const resendPooledItems = (run: Run): void => {
 /** Drop what the block included and whatever the new state makes invalid (NODE-MEMPOOL.2). */
 const pruneMempool = (run: Run, mp: Mempool, block: Block, chain: ChainState): Mempool => {
   const sha = run.ctx.crypto.sha256
-  const txs = new Map(mp.txs)
+  const txs = copyMap(mp.txs)
   for (const tx of block.body.txs) txs.delete(txKey(run, tx))
   for (const [id, tx] of txs) {
     const a = chain.accounts.get(toHex(tx.from))
     if (a === undefined || tx.nonce < a.nonce) txs.delete(id)
   }
-  const commitments = new Map(mp.commitments)
+  const commitments = copyMap(mp.commitments)
   for (const c of block.body.commitments) commitments.delete(commitmentKey(toHex(c.worker), toHex(c.commitment)))
-  const reveals = new Map(mp.reveals)
+  const reveals = copyMap(mp.reveals)
   for (const r of block.body.reveals) reveals.delete(revealId(run, r))
   for (const [id, r] of reveals) {
     const rec = chain.commitments.get(id)
     if (rec === undefined ? !commitments.has(id) : rec.revealed) reveals.delete(id)
     else if (r.chainId !== chain.chainId) reveals.delete(id)
   }
-  const evidence = new Map(mp.evidence)
+  const evidence = copyMap(mp.evidence)
   for (const [id, e] of evidence) if (chain.punished.has(evidenceKey(e))) evidence.delete(id)
   // NODE-AUDIT.2: a report stays only while its audit is still pending and not overdue.
-  const audits = new Map(mp.audits)
+  const audits = copyMap(mp.audits)
   for (const [id, a] of audits) if (checkAuditStateful(chain, a, chain.height + 1) !== undefined) audits.delete(id)
   // NODE-SCORE.2: score items stay only while they would still be accepted in the next block
   const crypto = run.ctx.crypto
-  const scoreCommits = new Map(mp.scoreCommits)
+  const scoreCommits = copyMap(mp.scoreCommits)
   // QUAL-SCORE.13: the same checks without building rounds or errors
   for (const [id, c] of scoreCommits) if (!scoreCommitOk(crypto, chain, c, chain.height + 1)) scoreCommits.delete(id)
-  const scoreReveals = new Map(mp.scoreReveals)
+  const scoreReveals = copyMap(mp.scoreReveals)
   for (const [id, r] of scoreReveals) if (!scoreRevealOk(crypto, chain, r, chain.height + 1)) scoreReveals.delete(id)
   return { txs, commitments, reveals, evidence, audits, scoreCommits, scoreReveals }
 }
@@ -1390,7 +1401,7 @@ const auditDuty = (run: Run, block: Block): void => {
 export const nextAuditable = (sha: Sha256, prev: ReadonlyMap<Hex, WorkClaim>, block: Block, chain: ChainState): ReadonlyMap<Hex, WorkClaim> => {
   let seen = auditableMemo.get(block)
   if (seen !== undefined) for (const e of seen) if (e.prev === prev && e.chain === chain) return e.next
-  const next = new Map(prev)
+  const next = copyMap(prev)
   for (const r of block.body.reveals) {
     const id = workIdOf(sha, r.claim)
     const c = chain.claims.get(id)

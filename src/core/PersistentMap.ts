@@ -122,6 +122,13 @@ export class PersistentMap<K, V> implements ReadonlyMap<K, V> {
     return PersistentMap.owning(m)
   }
 
+  /** A native Map with this version's entries, in its order (no snapshot of entry pairs). */
+  toMap(): Map<K, V> {
+    const out = new Map<K, V>()
+    this.reroot().forEach((v, k) => out.set(k, v))
+    return out
+  }
+
   entries(): MapIterator<[K, V]> {
     return [...this.reroot().entries()][Symbol.iterator]() as unknown as MapIterator<[K, V]>
   }

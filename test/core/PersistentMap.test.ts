@@ -35,6 +35,13 @@ describe("PersistentMap (NODE-MEMPOOL.4)", () => {
         p.forEach((v, k) => each.push([k, v]))
         expect(each).toEqual([...native.entries()])
         expect([...p]).toEqual([...native])
+        // toMap: a native copy of any version, in its order, which later updates do not reach
+        for (const [v, want] of versions.slice(-5)) {
+          const m = v.toMap()
+          expect([...m.entries()]).toEqual(want.entries)
+          m.set(-1, -1)
+          expect(v.has(-1)).toBe(false)
+        }
       }),
       { numRuns: 200, seed: 20261204 },
     )
