@@ -30,7 +30,7 @@ import { proposerFor } from "./LeaderElection.ts"
 import { checkScoreCommit, checkScoreReveal, scoreCommitOk, scoreRevealOk } from "./QualityRounds.ts"
 import { checkTransferStateless } from "./Ledger.ts"
 import { type BlockRef, type ConsensusState, ITEM_BACKOFF_MAX_TICKS, MAX_OWN_PENDING_COMMITMENTS, MAX_VALUES_PER_SLOT, type Mempool, type NodeKeys, type NodeState, type Step, type Validity, type VoteBook } from "./NodeState.ts"
-import { isOneThird, isQuorum, powerTable, signVote, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
+import { powerTable, signVote, thresholds, verifyCertificate, verifyProposal, verifyVote } from "./Votes.ts"
 import { checkCommitmentStateless, checkRevealStateless, commitmentKey, compareCommitmentKeys } from "./WorkClaims.ts"
 
 /** Consensus timeouts (CONS-TIMEOUT.*), the commit wait (CONS-COMMITWAIT.1) and the gossip tick (NODE-RETRANSMIT.1). */
@@ -1080,8 +1080,8 @@ const fireOne = (run: Run): boolean => {
   const c = run.w.cons
   // CONS-COMMITWAIT.1: no rule fires during the commit wait; the commit timer starts round 0
   if (c.step === "newHeight") return false
-  const T = c.table.total
-  const quorum = (p: bigint) => isQuorum(p, T)
+  const q = thresholds(c.table).quorum
+  const quorum = (p: bigint) => p > q // CONS-POWER.2 via CONS-POWER.5
 
   // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it. The decision
   // enters the commit wait (step newHeight), so one input decides at most one height (NODE-STEP.5).
@@ -1174,10 +1174,11 @@ const skipRound = (c: ConsensusState): number => {
   if (maxHint(c.roundHints) <= c.round) return -1
   const seen = [...c.roundHints.entries()].sort((a, b) => b[1] - a[1])
   let p = 0n
+  const third = thresholds(c.table).oneThird
   for (const [k, r] of seen) {
     if (r <= c.round) return -1
     p += BigInt(c.table.power.get(k) ?? 0)
-    if (isOneThird(p, c.table.total)) return r
+    if (p > third) return r // CONS-POWER.3 via CONS-POWER.5
   }
   return -1
 }

@@ -40,6 +40,28 @@ export const isQuorum = (p: bigint, total: bigint): boolean => 3n * p > 2n * tot
 export const isOneThird = (p: bigint, total: bigint): boolean => 3n * p > total
 
 /**
+ * CONS-POWER.5: the two thresholds of a power table as single comparisons: for integers p, T >= 0,
+ * 3p > 2T iff p > floor(2T / 3), and 3p > T iff p > floor(T / 3) (isQuorum, isOneThird). Computed once
+ * per table: the upon-rules test quorums several times per delivered vote, and each `3n * p` built
+ * new bigints (issue 12). test/core/Votes.test.ts checks the equivalence.
+ */
+export interface Thresholds {
+  /** A power p is a quorum iff p > quorum. */
+  readonly quorum: bigint
+  /** A power p is more than one third iff p > oneThird. */
+  readonly oneThird: bigint
+}
+const thresholdMemo = new WeakMap<PowerTable, Thresholds>()
+export const thresholds = (t: PowerTable): Thresholds => {
+  let x = thresholdMemo.get(t)
+  if (x === undefined) {
+    x = { quorum: (2n * t.total) / 3n, oneThird: t.total / 3n }
+    thresholdMemo.set(t, x)
+  }
+  return x
+}
+
+/**
  * NODE-STEP.9: a signature check of a vote or proposal header is memoized by the identity of the
  * (immutable) object and of the crypto service, like score items (QUAL-SCORE.11): a decoded vote is
  * checked by every node that receives it, and its signing bytes were re-encoded for each.

@@ -14,6 +14,7 @@ import { describe, expect, it } from "vitest"
 import { toHex } from "../../src/codec/Bytes.ts"
 import { Hashes } from "../../src/codec/Hashing.ts"
 import { genesisState } from "../../src/core/ChainState.ts"
+import { powerTable } from "../../src/core/Votes.ts"
 import { proposerFor } from "../../src/core/LeaderElection.ts"
 import { type NodeInput, type NodeOutput, initNode, step } from "../../src/core/Node.ts"
 import type { NodeState } from "../../src/core/NodeState.ts"
@@ -381,6 +382,25 @@ describe("CONS-ROUNDSKIP.1: the round skip counts stake, not validators", () => 
     expect(s2.cons.round).toBe(0)
     const s3 = far(s2, 1, 5)
     expect(s3.cons.round).toBe(5)
+  })
+
+  it("exactly one third of the power at a higher round is not enough (CONS-POWER.3); one unit more is", () => {
+    // stakes 1000, 1000, 600, 400: T = 3000, T / 3 = 1000 exactly
+    const net3 = testnet({ nodes: 4, seed: 2, users: 1, stakes: [1000, 1000, 600, 400] })
+    const power = powerTable(genesisState(sha, net3.genesis)).power
+    const idx = (p: number) => net3.keys.findIndex((k) => power.get(k.pubHex) === p)
+    const me = idx(400)
+    const x = idx(1000)
+    const z = idx(600)
+    const a3 = (i: number): Account => ({ secretKey: net3.keys[i]!.secretKey, pubKey: net3.keys[i]!.pubKey })
+    const far3 = (s: NodeState, i: number, round: number) =>
+      feed(s, { type: "receive", from: i, bytes: encodeMsg({ type: "vote", vote: vote(a3(i), { type: "prevote", height: 1, round, blockHash: null }) }) }).s
+    const n0 = feed(initNode(ctx, net3.genesis, net3.keys[me]!), { type: "start" }).s
+    // 1000 of 3000 (exactly one third) at round 4: the node stays
+    const s1 = far3(n0, x, 4)
+    expect(s1.cons.round).toBe(0)
+    // with 600 more at round 4: 1600 > 1000, the node skips to round 4
+    expect(far3(s1, z, 4).cons.round).toBe(4)
   })
 })
 
