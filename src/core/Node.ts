@@ -583,9 +583,14 @@ const maxHint = (m: ReadonlyMap<Hex, number>): number => {
 const onVote = (run: Run, v: Vote, from: number): ProtocolError | undefined => {
   const w = run.w
   if (v.chainId !== w.chain.chainId) return reject("MSG_BAD_CHAIN", v.chainId)
-  const gate = heightGate(run, v.height, v.round, { type: "vote", vote: v }, from, v.validator, () =>
-    futureCheck(run, v.validator, () => verifyVote(run.ctx.crypto, v)),
-  )
+  // heightGate's "here" case, tested first without building the message and closures it needs only for
+  // other heights and far rounds (the path of nearly every vote, issue 12)
+  const here = v.height === w.cons.height && v.round <= w.cons.round + w.chain.params.maxRoundAhead
+  const gate = here
+    ? "here"
+    : heightGate(run, v.height, v.round, { type: "vote", vote: v }, from, v.validator, () =>
+        futureCheck(run, v.validator, () => verifyVote(run.ctx.crypto, v)),
+      )
   if (gate !== "here") return gate
   const k = validatorKey(v)
   if (!w.cons.table.power.has(k)) return reject("MSG_UNKNOWN_VALIDATOR", k.slice(0, 16))
@@ -989,7 +994,33 @@ type Table = ConsensusState["table"]
 interface Sums {
   readonly table: Table
   readonly any: bigint
-  readonly by: ReadonlyMap<string, bigint>
+  /**
+   * Power per target key ("" for nil), as [key, power] pairs: a round's votes name one or two targets,
+   * and a short array is copied per vote for a fraction of a Map's cost (issue 12).
+   */
+  readonly by: ReadonlyArray<readonly [string, bigint]>
+}
+/** The power summed for target key t in `by` (0 if none). */
+const sumFor = (by: ReadonlyArray<readonly [string, bigint]>, t: string): bigint => {
+  for (let i = 0; i < by.length; i++) {
+    const e = by[i] as readonly [string, bigint]
+    if (e[0] === t) return e[1]
+  }
+  return 0n
+}
+/** `by` with p added to target key t's power (a new array; `by` is not changed). */
+const addTo = (by: ReadonlyArray<readonly [string, bigint]>, t: string, p: bigint): Array<readonly [string, bigint]> => {
+  const out: Array<readonly [string, bigint]> = []
+  let found = false
+  for (let i = 0; i < by.length; i++) {
+    const e = by[i] as readonly [string, bigint]
+    if (e[0] === t) {
+      out.push([t, e[1] + p])
+      found = true
+    } else out.push(e)
+  }
+  if (!found) out.push([t, p])
+  return out
 }
 /**
  * NODE-TALLY.1: sums per vote slot, keyed by the slot map's identity. A slot map is never mutated (a
@@ -1014,7 +1045,7 @@ const targetKey = (h: Uint8Array | null): string => {
 
 const computeSums = (votes: Slot, table: Table): Sums => {
   let any = 0n
-  const by = new Map<string, bigint>()
+  let by: ReadonlyArray<readonly [string, bigint]> = []
   for (const [k, vs] of votes) {
     if (vs.length === 0) continue
     const p = BigInt(table.power.get(k) ?? 0)
@@ -1024,7 +1055,7 @@ const computeSums = (votes: Slot, table: Table): Sums => {
       const t = targetKey(v.blockHash)
       if (seen.has(t)) continue
       seen.add(t)
-      by.set(t, (by.get(t) ?? 0n) + p)
+      by = addTo(by, t, p)
     }
   }
   return { table, any, by }
@@ -1038,7 +1069,7 @@ const tally = (votes: Slot | undefined, table: Table, value: Hex | null | "any")
     s = computeSums(votes, table)
     sumsOf.set(votes, s)
   }
-  return value === "any" ? s.any : (s.by.get(value ?? "") ?? 0n)
+  return value === "any" ? s.any : sumFor(s.by, value ?? "")
 }
 
 /** NODE-TALLY.1: the sums of `next` = `slot` plus validator k's vote v, from the sums of `slot` if known. */
@@ -1047,8 +1078,7 @@ const carrySums = (slot: Slot, next: Slot, prev: ReadonlyArray<Vote>, k: Hex, v:
   if (s === undefined || s.table !== table) return
   const p = BigInt(table.power.get(k) ?? 0)
   const t = targetKey(v.blockHash)
-  const by = copyMap(s.by)
-  if (!prev.some((x) => sameTarget(x.blockHash, v.blockHash))) by.set(t, (by.get(t) ?? 0n) + p)
+  const by = prev.some((x) => sameTarget(x.blockHash, v.blockHash)) ? s.by : addTo(s.by, t, p)
   sumsOf.set(next, { table, any: prev.length > 0 ? s.any : s.any + p, by })
 }
 
@@ -1085,7 +1115,9 @@ const fireOne = (run: Run): boolean => {
 
   // CONS-RULE.8: decide on any round with a valid proposal and > 2/3 precommits for it. The decision
   // enters the commit wait (step newHeight), so one input decides at most one height (NODE-STEP.5).
-  for (const [r, pcs] of c.precommits) {
+  // (rounds by key, then the slot: iterating entries made an array per round per call, issue 12)
+  for (const r of c.precommits.keys()) {
+    const pcs = c.precommits.get(r)
     const prop = c.proposals.get(r)
     if (prop !== undefined && quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
       decide(run, prop, certificate(run, r, prop.blockHash))
@@ -1093,7 +1125,8 @@ const fireOne = (run: Run): boolean => {
     }
   }
   // Certified block without a proposal at that round: a proposal for the same block from another round suffices.
-  for (const [r, pcs] of c.precommits) {
+  for (const r of c.precommits.keys()) {
+    const pcs = c.precommits.get(r)
     for (const prop of c.proposals.values()) {
       if (quorum(tally(pcs, c.table, prop.blockHash)) && validity(run, prop.blockHash, prop.block).ok) {
         decide(run, prop, certificate(run, r, prop.blockHash))
