@@ -9,7 +9,7 @@ import { Either } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { bytesEqual, concatBytes, fromHex, toHex, utf8 } from "../../src/codec/Bytes.ts"
-import { MAX_WIRE_BYTES, canonicalDecode, canonicalEncode, tagged, DOMAIN, type DomainTag } from "../../src/codec/Canonical.ts"
+import { MAX_NESTING, MAX_WIRE_BYTES, canonicalDecode, canonicalEncode, tagged, DOMAIN, type DomainTag } from "../../src/codec/Canonical.ts"
 import { Hashes, SigningBytes } from "../../src/codec/Hashing.ts"
 import { Codecs, type Codec, type CodecName } from "../../src/codec/index.ts"
 import { genesisHash } from "../../src/core/Genesis.ts"
@@ -262,7 +262,11 @@ const encodingVector = (name: CodecName, examples: SpecExamples): EncodingFile =
 const PROTO = "69" + toHex(utf8("__proto__"))
 
 /** [name, value] pairs that must encode to their canonical bytes and decode back (RFC 8949 Appendix A, §4.2.1). */
+/** `depth` arrays around the integer 1 (ENC-CBOR.6: the integer is at depth `depth`). */
+const nestedArrays = (depth: number): unknown => (depth === 0 ? 1 : [nestedArrays(depth - 1)])
+
 const CBOR_VALID: ReadonlyArray<readonly [string, unknown, string]> = [
+  ["nesting-max", nestedArrays(MAX_NESTING), "the integer 1 inside MAX_NESTING = 256 nested arrays: the deepest item accepted (ENC-CBOR.6)"],
   ["uint-0", 0, "the smallest unsigned integer"],
   ["uint-23", 23, "the largest immediate argument"],
   ["uint-24", 24, "the smallest 1-byte argument"],
@@ -297,6 +301,9 @@ const CBOR_INVALID: ReadonlyArray<readonly [string, string, Reason, string]> = [
   ["truncated-bytes", "440102", "malformed", "a 4-byte string with two bytes"],
   ["array-missing-element", "8201", "malformed", "an array of 2 with one element"],
   ["map-missing-value", "a16161", "malformed", "a map entry without its value"],
+  ["nesting-too-deep", `${"81".repeat(257)}01`, "malformed", "the integer 1 inside 257 nested arrays: deeper than MAX_NESTING = 256 (ENC-CBOR.6)"],
+  ["nesting-too-deep-maps", `${"a16161".repeat(257)}01`, "malformed", "the integer 1 as the value of 257 nested one-key maps (ENC-CBOR.6)"],
+  ["nesting-too-deep-truncated", "81".repeat(300), "malformed", "300 nested arrays, truncated: malformed either way"],
   ["trailing-byte", "0100", "malformed", "a complete item followed by 00"],
   ["reserved-ai-28", "1c", "malformed", "reserved additional information 28"],
   ["stray-break", "ff", "malformed", "a break byte outside an indefinite item"],

@@ -11,6 +11,59 @@ import { fastCanonicalDecode, UNSURE } from "./FastCborDecode.ts"
 /** Upper bound on any single decoded wire object (ENC-CBOR.4). */
 export const MAX_WIRE_BYTES = 4 * 1024 * 1024
 
+/**
+ * ENC-CBOR.6: the deepest item a decoder accepts: the top-level item is at depth 0, an element, key or
+ * value of an array or map at depth d is at depth d + 1.
+ * No wire type comes near it; without it, how deep an input could go before a recursive parser ran out
+ * of stack depended on the stack (a 5,000-deep array decoded in one process and threw in another).
+ */
+export const MAX_NESTING = 256
+
+/**
+ * ENC-CBOR.6: whether `bytes` nests arrays and maps deeper than MAX_NESTING, read iteratively from the
+ * heads (no recursion). Stops, answering false, at anything it cannot follow (a truncated head, an
+ * indefinite length, a tag, a reserved value): the parser then names that defect.
+ */
+const nestsTooDeep = (bytes: Uint8Array): boolean => {
+  const pending: number[] = [] // items still to read in each open array or map
+  let p = 0
+  for (;;) {
+    if (p >= bytes.length) return false
+    const ib = bytes[p++] as number
+    const major = ib >>> 5
+    const ai = ib & 0x1f
+    let n: number
+    if (ai < 24) n = ai
+    else if (ai <= 27) {
+      const len = 1 << (ai - 24)
+      if (p + len > bytes.length) return false
+      n = 0
+      for (let i = 0; i < len; i++) n = n * 256 + (bytes[p + i] as number)
+      p += len
+    } else return false
+    if (major === 6) return false
+    if (major === 2 || major === 3) {
+      if (n > bytes.length - p) return false
+      p += n
+    } else if ((major === 4 || major === 5) && n > 0) {
+      // this container is at depth pending.length; its elements would be at depth pending.length + 1
+      if (pending.length >= MAX_NESTING) return true
+      pending.push(major === 5 ? 2 * n : n)
+      continue
+    }
+    // one item done: close every container it completes
+    for (;;) {
+      if (pending.length === 0) return false
+      const left = (pending[pending.length - 1] as number) - 1
+      if (left > 0) {
+        pending[pending.length - 1] = left
+        break
+      }
+      pending.pop()
+    }
+  }
+}
+
 const decodeOptions = {
   // Non-minimal integer / length heads are well-formed CBOR that is not in deterministic form: they are
   // accepted by the parser and rejected by the re-encoding comparison below as "non-canonical"
@@ -60,6 +113,7 @@ export const fullCanonicalDecode = (bytes: Uint8Array): Either.Either<unknown, C
   if (!(bytes instanceof Uint8Array)) return Either.left({ reason: "malformed", detail: "input is not a byte array" })
   if (bytes.length > MAX_WIRE_BYTES)
     return Either.left({ reason: "oversized", detail: `${bytes.length} bytes exceeds MAX_WIRE_BYTES=${MAX_WIRE_BYTES}` })
+  if (nestsTooDeep(bytes)) return Either.left({ reason: "malformed", detail: `arrays or maps nested deeper than MAX_NESTING=${MAX_NESTING}` })
   let parsed: unknown
   try {
     parsed = cborDecode(bytes, decodeOptions)

@@ -8,34 +8,12 @@ import { describe, expect, it } from "vitest"
 import { allocBytes, copyBytes, toHex, toLatin1, u64be } from "../../src/codec/Bytes.ts"
 import { sketchBytes } from "../../src/quality/Novelty.ts"
 import { deterministicEncode, fastCborStats } from "../../src/codec/FastCbor.ts"
+import { boundaries, cborValue } from "../fixtures/cborValues.ts"
 
 const reference = (v: unknown): string => toHex(cborEncode(v, rfc8949EncodeOptions))
 const fast = (v: unknown): string => toHex(deterministicEncode(v))
 
-const boundaries = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]
-const ints = fc.oneof(
-  fc.constantFrom(...boundaries, ...boundaries.map((x) => -x), ...boundaries.map((x) => -x - 1).filter(Number.isSafeInteger)),
-  fc.integer(),
-  fc.maxSafeInteger(),
-  fc.maxSafeNat(),
-)
-// keys of mixed lengths and scripts: RFC 8949 sorts by encoded bytes (length first), not by string
-const keys = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("a", "b", "aa", "z", "é", "\u{1F600}", "k".repeat(24), "k".repeat(23), "__proto__", ""), fc.string({ unit: "grapheme", maxLength: 5 }))
-const strings = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 10 }), fc.constantFrom("x".repeat(23), "x".repeat(24), "x".repeat(255), "x".repeat(256), "\ud800", "a\udc00b"))
-const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(23, 24, 255, 256, 65536).map((n) => new Uint8Array(n).fill(7)))
-
-const { value } = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    ints,
-    strings,
-    bytes,
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie("value"), { maxLength: 5 }),
-    fc.dictionary(keys, tie("value"), { maxKeys: 6 }),
-  ),
-}))
+const value = cborValue()
 
 describe("ENC-CBOR.1: deterministicEncode equals cborg's RFC 8949 encoding", () => {
   it("on arbitrary wire values (fast-check, 3000 runs, seed 41)", () => {

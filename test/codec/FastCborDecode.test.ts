@@ -10,32 +10,13 @@ import fc from "fast-check"
 import { isDeepStrictEqual } from "node:util"
 import { describe, expect, it } from "vitest"
 import { fromHex, toHex } from "../../src/codec/Bytes.ts"
-import { canonicalDecode, canonicalEncode, fullCanonicalDecode, MAX_WIRE_BYTES } from "../../src/codec/Canonical.ts"
+import { canonicalDecode, canonicalEncode, fullCanonicalDecode, MAX_NESTING, MAX_WIRE_BYTES } from "../../src/codec/Canonical.ts"
 import { fastCanonicalDecode, fastDecodeStats, UNSURE } from "../../src/codec/FastCborDecode.ts"
 import { CODEC_NAMES, sampleOf } from "../fixtures/samples.ts"
+import { cborValue } from "../fixtures/cborValues.ts"
 import { Codecs } from "../../src/codec/index.ts"
 
-const boundaries = [0, 1, 23, 24, 255, 256, 65535, 65536, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]
-const ints = fc.oneof(
-  fc.constantFrom(...boundaries, ...boundaries.map((x) => -x), ...boundaries.map((x) => -x - 1).filter(Number.isSafeInteger)),
-  fc.integer(),
-  fc.maxSafeInteger(),
-)
-const keys = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("a", "b", "aa", "z", "é", "k".repeat(24), "k".repeat(23), "__proto__", "", "constructor", "1", "0"))
-const strings = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 10 }), fc.constantFrom("x".repeat(23), "x".repeat(24), "x".repeat(256), "\u00ff", "a\u007fb"))
-const bytes = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.constantFrom(23, 24, 255, 256).map((n) => new Uint8Array(n).fill(7)))
-const { value } = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    ints,
-    strings,
-    bytes,
-    fc.boolean(),
-    fc.constant(null),
-    fc.array(tie("value"), { maxLength: 5 }),
-    fc.dictionary(keys, tie("value"), { maxKeys: 6 }),
-  ),
-}))
+const value = cborValue({ keys: ["constructor", "1", "0"], strings: ["\u00ff", "a\u007fb"] })
 
 /** canonicalDecode and the full decoder give the same answer on `b` (values compared with their types). */
 // (node's isDeepStrictEqual, not vitest's: vitest compares `constructor` properties as types, and a
@@ -228,5 +209,43 @@ describe("ENC-CBOR.5: the one-pass decoder answers what the full strict decoder 
     const got = canonicalDecode(big)
     expect(Either.isLeft(got) && got.left.reason).toBe("oversized")
     expect(fastDecodeStats.unsure).toBe(before)
+  })
+})
+
+describe("ENC-CBOR.6: nesting deeper than MAX_NESTING is malformed, whatever the stack", () => {
+  const wrap = (inner: string, kinds: ReadonlyArray<"array" | "map">): string => kinds.reduceRight((acc, k) => (k === "array" ? `81${acc}` : `a16161${acc}`), inner)
+
+  it("the integer 1 at depth 256 is accepted, at depth 257 it is malformed (arrays, maps and both)", () => {
+    for (const kinds of [(k: number) => "array" as const, (k: number) => "map" as const, (k: number) => (k % 3 === 0 ? ("map" as const) : ("array" as const))]) {
+      const at = (d: number) => fromHex(wrap("01", Array.from({ length: d }, (_, i) => kinds(i))))
+      const ok = canonicalDecode(at(MAX_NESTING))
+      expect(Either.isRight(ok)).toBe(true)
+      const deep = canonicalDecode(at(MAX_NESTING + 1))
+      expect(Either.isLeft(deep) && deep.left.reason).toBe("malformed")
+      expect(Either.isLeft(deep) && deep.left.detail).toContain("MAX_NESTING")
+    }
+  })
+
+  it("at random depths and leaves (fast-check, 300 runs, seed 94): accepted iff depth <= MAX_NESTING, never a throw", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 200, max: 320 }), fc.constantFrom("01", "f6", "4100", "6161", "80", "a0"), fc.array(fc.boolean(), { minLength: 320, maxLength: 320 }), (d, leaf, maps) => {
+        const b = fromHex(wrap(leaf, maps.slice(0, d).map((m) => (m ? "map" : "array"))))
+        const r = canonicalDecode(b)
+        // an empty array or map as the leaf holds nothing deeper
+        expect(Either.isRight(r)).toBe(d <= MAX_NESTING)
+        agree(b)
+      }),
+      { numRuns: 300, seed: 94 },
+    )
+  })
+
+  it("100,000 and 2,000,000 nested arrays (within MAX_WIRE_BYTES): malformed, never a stack overflow", () => {
+    for (const d of [100_000, 2_000_000]) {
+      const b = new Uint8Array(d + 1).fill(0x81)
+      b[d] = 0x01
+      const r = canonicalDecode(b)
+      expect(Either.isLeft(r) && r.left.reason).toBe("malformed")
+      expect(Either.isLeft(r) && r.left.detail).toContain("MAX_NESTING")
+    }
   })
 })

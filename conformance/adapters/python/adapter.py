@@ -36,6 +36,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 PROTOCOL = "poai/conformance-protocol/v1"
 IMPLEMENTATION = "poai-python-adapter 1.0 (python %d.%d)" % sys.version_info[:2]
 MAX_WIRE_BYTES = 4 * 1024 * 1024  # ENC-CBOR.4
+MAX_NESTING = 256  # ENC-CBOR.6: the deepest item (the top-level item is at depth 0)
 MAX_SAFE = 2**53 - 1  # ENC-CBOR.2: integers live in [-(2^53-1), 2^53-1]
 
 
@@ -90,7 +91,7 @@ class _Parser:
             raise Reject("malformed", "indefinite length")  # ENC-CBOR.3: indefinite items, stray break
         raise Reject("malformed", "reserved additional information")  # 28..30
 
-    def item(self):
+    def item(self, depth=0):
         ib = self.byte()
         major, ai = ib >> 5, ib & 0x1F
         if major == 7:
@@ -109,13 +110,15 @@ class _Parser:
         if major == 3:
             # invalid UTF-8 decodes with U+FFFD and then re-encodes differently: non-canonical
             return self.take(n).decode("utf-8", errors="replace")
+        if major in (4, 5) and n > 0 and depth >= MAX_NESTING:
+            raise Reject("malformed", "nested deeper than MAX_NESTING")  # ENC-CBOR.6
         if major == 4:
-            return [self.item() for _ in range(n)]
+            return [self.item(depth + 1) for _ in range(n)]
         if major == 5:
             out = {}
             seen = set()
             for _ in range(n):
-                key = self.item()
+                key = self.item(depth + 1)
                 if not isinstance(key, str):
                     raise Reject("malformed", "map key that is not a text string")
                 if key in seen:
@@ -126,7 +129,7 @@ class _Parser:
                     # prototype), so the protocol rejects it as non-canonical, after every malformed
                     # check: its value is still parsed below (conformance/docs/encoding.md)
                     self.proto_key = True
-                out[key] = self.item()
+                out[key] = self.item(depth + 1)
             return out
         raise Reject("malformed", "tag")  # major 6: no tags in the data model
 
