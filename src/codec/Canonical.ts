@@ -22,7 +22,11 @@ export const MAX_NESTING = 256
 /**
  * ENC-CBOR.6: whether `bytes` nests arrays and maps deeper than MAX_NESTING, read iteratively from the
  * heads (no recursion). Stops, answering false, at anything it cannot follow (a truncated head, an
- * indefinite length, a tag, a reserved value): the parser then names that defect.
+ * indefinite length, a tag, a reserved value): cborg meets that defect first and throws there, before
+ * any deeper recursion. Not the PSA reader's `scanCbor` (src/verification/tee/Psa.ts, a layer above):
+ * that one stops at the first well-formedness problem of any kind (a float, a container claiming more
+ * items than bytes left), and an input whose deep nesting came after such a problem would reach
+ * cborg's recursion unchecked; here floats and counts are stepped over and only the depth answers.
  */
 const nestsTooDeep = (bytes: Uint8Array): boolean => {
   const pending: number[] = [] // items still to read in each open array or map
@@ -102,7 +106,7 @@ export const canonicalDecode = (bytes: Uint8Array): Either.Either<unknown, CborF
   // ENC-CBOR.5: canonical bytes of a data-model value are read in one pass; anything else takes the
   // full path, which alone rejects (and names the reason)
   const fast = fastCanonicalDecode(bytes)
-  return fast !== UNSURE ? Either.right(fast) : fullCanonicalDecode(bytes)
+  return fast !== UNSURE ? Either.right(fast) : fullPath(bytes)
 }
 
 /**
@@ -113,6 +117,11 @@ export const fullCanonicalDecode = (bytes: Uint8Array): Either.Either<unknown, C
   if (!(bytes instanceof Uint8Array)) return Either.left({ reason: "malformed", detail: "input is not a byte array" })
   if (bytes.length > MAX_WIRE_BYTES)
     return Either.left({ reason: "oversized", detail: `${bytes.length} bytes exceeds MAX_WIRE_BYTES=${MAX_WIRE_BYTES}` })
+  return fullPath(bytes)
+}
+
+/** The full path for a byte array of at most MAX_WIRE_BYTES (both callers have checked that). */
+const fullPath = (bytes: Uint8Array): Either.Either<unknown, CborFailure> => {
   if (nestsTooDeep(bytes)) return Either.left({ reason: "malformed", detail: `arrays or maps nested deeper than MAX_NESTING=${MAX_NESTING}` })
   let parsed: unknown
   try {

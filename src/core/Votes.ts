@@ -43,7 +43,7 @@ export const isOneThird = (p: bigint, total: bigint): boolean => 3n * p > total
  * CONS-POWER.5: the two thresholds of a power table as single comparisons: for integers p, T >= 0,
  * 3p > 2T iff p > floor(2T / 3), and 3p > T iff p > floor(T / 3) (isQuorum, isOneThird). Computed once
  * per table: the upon-rules test quorums several times per delivered vote, and each `3n * p` built
- * new bigints (issue 12). test/core/Votes.test.ts checks the equivalence.
+ * new bigints (issue 12). test/core/Thresholds.test.ts checks the equivalence.
  */
 export interface Thresholds {
   /** A power p is a quorum iff p > quorum. */

@@ -168,36 +168,27 @@ export const colluderSet = (fraction: number, nodes: number, honest: ReadonlyArr
 }
 
 /** SIM-EVAL.3: the evaluator function of one node. */
-export const simEvaluator = (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>, isCorrect?: Correctness) => {
-  // the true scores of a claim object, once per (crypto, correctness) pair: every evaluator of a round
-  // scores it twice (commit, reveal) and the nodes of a simulation share claim objects and `isCorrect`
-  const memo = isCorrect === undefined ? undefined : trueScoresMemo(crypto, isCorrect)
-  return (claim: WorkClaim, worker: string): Scores =>
+export const simEvaluator = (crypto: CryptoService, colluding: boolean, group: ReadonlySet<string>, isCorrect?: Correctness) =>
+  (claim: WorkClaim, worker: string): Scores =>
     colluding && group.has(worker)
       ? { correctness: 1_000_000, utility: 1_000_000, novelty: 1_000_000 }
-      : memo === undefined
-        ? trueScores(crypto, claim, isCorrect)
-        : memo(claim)
-}
-const trueMemos = new WeakMap<CryptoService, WeakMap<Correctness, (claim: WorkClaim) => Scores>>()
-const trueScoresMemo = (crypto: CryptoService, isCorrect: Correctness): ((claim: WorkClaim) => Scores) => {
-  let byCorrect = trueMemos.get(crypto)
-  if (byCorrect === undefined) {
-    byCorrect = new WeakMap()
-    trueMemos.set(crypto, byCorrect)
+      : isCorrect === undefined
+        ? trueScores(crypto, claim)
+        : memoTrueScores(crypto, claim, isCorrect)
+
+/**
+ * The true scores of a claim object, once per correctness function: every evaluator of a round scores
+ * it twice (commit, reveal), and the nodes of a simulation share its claim objects and `isCorrect`
+ * (issue 12). Keyed without the crypto service: every layer's SHA-256 gives the same bytes (CRYPTO-1).
+ */
+const trueMemo = new WeakMap<Correctness, WeakMap<WorkClaim, Scores>>()
+const memoTrueScores = (crypto: CryptoService, claim: WorkClaim, isCorrect: Correctness): Scores => {
+  let seen = trueMemo.get(isCorrect)
+  if (seen === undefined) trueMemo.set(isCorrect, (seen = new WeakMap()))
+  let v = seen.get(claim)
+  if (v === undefined) {
+    v = Object.freeze(trueScores(crypto, claim, isCorrect))
+    seen.set(claim, v)
   }
-  let f = byCorrect.get(isCorrect)
-  if (f === undefined) {
-    const seen = new WeakMap<WorkClaim, Scores>()
-    f = (claim) => {
-      let v = seen.get(claim)
-      if (v === undefined) {
-        v = Object.freeze(trueScores(crypto, claim, isCorrect))
-        seen.set(claim, v)
-      }
-      return v
-    }
-    byCorrect.set(isCorrect, f)
-  }
-  return f
+  return v
 }
