@@ -1295,10 +1295,10 @@ const decide = (run: Run, prop: BlockRef, cert: CommitCertificate): void => {
   const height = w.cons.height
   const chain = v.state
   w.chain = chain
-  const blocks = copyMap(w.blocks)
-  const prev = blocks.get(height - 1)
-  if (prev instanceof StoredCommit) blocks.set(height - 1, prev.compact())
-  w.blocks = blocks.set(height, StoredCommit.of(prop.block, cert))
+  // NODE-COMMIT.1: a PersistentMap (NODE-MEMPOOL.4), so storing costs O(1), not a copy of every height
+  const prev = w.blocks.get(height - 1)
+  const blocks = prev instanceof StoredCommit ? poolSet(w.blocks, height - 1, prev.compact()) : w.blocks
+  w.blocks = poolSet(blocks, height, StoredCommit.of(prop.block, cert))
   w.lastCommit = cert
   w.mempool = pruneMempool(run, w.mempool, prop.block, chain)
   resendPooledItems(run)
