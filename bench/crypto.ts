@@ -4,8 +4,11 @@
 //
 // Raw baselines:
 //   sha256          noble: @noble/hashes sha256           node: crypto.hash("sha256", data, "buffer") (one-shot)
-//   ed25519.sign    noble: @noble/curves ed25519.sign     node: crypto.sign(null, msg, prebuilt KeyObject)
-//   ed25519.verify  noble: @noble/curves ed25519.verify   node: crypto.verify(null, msg, prebuilt KeyObject, sig)
+//   ed25519.sign    noble: @noble/curves ed25519.sign     node: sodium-native crypto_sign_detached (libsodium,
+//                   the node layer's backend where it loads) or crypto.sign(null, msg, prebuilt KeyObject)
+//                   (OpenSSL); both raw calls are measured
+//   ed25519.verify  noble: @noble/curves ed25519.verify   node: sodium-native crypto_sign_verify_detached or
+//                   crypto.verify(null, msg, prebuilt KeyObject, sig), likewise
 //   bls.sign/verify noble: bls12_381.longSignatures with the message hashed to G2 on every call, as the
 //                   layer does            node: @chainsafe/blst (blst) with the key and signature
 //                   decoded and validated on every call, as the layer does (noble-raw where the
@@ -20,7 +23,7 @@ import { createRequire } from "node:module"
 import { BLS_DST, type CryptoService } from "../src/crypto/Crypto.ts"
 import { blsSecretScalar } from "../src/crypto/BlsKey.ts"
 import { nobleCrypto } from "../src/crypto/NobleCrypto.ts"
-import { nodeBlsBackend, nodeCryptoService } from "../src/crypto/NodeCrypto.ts"
+import { nodeBlsBackend, nodeCryptoService, nodeEd25519Backend } from "../src/crypto/NodeCrypto.ts"
 import { measure, roundRate, sinkValue, tick, type Timing } from "./support/Measure.ts"
 
 export interface CryptoBenchLine {
@@ -49,6 +52,16 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
     type: "pkcs8",
   })
   const nodePub = nodeCrypto.createPublicKey(nodePriv)
+  type Sodium = {
+    crypto_sign_seed_keypair: (pk: Uint8Array, sk: Uint8Array, seed: Uint8Array) => void
+    crypto_sign_detached: (sig: Uint8Array, m: Uint8Array, sk: Uint8Array) => void
+    crypto_sign_verify_detached: (sig: Uint8Array, m: Uint8Array, pk: Uint8Array) => boolean
+  }
+  const sodium = nodeEd25519Backend === "libsodium" ? (createRequire(import.meta.url)("sodium-native") as Sodium) : undefined
+  const sodiumSk = new Uint8Array(64)
+  sodium?.crypto_sign_seed_keypair(new Uint8Array(32), sodiumSk, sk)
+  const sodiumSig = new Uint8Array(64)
+  const edRaw = (c: CryptoService) => (c.name === "node" && sodium !== undefined ? "sodium-raw" : `${c.name}-raw`)
   const bls = bls12_381.longSignatures
   const blsScalar = blsSecretScalar(sk, sha256)
   const blsPk = nobleCrypto.bls.publicKey(sk)
@@ -86,9 +99,10 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
       raw: [
         ["noble-raw", () => ed25519.sign(msg, sk)],
         ["node-raw", () => nodeCrypto.sign(null, msg, nodePriv)],
+        ...(sodium === undefined ? [] : [["sodium-raw", () => sodium.crypto_sign_detached(sodiumSig, msg, sodiumSk)] as const]),
       ],
       layer: (c) => () => c.ed25519.sign(msg, sk),
-      rawOf: (c) => `${c.name}-raw`,
+      rawOf: edRaw,
     },
     {
       op: "ed25519.verify",
@@ -96,9 +110,10 @@ export async function benchCrypto(emit: (line: object) => void): Promise<void> {
       raw: [
         ["noble-raw", () => ed25519.verify(edSig, msg, edPk)],
         ["node-raw", () => nodeCrypto.verify(null, msg, nodePub, edSig)],
+        ...(sodium === undefined ? [] : [["sodium-raw", () => sodium.crypto_sign_verify_detached(edSig, msg, edPk)] as const]),
       ],
       layer: (c) => () => c.ed25519.verify(edSig, msg, edPk),
-      rawOf: (c) => `${c.name}-raw`,
+      rawOf: edRaw,
     },
     {
       op: "bls.sign",

@@ -15,7 +15,7 @@ import path from "node:path"
 import { fileURLToPath } from "node:url"
 import v8 from "node:v8"
 import type { CryptoService, SignatureScheme } from "../src/crypto/Crypto.ts"
-import { nodeBlsBackend } from "../src/crypto/NodeCrypto.ts"
+import { nodeBlsBackend, nodeEd25519Backend } from "../src/crypto/NodeCrypto.ts"
 import { simulate } from "../src/drivers/InProcessNetwork.ts"
 import { defaultQualityParams } from "../src/quality/QualityParams.ts"
 
@@ -131,6 +131,7 @@ export const benchSim = (
       cpuSeconds: r3(total),
       floorCpuSeconds: r3(floor.seconds),
       distinctVerifies: { ed25519: floor.ed25519, bls: floor.bls },
+      ed25519: crypto.name === "node" ? nodeEd25519Backend : crypto.name,
       bls: crypto.name === "node" ? nodeBlsBackend : crypto.name,
       gcPauseSeconds: { scavenge: r3(gc.scavenge), markCompactAndOther: r3(gc.other) },
       messagesDelivered: s.messagesDelivered,

@@ -1,12 +1,15 @@
-// spec: CRYPTO-1..4. Faster layer: SHA-256 and Ed25519 on node:crypto (OpenSSL); BLS on blst
-// (@chainsafe/blst; OpenSSL has no BLS12-381), or on noble where the binding's prebuilt binary does not
-// load. test/crypto/CryptoAgreement.test.ts proves it agrees with the reference layer.
+// spec: CRYPTO-1..4. Faster layer: SHA-256 on node:crypto (OpenSSL); Ed25519 on libsodium
+// (sodium-native, SodiumEd25519.ts) with OpenSSL for what libsodium refuses, or on OpenSSL alone where
+// the binding does not load; BLS on blst (@chainsafe/blst; OpenSSL has no BLS12-381), or on noble where
+// that binding's prebuilt binary does not load. test/crypto/CryptoAgreement.test.ts proves it agrees
+// with the reference layer.
 import * as nodeCrypto from "node:crypto"
 import { Layer } from "effect"
 import { toHex } from "../codec/Bytes.ts"
 import { Crypto, type CryptoService, type SignatureScheme } from "./Crypto.ts"
 import { makeBlstBls } from "./BlstBls.ts"
 import { nobleBls } from "./NobleCrypto.ts"
+import { canonicalY, makeSodiumEd25519 } from "./SodiumEd25519.ts"
 
 const PKCS8_ED25519_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex")
 const SPKI_ED25519_PREFIX = Buffer.from("302a300506032b6570032100", "hex")
@@ -54,14 +57,12 @@ const SMALL_ORDER_OR_NEGATIVE_ZERO = new Set([
   "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", // y = -1, negative zero
 ])
 
-/** y (the encoding without its sign bit, little-endian) is below p = 2^255 - 19. */
-const canonicalY = (pk: Uint8Array): boolean => {
-  if (((pk[31] as number) & 0x7f) !== 0x7f) return true
-  for (let i = 30; i >= 1; i--) if (pk[i] !== 0xff) return true
-  return (pk[0] as number) < 0xed
-}
+/** CRYPTO-2 items 1, 2 (for A) and 4: the checks of (sig, pk) that OpenSSL lacks, shared by both Ed25519 backends. */
+const keyChecks = (sig: Uint8Array, pk: Uint8Array): boolean =>
+  sig.length === 64 && pk.length === 32 && canonicalY(pk) && !SMALL_ORDER_OR_NEGATIVE_ZERO.has(toHex(pk))
 
-export const nodeEd25519: SignatureScheme = {
+/** CRYPTO-2 on OpenSSL (node:crypto): the whole rule, with the checks above. */
+export const opensslEd25519: SignatureScheme = {
   publicKey: (sk) => {
     if (sk.length !== 32) throw new Error("ed25519 secret key must be 32 bytes")
     // CRYPTO-4: a pure function of the seed, derived once per seed (a copy each call: callers own it)
@@ -80,10 +81,9 @@ export const nodeEd25519: SignatureScheme = {
     return new Uint8Array(nodeCrypto.sign(null, msg, privateKey(sk)))
   },
   verify: (sig, msg, pk) => {
-    if (sig.length !== 64 || pk.length !== 32) return false
     // OpenSSL checks S < L, R canonical and [S]B = R + [k]A; CRYPTO-2 also requires a canonical A of
     // large order, which OpenSSL does not check.
-    if (!canonicalY(pk) || SMALL_ORDER_OR_NEGATIVE_ZERO.has(toHex(pk))) return false
+    if (!keyChecks(sig, pk)) return false
     try {
       return nodeCrypto.verify(null, msg, publicKeyObject(pk), sig)
     } catch {
@@ -100,6 +100,11 @@ const nodeSha256 = (data: Uint8Array): Uint8Array => new Uint8Array(nodeCrypto.h
 export const nodeBls: SignatureScheme = makeBlstBls(nodeSha256) ?? nobleBls
 /** Which BLS implementation the `node` layer runs (the sim bench reports it). */
 export const nodeBlsBackend: "blst" | "noble" = nodeBls === nobleBls ? "noble" : "blst"
+
+/** CRYPTO-4: Ed25519 on libsodium where its binding loads (OpenSSL for the R values it refuses), else OpenSSL. */
+export const nodeEd25519: SignatureScheme = makeSodiumEd25519(keyChecks, opensslEd25519) ?? opensslEd25519
+/** Which Ed25519 implementation the `node` layer runs (the sim bench reports it). */
+export const nodeEd25519Backend: "libsodium" | "openssl" = nodeEd25519 === opensslEd25519 ? "openssl" : "libsodium"
 
 export const nodeCryptoService: CryptoService = {
   name: "node",

@@ -7,16 +7,20 @@ import { ed25519 } from "@noble/curves/ed25519.js"
 import { sha256 as nobleSha256, sha512 } from "@noble/hashes/sha2.js"
 import fc from "fast-check"
 import * as nodeCrypto from "node:crypto"
+import { createRequire } from "node:module"
 import { describe, expect, it } from "vitest"
 import { concatBytes, fromHex, toHex, utf8 } from "../../src/codec/Bytes.ts"
 import { BLS_R, blsSecretScalar } from "../../src/crypto/BlsKey.ts"
 import { BLS_DST, type CryptoService } from "../../src/crypto/Crypto.ts"
 import { VERIFY_CACHE_GENERATION, memoizeVerification } from "../../src/crypto/MemoCrypto.ts"
 import { nobleCrypto } from "../../src/crypto/NobleCrypto.ts"
-import { nodeBlsBackend, nodeCryptoService } from "../../src/crypto/NodeCrypto.ts"
+import { nodeBlsBackend, nodeCryptoService, nodeEd25519Backend, opensslEd25519 } from "../../src/crypto/NodeCrypto.ts"
+import { rOutsideSodium } from "../../src/crypto/SodiumEd25519.ts"
 import { Rng } from "../fixtures/samples.ts"
 
-const LAYERS: ReadonlyArray<CryptoService> = [nobleCrypto, nodeCryptoService]
+/** The node layer's Ed25519 on OpenSSL alone (what it runs where libsodium's binding does not load). */
+const opensslLayer: CryptoService = { ...nodeCryptoService, name: "node-openssl", ed25519: opensslEd25519 }
+const LAYERS: ReadonlyArray<CryptoService> = [nobleCrypto, nodeCryptoService, opensslLayer]
 
 const seedBytes = (i: number, label = "seed") => new Rng(i, label).bytes(32)
 const msgBytes = (i: number) => {
@@ -24,10 +28,10 @@ const msgBytes = (i: number) => {
   return r.bytes(r.pick([0, 1, 31, 32, 33, 64, 127, 128, 1000]))
 }
 
-/** Both layers' verdicts; they must agree. */
+/** Every layer's verdict; they must agree. */
 const verdicts = (sig: Uint8Array, msg: Uint8Array, pk: Uint8Array) => {
   const v = LAYERS.map((l) => l.ed25519.verify(sig, msg, pk))
-  expect(v[0], `layers disagree on sig=${toHex(sig)} pk=${toHex(pk)}`).toBe(v[1])
+  for (let i = 1; i < v.length; i++) expect(v[i], `${LAYERS[i]?.name} disagrees with noble on sig=${toHex(sig)} pk=${toHex(pk)}`).toBe(v[0])
   return v[0] as boolean
 }
 
@@ -107,14 +111,16 @@ describe("ed25519: layers agree", () => {
     for (let i = 0; i < N; i++) {
       const sk = seedBytes(i)
       const pk = nobleCrypto.ed25519.publicKey(sk)
-      expect(toHex(nodeCryptoService.ed25519.publicKey(sk))).toBe(toHex(pk))
-      for (let j = 0; j < 3; j++) {
-        const msg = msgBytes(i * 3 + j)
-        const a = nobleCrypto.ed25519.sign(msg, sk)
-        const b = nodeCryptoService.ed25519.sign(msg, sk)
-        expect(toHex(b)).toBe(toHex(a))
-        expect(nodeCryptoService.ed25519.verify(a, msg, pk)).toBe(true)
-        expect(nobleCrypto.ed25519.verify(b, msg, pk)).toBe(true)
+      for (const l of [nodeCryptoService, opensslLayer]) {
+        expect(toHex(l.ed25519.publicKey(sk)), l.name).toBe(toHex(pk))
+        for (let j = 0; j < 3; j++) {
+          const msg = msgBytes(i * 3 + j)
+          const a = nobleCrypto.ed25519.sign(msg, sk)
+          const b = l.ed25519.sign(msg, sk)
+          expect(toHex(b), l.name).toBe(toHex(a))
+          expect(l.ed25519.verify(a, msg, pk), l.name).toBe(true)
+          expect(nobleCrypto.ed25519.verify(b, msg, pk)).toBe(true)
+        }
       }
     }
   })
@@ -203,7 +209,8 @@ describe("ed25519: layers agree", () => {
         (sig, msg, p) => {
           const a = nobleCrypto.ed25519.verify(sig, msg, p)
           const b = nodeCryptoService.ed25519.verify(sig, msg, p)
-          return a === b && a === false
+          const c = opensslEd25519.verify(sig, msg, p)
+          return a === b && a === c && a === false
         },
       ),
       { numRuns: 300, seed: 8032 },
@@ -348,6 +355,91 @@ describe("ed25519: crafted signatures (CRYPTO-2 acceptance rule)", () => {
     // the cofactorless equation holds exactly when 8 | k: some but not all of these are accepted
     expect(accepted).toBeGreaterThan(0)
     expect(accepted).toBeLessThan(32)
+  })
+})
+
+describe("ed25519: the node layer on libsodium (CRYPTO-4) agrees with CRYPTO-2 where libsodium alone does not", () => {
+  // libsodium's own verifier, without the poai layer's routing of the R values it refuses
+  const sodium = createRequire(import.meta.url)("sodium-native") as { crypto_sign_verify_detached: (s: Uint8Array, m: Uint8Array, p: Uint8Array) => boolean }
+  const rawSodiumVerify = (sig: Uint8Array, msg: Uint8Array, pk: Uint8Array) => sodium.crypto_sign_verify_detached(sig, msg, pk)
+
+  it("the node layer runs libsodium here (the prebuilt binary loads on this platform)", () => {
+    expect(nodeEd25519Backend).toBe("libsodium")
+    expect(nodeCryptoService.ed25519).not.toBe(opensslEd25519)
+  })
+
+  it("R = identity with S = k·a: CRYPTO-2 accepts it, libsodium alone refuses it, every layer accepts it", () => {
+    const sk = seedBytes(11)
+    const { scalar: a, pointBytes: pk } = ed25519.utils.getExtendedPublicKey(sk)
+    const R = Point.ZERO.toBytes()
+    for (let i = 0; i < 8; i++) {
+      const msg = msgBytes(i)
+      const sig = concatBytes(R, le32(Point.Fn.create(challenge(R, pk, msg) * a)))
+      expect(rawSodiumVerify(sig, msg, pk)).toBe(false)
+      expect(rawOpenSslVerify(sig, msg, pk)).toBe(true)
+      expect(verdicts(sig, msg, pk)).toBe(true)
+      // the negative-zero encoding of the same R is not canonical (CRYPTO-2 item 2): every layer refuses it
+      const nz = Uint8Array.from(sig)
+      nz[31] = (nz[31] as number) | 0x80
+      expect(verdicts(nz, msg, pk)).toBe(false)
+    }
+  })
+
+  it("a mixed-order key A + T with R = -[k]T of small order (not the identity): every layer accepts what CRYPTO-2 accepts", () => {
+    const sk = seedBytes(12)
+    const { scalar: a, point } = ed25519.utils.getExtendedPublicKey(sk)
+    const pk = point.add(T8).toBytes()
+    let found = 0
+    for (let i = 0; i < 64 && found < 4; i++) {
+      const msg = utf8(`mixed ${i}`)
+      // [S]B = R + [k](A + T) with S = k·a needs R = -[k]T; k depends on R: look for a fixpoint among the 8
+      for (const Rp of SMALL_ORDER_POINTS) {
+        const R = Rp.toBytes()
+        const k = challenge(R, pk, msg)
+        if (!Rp.add(T8.multiplyUnsafe(k)).is0()) continue
+        const sig = concatBytes(R, le32(Point.Fn.create(k * a)))
+        if (!Rp.is0()) {
+          expect(rOutsideSodium(sig)).toBe(true)
+          expect(rawSodiumVerify(sig, msg, pk)).toBe(false)
+        }
+        expect(verdicts(sig, msg, pk)).toBe(true)
+        found++
+      }
+    }
+    expect(found).toBeGreaterThan(0)
+  })
+
+  it("rOutsideSodium names exactly the non-canonical R and the 16 encodings of small-order points (either sign bit)", () => {
+    for (const p of SMALL_ORDER_POINTS)
+      for (const sign of [0, 0x80]) {
+        const r = Uint8Array.from(p.toBytes())
+        r[31] = ((r[31] as number) & 0x7f) | sign
+        expect(rOutsideSodium(concatBytes(r, new Uint8Array(32))), toHex(r)).toBe(true)
+      }
+    for (let d = 0; d < 19; d++) expect(rOutsideSodium(concatBytes(le32(2n ** 255n - 19n + BigInt(d)), new Uint8Array(32)))).toBe(true)
+    let outside = 0
+    for (let i = 0; i < 2000; i++) {
+      const r = Point.BASE.multiply(BigInt(i + 1)).toBytes()
+      if (rOutsideSodium(concatBytes(r, new Uint8Array(32)))) outside++
+    }
+    expect(outside).toBe(0)
+  })
+
+  it("valid, tampered and re-signed signatures from random seeds: the three layers agree (fast-check, seed 2559, 200 runs)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 200 }), fc.nat(64 * 8 + 32 * 8 - 1), fc.boolean(), (sk, msg, bit, flip) => {
+        const pk = nobleCrypto.ed25519.publicKey(sk)
+        const sig = nodeCryptoService.ed25519.sign(msg, sk)
+        if (toHex(sig) !== toHex(opensslEd25519.sign(msg, sk))) return false
+        if (!flip) return verdicts(sig, msg, pk)
+        const s2 = Uint8Array.from(sig)
+        const p2 = Uint8Array.from(pk)
+        if (bit < 512) s2[bit >> 3] = (s2[bit >> 3] as number) ^ (1 << (bit & 7))
+        else p2[(bit - 512) >> 3] = (p2[(bit - 512) >> 3] as number) ^ (1 << (bit & 7))
+        return verdicts(s2, msg, p2) === false
+      }),
+      { numRuns: 200, seed: 2559 },
+    )
   })
 })
 
