@@ -106,9 +106,8 @@ export const writeU32be = (out: Uint8Array, at: number, v: number): void => {
   out[at + 3] = v & 0xff
 }
 
-/** Big-endian bytes to bigint. */
-export const bytesToBigInt = (b: Uint8Array): bigint => {
-  let x = 0n
-  for (const v of b) x = (x << 8n) | BigInt(v)
-  return x
-}
+/**
+ * Big-endian bytes to bigint. Parsed from hex in one step: a fold of `(x << 8n) | byte` made two bigints
+ * per byte (64 for a 32-byte committee draw, QUAL-COMMITTEE.1; issue 12).
+ */
+export const bytesToBigInt = (b: Uint8Array): bigint => (b.length === 0 ? 0n : BigInt(`0x${toHex(b)}`))
