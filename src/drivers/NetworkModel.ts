@@ -116,18 +116,18 @@ export interface CpuCosts {
 }
 
 /**
- * SIM-CPU.1: measured on the 2-core reference VM (Node 20.20.2, node:crypto Ed25519), rounded.
- * verifyUs, decodeBaseUs, blockPerTxUs and attestationUs on 2026-12-04; decodePerByteUs and
- * blsAggregateUs again on 2026-12-05, when the code they measure changed (the direct canonical
- * encoder of the decode check, ENC-CBOR.1; BLS on blst, CRYPTO-4): three runs, 0.032-0.053 µs per
- * byte (0.12 before) and 1,170-1,279 µs per BLS verification (44,000 with noble).
+ * SIM-CPU.1: measured on the 2-core reference VM (Node 20.20.2), rounded. Re-measured on 2026-12-05
+ * (three runs of bench/reproduce-calibration.ts) after the node layer's Ed25519 moved to libsodium
+ * (CRYPTO-4) and decoding to one pass (ENC-CBOR.5): verify 43.8-46.2 µs (97 on OpenSSL), decode
+ * 0.87-0.97 µs + 0.008 µs per byte (2 + 0.04), block validation per transfer 45.7-48.1 µs (120),
+ * attestation check 93.1-97.5 µs (236), BLS verification with blst 1,184-1,236 µs.
  */
 export const CALIBRATED_CPU: CpuCosts = {
-  verifyUs: 97,
-  decodePerByteUs: 0.04,
-  decodeBaseUs: 2,
-  blockPerTxUs: 120,
-  attestationUs: 236,
+  verifyUs: 45,
+  decodePerByteUs: 0.008,
+  decodeBaseUs: 1,
+  blockPerTxUs: 47,
+  attestationUs: 95,
   blsAggregateUs: 1_200,
 }
 
