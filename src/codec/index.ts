@@ -147,34 +147,31 @@ export const itemInterner = (): { readonly intern: (m: Message) => Message; read
       return b
     return { ...b, txs, commitments, reveals, audits, scoreCommits, scoreReveals }
   }
-  const intern = (m: Message): Message => {
+  /** The signed item a single-item message carries (its kind is the message type), if any. */
+  const single = (m: Message): Item | undefined => {
     switch (m.type) {
       case "tx":
-        one("tx", m.tx)
-        return m
+        return m.tx
       case "commitment":
-        one("commitment", m.commitment)
-        return m
-      case "reveal":
-        one("reveal", m.reveal)
-        return m
-      case "audit":
-        one("audit", m.audit)
-        return m
       case "score-commit":
-        one("score-commit", m.commitment)
-        return m
+        return m.commitment
+      case "reveal":
       case "score-reveal":
-        one("score-reveal", m.reveal)
-        return m
-      case "proposal":
-      case "sync-response": {
-        const b = body(m.block.body)
-        return b === m.block.body ? m : { ...m, block: { ...m.block, body: b } }
-      }
+        return m.reveal
+      case "audit":
+        return m.audit
       default:
-        return m
+        return undefined
     }
+  }
+  const intern = (m: Message): Message => {
+    if (m.type === "proposal" || m.type === "sync-response") {
+      const b = body(m.block.body)
+      return b === m.block.body ? m : { ...m, block: { ...m.block, body: b } }
+    }
+    const x = single(m)
+    if (x !== undefined) one(m.type, x)
+    return m
   }
   return { intern, size: () => seen.size }
 }
