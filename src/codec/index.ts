@@ -81,6 +81,24 @@ export const memoizedMessageDecoder = (): ((bytes: Uint8Array) => ReturnType<typ
   }
 }
 
+/** The signed mempool item a single-item message carries (transfer, work or score commitment or reveal, audit report), if any. */
+export const signedItemOf = (m: Message): { readonly signature: Uint8Array } | undefined => {
+  switch (m.type) {
+    case "tx":
+      return m.tx
+    case "commitment":
+    case "score-commit":
+      return m.commitment
+    case "reveal":
+    case "score-reveal":
+      return m.reveal
+    case "audit":
+      return m.audit
+    default:
+      return undefined
+  }
+}
+
 /** NODE-STEP.12: at most this many items are remembered (then the table starts over: a miss is only slower). */
 export const MAX_INTERNED_ITEMS = 16_384
 
@@ -147,29 +165,12 @@ export const itemInterner = (): { readonly intern: (m: Message) => Message; read
       return b
     return { ...b, txs, commitments, reveals, audits, scoreCommits, scoreReveals }
   }
-  /** The signed item a single-item message carries (its kind is the message type), if any. */
-  const single = (m: Message): Item | undefined => {
-    switch (m.type) {
-      case "tx":
-        return m.tx
-      case "commitment":
-      case "score-commit":
-        return m.commitment
-      case "reveal":
-      case "score-reveal":
-        return m.reveal
-      case "audit":
-        return m.audit
-      default:
-        return undefined
-    }
-  }
   const intern = (m: Message): Message => {
     if (m.type === "proposal" || m.type === "sync-response") {
       const b = body(m.block.body)
       return b === m.block.body ? m : { ...m, block: { ...m.block, body: b } }
     }
-    const x = single(m)
+    const x = signedItemOf(m)
     if (x !== undefined) one(m.type, x)
     return m
   }

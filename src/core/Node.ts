@@ -8,7 +8,7 @@ import { Either } from "effect"
 import { bytesEqual, compareBytes, concatBytes, toHex, utf8 } from "../codec/Bytes.ts"
 import { DecodeError } from "../codec/Codec.ts"
 import { Hashes, type Sha256, SigningBytes, encodedBlock, encodedCertificate } from "../codec/Hashing.ts"
-import { Codecs } from "../codec/index.ts"
+import { Codecs, signedItemOf } from "../codec/index.ts"
 import type { Block } from "../domain/Block.ts"
 import type { CommitCertificate, Evidence, ProposalHeader, Vote, VoteType } from "../domain/Consensus.ts"
 import type { Message } from "../domain/Message.ts"
@@ -346,22 +346,12 @@ const payloadOf = (m: Message): object | undefined => {
   switch (m.type) {
     case "vote":
       return m.vote
-    case "tx":
-      return m.tx
-    case "commitment":
-    case "score-commit":
-      return m.commitment
-    case "reveal":
-    case "score-reveal":
-      return m.reveal
-    case "audit":
-      return m.audit
     case "evidence":
       return m.evidence
     case "proposal":
       return m.proposal
     default:
-      return undefined
+      return signedItemOf(m)
   }
 }
 const wireBytes = (message: Message): Uint8Array => {
