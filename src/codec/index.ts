@@ -81,8 +81,10 @@ export const memoizedMessageDecoder = (): ((bytes: Uint8Array) => ReturnType<typ
   }
 }
 
+type Item = { readonly signature: Uint8Array }
+
 /** The signed mempool item a single-item message carries (transfer, work or score commitment or reveal, audit report), if any. */
-export const signedItemOf = (m: Message): { readonly signature: Uint8Array } | undefined => {
+export const signedItemOf = (m: Message): Item | undefined => {
   switch (m.type) {
     case "tx":
       return m.tx
@@ -102,7 +104,6 @@ export const signedItemOf = (m: Message): { readonly signature: Uint8Array } | u
 /** NODE-STEP.12: at most this many items are remembered (then the table starts over: a miss is only slower). */
 export const MAX_INTERNED_ITEMS = 16_384
 
-type Item = { readonly signature: Uint8Array }
 type Body = Message extends infer M ? (M extends { readonly block: { readonly body: infer B } } ? B : never) : never
 
 /** Plain-data equality of decoded values: byte arrays bytewise, arrays and records field by field. */

@@ -60,7 +60,7 @@ export const rOutsideSodium = (sig: Uint8Array): boolean => {
 const MAX_CACHED_KEYS = 65_536
 
 /**
- * CRYPTO-2 Ed25519 on libsodium, or undefined if the binding does not load. `checked` is the layer's
+ * CRYPTO-2 Ed25519 on libsodium, or undefined if the binding does not load. `keyChecks` is the layer's
  * CRYPTO-2 pre-check of the inputs (lengths, canonical A of large order) and `fallback` the OpenSSL
  * verifier that implements CRYPTO-2 on its own (used for the R values libsodium refuses).
  */

@@ -82,7 +82,7 @@ describe("memoized decoder interns block body items (NODE-STEP.6, NODE-STEP.12)"
     expect(got).toEqual(forged)
   })
 
-  it("kinds are kept apart: a reveal is never replaced by a commitment that shares its signature bytes", () => {
+  it("a reveal that shares a commitment's signature bytes is not replaced by it (their values differ)", () => {
     const decode = memoizedMessageDecoder()
     right(decode(encodeMsg({ type: "commitment", commitment })))
     const r = { ...reveal, signature: commitment.signature }
